@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// The only reader of process.env: every other module receives a Config.
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const environmentSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('fleet-actions'),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_URL: optionalString,
+  TEMPORAL_CLI_PATH: z.string().default('.tools/venv/bin/temporal'),
+  TEMPORAL_TEST_SERVER_PATH: z.string().default('.tools/venv/bin/temporal-test-server'),
+  DATABASE_URL: optionalString,
+  MQTT_URL: optionalString,
+  MQTT_PORT: port.default(1883),
+  MQTT_SERVICE_USERNAME: z.string().default('fleet-actions-service'),
+  MQTT_SERVICE_PASSWORD: optionalString,
+  SEED_DEMO_ON_START: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    api: { port: env.PORT, host: env.HOST },
+    dataDir,
+    logLevel: env.LOG_LEVEL,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_DEV_PORT}`,
+      startDevServer: env.TEMPORAL_ADDRESS === undefined,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      devServerPort: env.TEMPORAL_DEV_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      uiUrl: env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`,
+      cliPath: path.resolve(env.TEMPORAL_CLI_PATH),
+      testServerPath: path.resolve(env.TEMPORAL_TEST_SERVER_PATH),
+      sqliteFile: path.join(dataDir, 'temporal.sqlite'),
+    },
+    registry: {
+      databaseUrl: env.DATABASE_URL,
+      pgliteDir: path.join(dataDir, 'registry'),
+    },
+    mqtt: {
+      url: env.MQTT_URL ?? `mqtt://127.0.0.1:${env.MQTT_PORT}`,
+      startEmbeddedBroker: env.MQTT_URL === undefined,
+      port: env.MQTT_PORT,
+      serviceUsername: env.MQTT_SERVICE_USERNAME,
+      servicePassword: env.MQTT_SERVICE_PASSWORD,
+    },
+    seedDemoOnStart: env.SEED_DEMO_ON_START,
+  };
+}

@@ -1,0 +1,59 @@
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'crypto', 'os', 'net', 'http', 'child_process', 'util', 'events'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', '.tools/', 'dist/'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // Workflow code is replayed: it may import Temporal's workflow package, contracts and itself only.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'Workflows must be deterministic: no Node built-ins.' },
+            {
+              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'zod', '../registry/*', '../transport/*', '../api/*', '../config/*'],
+              message: 'Workflows import only @temporalio/workflow, contracts and each other.',
+            },
+            { group: ['../activities/*'], allowTypeImports: true, message: 'Import activity types only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../activities/*', '../../activities/*', '../worker/*', '../../worker/*', '../transport/*', '../../transport/*'], message: 'api/ talks to the engine through the Temporal client only.' }] },
+      ],
+    },
+  },
+  {
+    files: ['activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../workflows/*', '../api/*', '../worker/*'], message: 'activities/ use registry, transport and contracts only.' }] },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every test file (or those given as arguments) with Node's test runner through tsx.
+# Test files run one at a time: several start their own Temporal servers and brokers.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/install-temporal.sh
+if [[ $# -gt 0 ]]; then
+  files=("$@")
+else
+  mapfile -t files < <(find test -name '*.test.ts' | sort)
+fi
+exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
