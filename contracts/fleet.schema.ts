@@ -14,3 +14,19 @@ export const fleetCriteriaSchema = z.strictObject({
   unique_ids: z.array(z.string().min(1)).min(1).max(10_000).optional(),
 });
 export type FleetCriteria = z.infer<typeof fleetCriteriaSchema>;
+
+export const createFleetSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  criteria: fleetCriteriaSchema.default({}),
+});
+export type CreateFleet = z.infer<typeof createFleetSchema>;
+
+export const updateFleetSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  criteria: fleetCriteriaSchema.optional(),
+});
+export type UpdateFleet = z.infer<typeof updateFleetSchema>;
+
+export const fleetSchema = z
+  .object({ _id: z.string(), company_id: z.string(), name: z.string(), criteria: fleetCriteriaSchema, created_at: z.string(), updated_at: z.string() })
+  .meta({ id: 'Fleet' });

@@ -8,7 +8,20 @@ export function deviceActivityId(deviceId: string): string {
   return `device-${deviceId}`;
 }
 
-// Attempt-independent, so a device that receives a command twice can act once.
-export function commandExecutionId(bulkResponseId: string, deviceId: string): string {
-  return `${bulkResponseId}.${deviceId}`;
+// Attempt-independent, so a device that receives a command twice can act once; and reversible,
+// so whichever worker receives the acknowledgement can complete the waiting activity by its id.
+export function commandExecutionId(batchWorkflowIdValue: string, deviceId: string): string {
+  return `${batchWorkflowIdValue}.${deviceId}`;
+}
+
+export interface ActivityAddress {
+  workflowId: string;
+  activityId: string;
+  deviceId: string;
+}
+
+export function activityAddressOf(executionId: string): ActivityAddress | undefined {
+  const match = /^([0-9a-f]{24}-batch-\d+)\.([0-9a-f]{24})$/.exec(executionId);
+  if (!match?.[1] || !match[2]) return undefined;
+  return { workflowId: match[1], activityId: deviceActivityId(match[2]), deviceId: match[2] };
 }

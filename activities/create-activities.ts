@@ -1,0 +1,17 @@
+import type { Database } from '../registry/database';
+import { createBulkResponseActivities } from './bulk-response.activities';
+import { createRegistryActionActivities } from './registry-actions.activities';
+
+export interface ActivityDependencies {
+  database: Database;
+}
+
+// The worker registers this object; workflows see only its type, through proxyActivities.
+export function createActivities(dependencies: ActivityDependencies) {
+  return {
+    ...createBulkResponseActivities(dependencies),
+    ...createRegistryActionActivities(dependencies),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

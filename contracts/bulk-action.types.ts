@@ -1,0 +1,50 @@
+import type { FleetActionRequest } from './fleet-action.schema';
+import type { FleetCriteria } from './fleet.schema';
+import type { BulkCounts, BulkStatus } from './statuses';
+
+// Which devices an execution walks, resolved when it starts: a fleet's criteria frozen at start
+// time (devices created later are not part of it), or the failed devices of an earlier response.
+export type DeviceSource =
+  | { kind: 'fleet'; criteria: FleetCriteria; createdBefore: string }
+  | { kind: 'retry'; parentBulkResponseId: string };
+
+// The command a device receives, resolved once by the API so every device gets the same thing.
+export interface ResolvedCommand {
+  name: string;
+  payload: Record<string, unknown>;
+  commandId?: string;
+  gatewayCommand?: string;
+  deviceTypeIds?: string[];
+  setting?: { configurationId: string; settingId: string; version: number; values: Record<string, unknown> };
+  configurationDeviceTypeIds?: string[];
+}
+
+export interface BulkActionInput {
+  bulkResponseId: string;
+  companyId: string;
+  fleetId: string | null;
+  request: FleetActionRequest;
+  source: DeviceSource;
+  command?: ResolvedCommand;
+}
+
+// What survives continue-as-new: where the walk is and what it has counted so far.
+export interface BulkActionProgress {
+  afterDeviceId: string | null;
+  batchNumber: number;
+  counts: BulkCounts;
+  startedAt: string | null;
+}
+
+export interface BulkStatusView {
+  status: BulkStatus;
+  counts: BulkCounts;
+  startedAt: string | null;
+  currentBatchWorkflowId: string | null;
+}
+
+export interface PageResult {
+  counts: Partial<BulkCounts>;
+  lastDeviceId: string | null;
+  deviceCount: number;
+}

@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities, type ActivityDependencies } from '../activities/create-activities';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  dependencies: ActivityDependencies;
+  // Tests bundle the workflows once and share the bundle between workers.
+  workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+export function createWorker(options: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    activities: createActivities(options.dependencies),
+    // Device activities complete asynchronously, so slots turn over fast; a generous slot count
+    // keeps registry pages and dispatch busy without holding anything while devices answer.
+    maxConcurrentActivityTaskExecutions: 200,
+  });
+}

@@ -1,0 +1,2 @@
+// The worker bundles this file: every workflow type it runs is exported here.
+export { bulkActionWorkflow } from './bulk-action.workflow';
