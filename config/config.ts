@@ -28,6 +28,8 @@ const environmentSchema = z.object({
   MQTT_PORT: port.default(1883),
   MQTT_SERVICE_USERNAME: z.string().default('fleet-actions-service'),
   MQTT_SERVICE_PASSWORD: optionalString,
+  // Unset: shared subscriptions for an external broker, none for the embedded aedes (no support).
+  MQTT_SHARED_SUBSCRIPTIONS: z.enum(['true', 'false']).optional(),
   SEED_DEMO_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -70,6 +72,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
       port: env.MQTT_PORT,
       serviceUsername: env.MQTT_SERVICE_USERNAME,
       servicePassword: env.MQTT_SERVICE_PASSWORD,
+      sharedSubscriptionGroup:
+        (env.MQTT_SHARED_SUBSCRIPTIONS ?? String(env.MQTT_URL !== undefined)) === 'true' ? 'fleet-actions' : undefined,
     },
     seedDemoOnStart: env.SEED_DEMO_ON_START,
   };

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from './database';
 
 export interface DeviceCredential {
@@ -6,10 +6,33 @@ export interface DeviceCredential {
   password: string;
 }
 
-// Device secrets are random 192-bit values, not human passwords, so a fast digest is enough to
-// store them and keeps broker authentication cheap when thousands of devices reconnect at once.
-export function hashDeviceSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+export interface DeviceCredentialRecord {
+  deviceId: string;
+  companyId: string;
+  credentialHash: string;
+}
+
+// Device secrets are random 192-bit values, not human passwords, so one salted digest is enough
+// and keeps broker authentication cheap when thousands of devices reconnect at once. The format
+// is Mosquitto's password-file hash ("$6$" + base64 salt + "$" + base64 sha512(secret || salt)),
+// so the registry's column can be exported to Mosquitto as it is, without any plaintext.
+export function hashDeviceSecret(secret: string, salt: Buffer = randomBytes(12)): string {
+  const digest = createHash('sha512').update(secret).update(salt).digest('base64');
+  return `$6$${salt.toString('base64')}$${digest}`;
+}
+
+export function verifyDeviceSecret(secret: string, storedHash: string): boolean {
+  const [, scheme, salt, digest] = storedHash.split('$');
+  if (scheme !== '6' || salt === undefined || digest === undefined) return false;
+  const expected = Buffer.from(storedHash);
+  const actual = Buffer.from(hashDeviceSecret(secret, Buffer.from(salt, 'base64')));
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+// The broker username of a device is its id: ids are unique across companies and carry no
+// MQTT separators, and the device's company is looked up from it.
+export function deviceUsername(deviceId: string): string {
+  return deviceId;
 }
 
 // Issues (or rotates) a device's broker credential; the plaintext is returned once, never stored.
@@ -24,5 +47,30 @@ export async function issueDeviceCredential(
     [companyId, deviceId, hashDeviceSecret(password)],
   );
   if (rows.length === 0) throw new Error(`device ${deviceId} not found`);
-  return { username: deviceId, password };
+  return { username: deviceUsername(deviceId), password };
+}
+
+export async function findDeviceCredential(
+  database: Queryable,
+  username: string,
+): Promise<DeviceCredentialRecord | undefined> {
+  const rows = await database.query<DeviceCredentialRecord>(
+    `select id as "deviceId", company_id as "companyId", credential_hash as "credentialHash"
+       from devices where id = $1 and credential_hash is not null`,
+    [username],
+  );
+  return rows[0];
+}
+
+// Every device that holds a credential, in id order, a page at a time (for broker exports).
+export async function listDeviceCredentials(
+  database: Queryable,
+  afterDeviceId: string,
+  limit: number,
+): Promise<DeviceCredentialRecord[]> {
+  return database.query<DeviceCredentialRecord>(
+    `select id as "deviceId", company_id as "companyId", credential_hash as "credentialHash"
+       from devices where credential_hash is not null and id > $1 order by id limit $2`,
+    [afterDeviceId, limit],
+  );
 }

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+// The device protocol's JSON bodies (docs/device-protocol.md). Devices speak only this.
+
+// Bodies larger than this are dropped unread on both sides; commands and acks are small.
+export const maximumMessageBytes = 64 * 1024;
+
+const executionId = z.string().min(1).max(256);
+const timestamp = z.iso.datetime({ offset: true });
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const commandKinds = ['command', 'configuration', 'heartbeat_update'] as const;
+export type CommandKind = (typeof commandKinds)[number];
+
+export const commandEnvelopeSchema = z.object({
+  execution_id: executionId,
+  kind: z.enum(commandKinds),
+  name: z.string().min(1).max(200),
+  payload: jsonObject,
+  issued_at: timestamp,
+  // A device must not act on a command after this instant: the service has stopped waiting.
+  expires_at: timestamp,
+});
+export type CommandEnvelope = z.infer<typeof commandEnvelopeSchema>;
+
+export const acknowledgementStatuses = ['success', 'fail'] as const;
+export type AcknowledgementStatus = (typeof acknowledgementStatuses)[number];
+
+export const acknowledgementSchema = z.object({
+  execution_id: executionId,
+  status: z.enum(acknowledgementStatuses),
+  message: z.string().max(2000).optional(),
+  result: jsonObject.optional(),
+  acknowledged_at: timestamp.optional(),
+});
+export type Acknowledgement = z.infer<typeof acknowledgementSchema>;
+
+// `values` holds the device's readings for the heartbeat_values it was told to report.
+export const heartbeatSchema = z.object({
+  sent_at: timestamp.optional(),
+  values: jsonObject.default({}),
+});
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+// Retained per device, so a device learns its current settings on every (re)connect.
+export const deviceConfigurationSchema = z.object({
+  heartbeat_period: z.number().int().min(1),
+  heartbeat_values: z.array(z.string()),
+  applied_settings: z.record(z.string(), z.number().int().min(0)),
+  updated_at: timestamp,
+});
+export type DeviceConfiguration = z.infer<typeof deviceConfigurationSchema>;

@@ -1,0 +1,133 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import type { Queryable } from '../registry/database';
+import { findDeviceCredential, verifyDeviceSecret } from '../registry/device-credentials.repository';
+import { mayPublish, maySubscribe, type BrokerIdentity } from './broker-access';
+
+// The embedded default broker: aedes in this process, authenticating devices against the
+// registry's credential hashes and confining each device to its own topics. aedes speaks MQTT
+// 3.1.1 and has no shared subscriptions; see docs/device-protocol.md for how acks still reach
+// exactly the waiting activity with several service instances.
+
+export interface EmbeddedBrokerOptions {
+  port: number;
+  host?: string;
+  database: Queryable;
+  serviceUsername: string;
+  servicePassword: string;
+  logger: Logger;
+}
+
+export interface EmbeddedBrokerStats {
+  connectedClients: number;
+  refusedConnections: number;
+  deniedPublishes: number;
+  deniedSubscriptions: number;
+}
+
+export interface EmbeddedBroker {
+  readonly port: number;
+  readonly url: string;
+  stats(): EmbeddedBrokerStats;
+  close(): Promise<void>;
+}
+
+type Counters = Omit<EmbeddedBrokerStats, 'connectedClients'>;
+
+const badCredentials = 4;
+const serverUnavailable = 3;
+
+function authenticationError(returnCode: number, message: string): AuthenticateError {
+  const error: AuthenticateError = Object.assign(new Error(message), { returnCode });
+  return error;
+}
+
+function samePassword(given: Buffer, expected: string): boolean {
+  const expectedBytes = Buffer.from(expected);
+  return given.length === expectedBytes.length && timingSafeEqual(given, expectedBytes);
+}
+
+async function identify(
+  options: EmbeddedBrokerOptions,
+  client: Client,
+  username: string | undefined,
+  password: Buffer | undefined,
+): Promise<BrokerIdentity | undefined> {
+  if (username === undefined || password === undefined) return undefined;
+  if (username === options.serviceUsername) {
+    return samePassword(password, options.servicePassword) ? { kind: 'service' } : undefined;
+  }
+  // The client id must be the username: a device that could pick another's client id would
+  // take over that device's persistent session and receive its queued commands.
+  if (client.id !== username) return undefined;
+  const record = await findDeviceCredential(options.database, username);
+  if (!record || !verifyDeviceSecret(password.toString(), record.credentialHash)) return undefined;
+  return { kind: 'device', companyId: record.companyId, deviceId: record.deviceId };
+}
+
+function createAccessControlledBroker(options: EmbeddedBrokerOptions, counters: Counters): Aedes {
+  const identities = new WeakMap<Client, BrokerIdentity>();
+  return new Aedes({
+    concurrency: 1000,
+    authenticate: (client, username, password, done) => {
+      identify(options, client, username, password).then(
+        (identity) => {
+          if (!identity) {
+            counters.refusedConnections += 1;
+            done(authenticationError(badCredentials, 'bad username or password'), false);
+            return;
+          }
+          identities.set(client, identity);
+          done(null, true);
+        },
+        (error: unknown) => {
+          options.logger.error({ err: error }, 'broker authentication failed');
+          done(authenticationError(serverUnavailable, 'authentication unavailable'), false);
+        },
+      );
+    },
+    authorizePublish: (client, packet, done) => {
+      const identity = client ? identities.get(client) : { kind: 'service' as const };
+      if (identity && mayPublish(identity, packet.topic, packet.retain)) return done(null);
+      counters.deniedPublishes += 1;
+      done(new Error('publish not allowed'));
+    },
+    authorizeSubscribe: (client, subscription, done) => {
+      const identity = identities.get(client);
+      if (identity && maySubscribe(identity, subscription.topic)) return done(null, subscription);
+      counters.deniedSubscriptions += 1;
+      done(null, null);
+    },
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const counters: Counters = { refusedConnections: 0, deniedPublishes: 0, deniedSubscriptions: 0 };
+  const broker = createAccessControlledBroker(options, counters);
+  await broker.listen();
+  const server = createServer((socket) => broker.handle(socket));
+  const host = options.host ?? '127.0.0.1';
+  const port = await listen(server, options.port, host);
+  options.logger.info({ port, host }, 'embedded MQTT broker listening');
+  return {
+    port,
+    url: `mqtt://${host}:${port}`,
+    stats: () => ({ connectedClients: broker.connectedClients, ...counters }),
+    close: async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

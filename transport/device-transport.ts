@@ -1,0 +1,136 @@
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import {
+  commandEnvelopeSchema,
+  deviceConfigurationSchema,
+  type Acknowledgement,
+  type CommandEnvelope,
+  type DeviceConfiguration,
+  type Heartbeat,
+} from '../contracts/device-protocol.schema';
+import { allDevicesTopicFilter, deviceTopic, sharedTopicFilter, type DeviceAddress } from '../contracts/device-topics';
+import { dropReasons, parseInboundMessage, type DropReason } from './inbound-message.parser';
+
+// The service's side of the device protocol, used by activities and the worker: publishes
+// commands and retained configurations, and hands every valid acknowledgement and heartbeat to
+// the callbacks it was given. It never throws on what devices send: bad messages are counted.
+
+export interface ReceivedAcknowledgement extends DeviceAddress {
+  acknowledgement: Acknowledgement;
+  receivedAt: Date;
+}
+
+export interface ReceivedHeartbeat extends DeviceAddress {
+  heartbeat: Heartbeat;
+  receivedAt: Date;
+}
+
+export interface DeviceTransportOptions {
+  url: string;
+  username: string;
+  password?: string | undefined;
+  // Unique per service process: two connections with one client id take each other's place.
+  clientId: string;
+  logger: Logger;
+  // Set when the broker supports shared subscriptions (Mosquitto, EMQX...): each ack then
+  // reaches one service instance. Unset (aedes), every instance receives every ack, which is
+  // harmless because completing an already completed activity is a no-op.
+  sharedSubscriptionGroup?: string | undefined;
+  onAcknowledgement: (received: ReceivedAcknowledgement) => Promise<void> | void;
+  onHeartbeat?: (received: ReceivedHeartbeat) => void;
+}
+
+export interface DeviceTransportStats {
+  commandsPublished: number;
+  configurationsPublished: number;
+  acknowledgementsReceived: number;
+  acknowledgementsFailed: number;
+  heartbeatsReceived: number;
+  dropped: Record<DropReason, number>;
+}
+
+export interface DeviceTransport {
+  // Resolves once the broker holds the command (PUBACK): it is then queued for an offline device.
+  publishCommand(target: DeviceAddress, envelope: CommandEnvelope): Promise<void>;
+  // Retained, so the device receives its current configuration on every (re)connect.
+  publishDeviceConfiguration(target: DeviceAddress, configuration: DeviceConfiguration): Promise<void>;
+  stats(): DeviceTransportStats;
+  close(): Promise<void>;
+}
+
+function emptyStats(): DeviceTransportStats {
+  const dropped = Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>;
+  return { commandsPublished: 0, configurationsPublished: 0, acknowledgementsReceived: 0, acknowledgementsFailed: 0, heartbeatsReceived: 0, dropped };
+}
+
+function subscriptionFilters(group: string | undefined): Record<string, { qos: 0 | 1 }> {
+  const share = (filter: string) => (group ? sharedTopicFilter(group, filter) : filter);
+  return {
+    [share(allDevicesTopicFilter('acks'))]: { qos: 1 },
+    [share(allDevicesTopicFilter('heartbeats'))]: { qos: 0 },
+  };
+}
+
+function handleMessage(options: DeviceTransportOptions, stats: DeviceTransportStats, topic: string, payload: Buffer): void {
+  const message = parseInboundMessage(topic, payload);
+  const receivedAt = new Date();
+  if (message.kind === 'dropped') {
+    stats.dropped[message.reason] += 1;
+    options.logger.debug({ topic, reason: message.reason }, 'device message dropped');
+    return;
+  }
+  if (message.kind === 'heartbeat') {
+    stats.heartbeatsReceived += 1;
+    options.onHeartbeat?.({ ...message.device, heartbeat: message.heartbeat, receivedAt });
+    return;
+  }
+  stats.acknowledgementsReceived += 1;
+  const received = { ...message.device, acknowledgement: message.acknowledgement, receivedAt };
+  Promise.resolve()
+    .then(() => options.onAcknowledgement(received))
+    .catch((error: unknown) => {
+      stats.acknowledgementsFailed += 1;
+      options.logger.warn({ err: error, executionId: received.acknowledgement.execution_id }, 'acknowledgement not applied');
+    });
+}
+
+export async function connectDeviceTransport(options: DeviceTransportOptions): Promise<DeviceTransport> {
+  const stats = emptyStats();
+  const connectOptions: IClientOptions = {
+    username: options.username,
+    password: options.password,
+    clientId: options.clientId,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 1000,
+  };
+  const client: MqttClient = await connectAsync(options.url, connectOptions);
+  client.on('message', (topic, payload) => {
+    try {
+      handleMessage(options, stats, topic, payload);
+    } catch (error) {
+      options.logger.error({ err: error, topic }, 'device message handler failed');
+    }
+  });
+  client.on('error', (error) => options.logger.warn({ err: error }, 'device transport error'));
+  const granted = await client.subscribeAsync(subscriptionFilters(options.sharedSubscriptionGroup));
+  const refused = granted.filter((grant) => grant.qos === 128).map((grant) => grant.topic);
+  if (refused.length > 0) {
+    await client.endAsync();
+    throw new Error(`broker refused the service's subscriptions: ${refused.join(', ')}`);
+  }
+  return {
+    publishCommand: async (target, envelope) => {
+      const body = JSON.stringify(commandEnvelopeSchema.parse(envelope));
+      await client.publishAsync(deviceTopic(target, 'commands'), body, { qos: 1 });
+      stats.commandsPublished += 1;
+    },
+    publishDeviceConfiguration: async (target, configuration) => {
+      const body = JSON.stringify(deviceConfigurationSchema.parse(configuration));
+      await client.publishAsync(deviceTopic(target, 'configuration'), body, { qos: 1, retain: true });
+      stats.configurationsPublished += 1;
+    },
+    stats: () => structuredClone(stats),
+    close: () => client.endAsync(),
+  };
+}
