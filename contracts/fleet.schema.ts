@@ -28,5 +28,12 @@ export const updateFleetSchema = z.strictObject({
 export type UpdateFleet = z.infer<typeof updateFleetSchema>;
 
 export const fleetSchema = z
-  .object({ _id: z.string(), company_id: z.string(), name: z.string(), criteria: fleetCriteriaSchema, created_at: z.string(), updated_at: z.string() })
+  .object({
+    _id: z.string(),
+    company_id: z.string(),
+    name: z.string(),
+    criteria: fleetCriteriaSchema,
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
   .meta({ id: 'Fleet' });

@@ -1,0 +1,51 @@
+import express from 'express';
+import { pinoHttp } from 'pino-http';
+import { authenticate } from './auth/authenticate.middleware';
+import type { ApiDependencies } from './dependencies';
+import { errorHandler, notFoundRoute } from './middleware/error-handler';
+import { docsRouter } from './openapi/docs.routes';
+import { bulkResponsesRouter } from './routes/bulk-responses.routes';
+import { edgeIqAuthRouter } from './routes/edgeiq-auth.routes';
+import { fleetActionsRouter } from './routes/fleet-actions.routes';
+import { irisAuthRouter } from './routes/iris-auth.routes';
+import { irisDevicesRouter } from './routes/iris-devices.routes';
+import { platformRegistryRouter } from './routes/platform.routes';
+import { sendCommandsBulkRouter } from './routes/send-commands-bulk.routes';
+
+export const jsonBodyLimit = '1mb';
+
+// The HTTP application, built apart from the process that listens, so tests drive it directly.
+// Public: /healthz, /openapi.json, /docs and the login endpoints. Everything else under the two
+// dialects' prefixes requires a token.
+export function createApp(dependencies: ApiDependencies): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(pinoHttp({ logger: dependencies.logger, autoLogging: { ignore: (request) => request.url === '/healthz' } }));
+  app.use(express.json({ limit: jsonBodyLimit }));
+
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  app.use(docsRouter());
+  app.use('/api/v1/platform', edgeIqAuthRouter(dependencies));
+  app.use('/api/public/v1', irisAuthRouter(dependencies));
+
+  const requireToken = authenticate(dependencies.database);
+  app.use(
+    '/api/v1/platform',
+    requireToken,
+    platformRegistryRouter(dependencies),
+    fleetActionsRouter(dependencies),
+    bulkResponsesRouter(dependencies),
+  );
+  app.use(
+    '/api/public/v1',
+    requireToken,
+    irisDevicesRouter(dependencies.database),
+    sendCommandsBulkRouter(dependencies),
+  );
+
+  app.use(notFoundRoute());
+  app.use(errorHandler(dependencies.logger));
+  return app;
+}

@@ -1,0 +1,39 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config/config';
+import { createLogger } from '../config/logger';
+import { openDatabase } from '../registry/database';
+import { migrate } from '../registry/migrate';
+import { createApp } from './app';
+
+// The standalone API process for production: one registry pool and one Temporal client.
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'api');
+  const database = await openDatabase({
+    databaseUrl: config.registry.databaseUrl,
+    pgliteDir: config.registry.pgliteDir,
+  });
+  await migrate(database);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const app = createApp({ config, database, temporal, logger });
+  const server = app.listen(config.api.port, config.api.host, () => {
+    logger.info({ url: `http://${config.api.host}:${config.api.port}` }, 'API listening');
+  });
+  const shutdown = () => {
+    logger.info('shutting down');
+    server.close(() => {
+      void connection
+        .close()
+        .then(() => database.close())
+        .finally(() => process.exit(0));
+    });
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

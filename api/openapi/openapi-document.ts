@@ -1,0 +1,60 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { fleetActionRequestSchema } from '../../contracts/fleet-action.schema';
+import { commandsResource } from '../routes/commands.resource';
+import { configurationsResource } from '../routes/configurations.resource';
+import { deviceTypesResource } from '../routes/device-types.resource';
+import { devicesResource } from '../routes/devices.resource';
+import { fleetsResource } from '../routes/fleets.resource';
+import { settingsResource } from '../routes/settings.resource';
+import { usersResource } from '../routes/users.resource';
+import { registerAuthPaths } from './auth-paths';
+import { registerDevicePaths } from './device-paths';
+import { errorResponses, registerCrudPaths, security, type ResourceDescription } from './registry-paths';
+
+const resources: [ResourceDescription, string][] = [
+  [usersResource, 'Users'],
+  [deviceTypesResource, 'Device types'],
+  [devicesResource, 'Devices'],
+  [fleetsResource, 'Fleets'],
+  [commandsResource, 'Commands'],
+  [configurationsResource, 'Configurations'],
+  [settingsResource, 'Settings'],
+];
+
+let cached: object | undefined;
+
+// Generated once from the zod schemas the routes validate with, so the document cannot drift.
+export function openApiDocument(): object {
+  if (cached) return cached;
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'token', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: 'A session, API or IRIS360 token, optionally prefixed by "Bearer ".',
+  });
+  registerAuthPaths(registry);
+  for (const [resource, tag] of resources) registerCrudPaths(registry, resource, tag);
+  registerDevicePaths(registry);
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/platform/fleets/{fleet_id}/actions',
+    tags: ['Fleet actions'],
+    summary: 'Execute a fleet action',
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: fleetActionRequestSchema } } } },
+    responses: {
+      202: { description: 'Accepted: {bulk_response_id, status, fleet_id, action, links}' },
+      ...errorResponses,
+    },
+  });
+  cached = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Fleet bulk actions',
+      version: '0.1.0',
+      description: 'EdgeIQ dialect under /api/v1/platform, IRIS360 dialect under /api/public/v1.',
+    },
+  });
+  return cached;
+}

@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import { apiTokenResetRequestSchema, authenticateRequestSchema } from '../../contracts/auth.schema';
+import { loginRateLimits } from '../auth/login-rate-limit';
+import { loginWithPassword } from '../auth/password-login';
+import { issueSessionToken, resetApiToken } from '../auth/token-issuer';
+import type { ApiDependencies } from '../dependencies';
+import { presentUser } from './user.presenter';
+
+// EdgeIQ login: POST /user/authenticate and /user/api_token_reset (mounted under /api/v1/platform).
+export function edgeIqAuthRouter({ database }: ApiDependencies): Router {
+  const router = Router();
+  const rateLimits = loginRateLimits();
+
+  router.post('/user/authenticate', ...rateLimits, async (request, response) => {
+    const body = authenticateRequestSchema.parse(request.body);
+    const user = await loginWithPassword(database, body.email, body.password);
+    const session = await issueSessionToken(database, user.id, body.token_expiry);
+    response.json({
+      ...presentUser(user),
+      session_token: session.token,
+      session_expires_at: session.expiresAt?.toISOString(),
+    });
+  });
+
+  router.post('/user/api_token_reset', ...rateLimits, async (request, response) => {
+    const body = apiTokenResetRequestSchema.parse(request.body);
+    const user = await loginWithPassword(database, body.email, body.password);
+    const apiToken = await database.transaction((transaction) => resetApiToken(transaction, user.id));
+    response.json({ ...presentUser(user), api_token: apiToken.token });
+  });
+
+  return router;
+}

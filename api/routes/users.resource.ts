@@ -1,0 +1,56 @@
+import { userSchema, createUserRequestSchema, updateUserRequestSchema } from '../../contracts/auth.schema';
+import type { z } from 'zod';
+import { hashPassword } from '../../registry/password-hashing';
+import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../registry/users.repository';
+import { ConflictError } from '../errors';
+import type { CrudResource } from './crud.router';
+import { presentUser } from './user.presenter';
+
+type CreateUser = z.infer<typeof createUserRequestSchema>;
+type UpdateUser = z.infer<typeof updateUserRequestSchema>;
+
+// Users are an admin's business only, reading included: the list names every account.
+export const usersResource: CrudResource<CreateUser, UpdateUser, ReturnType<typeof presentUser>> = {
+  path: '/users',
+  label: 'User',
+  createSchema: createUserRequestSchema,
+  updateSchema: updateUserRequestSchema,
+  responseSchema: userSchema,
+  readRole: 'admin',
+  writeRole: 'admin',
+  list: async (database, caller, page) => {
+    const result = await listUsers(database, caller.companyId, page);
+    return { total: result.total, rows: result.rows.map(presentUser) };
+  },
+  get: async (database, caller, id) => {
+    const user = await getUser(database, caller.companyId, id);
+    return user && presentUser(user);
+  },
+  create: async (database, caller, body) =>
+    presentUser(
+      await createUser(database, caller.companyId, {
+        email: body.email,
+        passwordHash: await hashPassword(body.password),
+        role: body.role,
+        firstName: body.first_name,
+        lastName: body.last_name,
+      }),
+    ),
+  update: async (database, caller, id, body) => {
+    if (id === caller.userId && body.role !== undefined && body.role !== 'admin') {
+      throw new ConflictError('You cannot take the admin role from yourself');
+    }
+    const user = await updateUser(database, caller.companyId, id, {
+      email: body.email,
+      passwordHash: body.password === undefined ? undefined : await hashPassword(body.password),
+      role: body.role,
+      firstName: body.first_name,
+      lastName: body.last_name,
+    });
+    return user && presentUser(user);
+  },
+  remove: (database, caller, id) => {
+    if (id === caller.userId) throw new ConflictError('You cannot delete yourself');
+    return deleteUser(database, caller.companyId, id);
+  },
+};

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+const email = z.string().trim().email().max(254);
+const password = z.string().min(1).max(1024);
+
+export const roleSchema = z.enum(['viewer', 'operator', 'admin']);
+
+export const authenticateRequestSchema = z.strictObject({
+  email,
+  password,
+  token_expiry: z
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .optional()
+    .meta({ description: 'Session lifetime in seconds (default 4 hours, at most 7 days).' }),
+});
+
+export const apiTokenResetRequestSchema = z.strictObject({ email, password });
+
+export const irisLoginRequestSchema = z.strictObject({
+  username: email.meta({ description: 'The account email.' }),
+  password,
+});
+
+export const irisRefreshRequestSchema = z.strictObject({ refreshToken: z.string().min(1).max(512) });
+
+export const userSchema = z
+  .object({
+    _id: z.string(),
+    company_id: z.string(),
+    email: z.string(),
+    role: roleSchema,
+    first_name: z.string(),
+    last_name: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export const sessionUserSchema = userSchema
+  .extend({ session_token: z.string(), session_expires_at: z.string() })
+  .meta({ id: 'SessionUser' });
+
+export const apiTokenUserSchema = userSchema.extend({ api_token: z.string() }).meta({ id: 'ApiTokenUser' });
+
+export const irisLoginResponseSchema = z
+  .object({ id: z.string(), token: z.string(), refreshToken: z.string() })
+  .meta({ id: 'IrisLoginResponse' });
+
+export const irisRefreshResponseSchema = z
+  .object({ token: z.string(), refreshToken: z.string() })
+  .meta({ id: 'IrisRefreshResponse' });
+
+export const createUserRequestSchema = z.strictObject({
+  email,
+  password: z.string().min(12).max(1024),
+  role: roleSchema,
+  first_name: z.string().max(200).optional(),
+  last_name: z.string().max(200).optional(),
+});
+
+export const updateUserRequestSchema = createUserRequestSchema.partial();
