@@ -113,11 +113,11 @@ export async function connectDeviceTransport(options: DeviceTransportOptions): P
     }
   });
   client.on('error', (error) => options.logger.warn({ err: error }, 'device transport error'));
-  const granted = await client.subscribeAsync(subscriptionFilters(options.sharedSubscriptionGroup));
-  const refused = granted.filter((grant) => grant.qos === 128).map((grant) => grant.topic);
-  if (refused.length > 0) {
-    await client.endAsync();
-    throw new Error(`broker refused the service's subscriptions: ${refused.join(', ')}`);
+  try {
+    await client.subscribeAsync(subscriptionFilters(options.sharedSubscriptionGroup));
+  } catch (error) {
+    await client.endAsync(true);
+    throw new Error('the broker refused the service subscriptions (check the service ACL)', { cause: error });
   }
   return {
     publishCommand: async (target, envelope) => {

@@ -1,0 +1,37 @@
+// What one simulator process observed; benchmarks and fault tests compare it with the engine's
+// counts, so every command the devices see lands in exactly one of these buckets.
+export interface SimulatorStats {
+  devices: number;
+  devicesOffline: number;
+  connected: number;
+  connectFailures: number;
+  reconnects: number;
+  commandsReceived: number;
+  commandsActed: number;
+  duplicates: number;
+  expired: number;
+  malformed: number;
+  failures: number;
+  acknowledgementsSent: number;
+  heartbeatsSent: number;
+  configurationsReceived: number;
+}
+
+export function emptySimulatorStats(): SimulatorStats {
+  return {
+    devices: 0,
+    devicesOffline: 0,
+    connected: 0,
+    connectFailures: 0,
+    reconnects: 0,
+    commandsReceived: 0,
+    commandsActed: 0,
+    duplicates: 0,
+    expired: 0,
+    malformed: 0,
+    failures: 0,
+    acknowledgementsSent: 0,
+    heartbeatsSent: 0,
+    configurationsReceived: 0,
+  };
+}

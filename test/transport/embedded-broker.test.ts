@@ -1,0 +1,6 @@
+import { startEmbeddedHarness } from '../support/broker-harness';
+import { protocolTests } from './protocol.suite';
+import { securityTests } from './security.suite';
+
+protocolTests(startEmbeddedHarness);
+securityTests(startEmbeddedHarness);
