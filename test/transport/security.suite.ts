@@ -20,13 +20,13 @@ async function refused(connecting: Promise<MqttClient>): Promise<boolean> {
   }
 }
 
-// mqtt.js rejects a SUBACK holding any refusal; the codes are what the broker decided.
-async function grantedCodes(client: MqttClient, topics: string[]): Promise<number[]> {
+// aedes refuses such a subscription (SUBACK 0x80, which mqtt.js turns into a rejection);
+// Mosquitto grants it and applies the read ACL to every message. Either way nothing arrives.
+async function subscribeRegardless(client: MqttClient, topics: string[]): Promise<void> {
   try {
-    return (await client.subscribeAsync(topics, { qos: 1 })).map((grant) => grant.qos);
+    await client.subscribeAsync(topics, { qos: 1 });
   } catch (error) {
-    if (error instanceof ErrorWithSubackPacket && error.packet.cmd === 'suback') return error.packet.granted.map(Number);
-    throw error;
+    if (!(error instanceof ErrorWithSubackPacket)) throw error;
   }
 }
 
@@ -82,12 +82,11 @@ export function securityTests(startHarness: () => Promise<BrokerHarness>): void 
       const client = await connectAsDevice(harness.deviceUrl, mallory, { clean: true });
       const topics = received(client);
       const targets = [deviceTopic(neighbour, 'commands'), deviceTopic(stranger, 'commands'), deviceTopic(stranger, 'configuration'), 'fleet/#', '#'];
-      const grants = await grantedCodes(client, targets);
+      await subscribeRegardless(client, targets);
       await transport.publishCommand(neighbour, commandFor(neighbour));
       await transport.publishCommand(stranger, commandFor(stranger));
       await delay(300);
       assert.deepEqual(topics, []);
-      assert.deepEqual(grants, targets.map(() => 128));
       await client.endAsync();
     });
 

@@ -1,0 +1,7 @@
+import { startMosquittoHarness } from '../support/mosquitto-harness';
+import { protocolTests } from './protocol.suite';
+import { securityTests } from './security.suite';
+
+// Fails, never skips, when Mosquitto is missing: CI installs it with scripts/ci/start-mosquitto.sh.
+protocolTests(startMosquittoHarness);
+securityTests(startMosquittoHarness);
