@@ -110,5 +110,27 @@ export function protocolTests(startHarness: () => Promise<BrokerHarness>): void 
       assert.equal((JSON.parse(await received) as { heartbeat_period: number }).heartbeat_period, 30);
       await client.endAsync();
     });
+
+    it('when two service instances listen, then each ack reaches one of them with shared subscriptions, or both without', async () => {
+      const { devices } = await harness.addCompany(1);
+      const secondInstance: ReceivedAcknowledgement[] = [];
+      const second = await connectDeviceTransport({
+        url: harness.serviceUrl,
+        ...harness.service,
+        clientId: `service-${randomBytes(4).toString('hex')}`,
+        sharedSubscriptionGroup: harness.sharedSubscriptionGroup,
+        logger: silentLogger,
+        onAcknowledgement: (received) => void secondInstance.push(received),
+      });
+      const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, behaviour: { latency: { minMs: 0, maxMs: 0 } }, logger: silentLogger });
+      const commands = Array.from({ length: 20 }, () => commandFor(devices[0]!));
+      await Promise.all(commands.map((command) => transport.publishCommand(devices[0]!, command)));
+      await waitFor(() => fleet.stats().acknowledgementsSent === commands.length, 5000, 'acks sent');
+      await delay(200);
+      const deliveries = commands.map((command) => acknowledged(command.execution_id).length + secondInstance.filter((received) => received.acknowledgement.execution_id === command.execution_id).length);
+      assert.deepEqual(deliveries, commands.map(() => (harness.sharedSubscriptionGroup ? 1 : 2)));
+      await fleet.stop();
+      await second.close();
+    });
   });
 }
