@@ -78,6 +78,8 @@ export async function bulkActionWorkflow(
     return await finish(input, progress, finalStatusOf(progress.counts));
   } catch (error) {
     if (!isCancellation(error)) throw error;
+    status = 'canceling';
+    publishStatus(status);
     await CancellationScope.nonCancellable(() => finish(input, progress, 'canceled'));
     throw error;
   }
@@ -113,7 +115,9 @@ async function finish(input: BulkActionInput, progress: BulkActionProgress, stat
   return { status, counts };
 }
 
+// Only executions started with the status attribute carry it: the server registered it then.
 function publishStatus(status: BulkStatus): void {
+  if (workflowInfo().typedSearchAttributes.get(searchAttributeKeys.status) === undefined) return;
   upsertSearchAttributes([{ key: searchAttributeKeys.status, value: status }]);
 }
 

@@ -1,7 +1,43 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { fleetActionRequestSchema, objectId } from '../../contracts/fleet-action.schema';
+import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
+import { requireRole } from '../middleware/require-role';
+import { findActionFleet, resolveCommand } from '../services/resolve-action-target.service';
+import { startBulkAction } from '../services/start-bulk-action.service';
+import { bulkResponseLinks } from './bulk-response.presenter';
 
-// POST /fleets/:fleetId/actions (mounted under /api/v1/platform, behind authentication).
-export function fleetActionsRouter(_dependencies: ApiDependencies): Router {
-  return Router();
+const fleetParams = z.object({ fleetId: objectId });
+const idempotencyKeyHeader = z.string().min(1).max(200).optional();
+
+// POST /fleets/:fleetId/actions (under /api/v1/platform, behind authentication). The answer does
+// not wait for the fleet to be enumerated: the workflow does that, page by page.
+export function fleetActionsRouter(dependencies: ApiDependencies): Router {
+  const router = Router();
+  router.post('/fleets/:fleetId/actions', requireRole('operator'), async (request, response) => {
+    const caller = callerOf(response);
+    const { fleetId } = fleetParams.parse(request.params);
+    const idempotencyKey = idempotencyKeyHeader.parse(request.get('Idempotency-Key'));
+    const body = fleetActionRequestSchema.parse(request.body);
+    const fleet = await findActionFleet(dependencies.database, caller.companyId, fleetId);
+    const command = await resolveCommand(dependencies.database, caller.companyId, body);
+    const started = await startBulkAction(dependencies, {
+      caller,
+      fleetId,
+      request: body,
+      source: { kind: 'fleet', criteria: fleet.criteria, createdBefore: new Date().toISOString() },
+      command,
+      summary: `${command?.name ?? body.action} -> fleet ${fleet.name}`,
+      idempotencyKey,
+    });
+    response.status(202).json({
+      bulk_response_id: started.bulkResponseId,
+      status: 'pending',
+      fleet_id: fleetId,
+      action: body.action,
+      links: bulkResponseLinks(started.bulkResponseId),
+    });
+  });
+  return router;
 }

@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { searchAttributeDefinitions } from '../../contracts/search-attributes';
+
+export interface DevServerOptions {
+  cliPath: string;
+  port: number;
+  uiPort?: number | undefined;
+  sqliteFile?: string | undefined;
+  namespace: string;
+  startupTimeoutMilliseconds?: number;
+}
+
+export interface DevServer {
+  address: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+// The Temporal CLI dev server as a child process: SQLite file under data/ (WAL, relaxed fsync,
+// since the embedded stack trades some crash durability of the OS for throughput), the project's
+// search attributes registered, UI on its own port unless headless.
+export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace];
+  args.push('--log-level', 'warn', '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  args.push(...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']));
+  if (options.sqliteFile) {
+    mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
+    args.push('--db-filename', options.sqliteFile);
+  }
+  for (const definition of searchAttributeDefinitions) args.push('--search-attribute', definition);
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const address = `127.0.0.1:${options.port}`;
+  await waitUntilReachable(address, child, options.startupTimeoutMilliseconds ?? 60_000, () => stderr);
+  return { address, process: child, stop: () => stopChild(child) };
+}
+
+async function waitUntilReachable(address: string, child: ChildProcess, timeout: number, stderr: () => string) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Temporal dev server exited (${child.exitCode}): ${stderr()}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`Temporal dev server did not answer on ${address} within ${timeout} ms: ${stderr()}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
