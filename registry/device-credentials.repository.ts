@@ -50,6 +50,31 @@ export async function issueDeviceCredential(
   return { username: deviceUsername(deviceId), password };
 }
 
+export interface IssuedDeviceCredential extends DeviceCredential {
+  device_id: string;
+  unique_id: string;
+}
+
+// Rotates the credentials of many devices of one company in one statement; ids of other
+// companies are ignored. Plaintexts are returned once, in device id order.
+export async function rotateDeviceCredentials(
+  database: Queryable,
+  companyId: string,
+  deviceIds: readonly string[],
+): Promise<IssuedDeviceCredential[]> {
+  const passwords = new Map(deviceIds.map((deviceId) => [deviceId, randomBytes(24).toString('base64url')]));
+  const rows = await database.query<{ id: string; unique_id: string }>(
+    `update devices d set credential_hash = issued.hash, updated_at = now()
+       from unnest($2::text[], $3::text[]) as issued(id, hash)
+      where d.company_id = $1 and d.id = issued.id
+      returning d.id, d.unique_id`,
+    [companyId, [...passwords.keys()], [...passwords.values()].map((password) => hashDeviceSecret(password))],
+  );
+  return rows
+    .sort((left, right) => left.id.localeCompare(right.id))
+    .map((row) => ({ device_id: row.id, unique_id: row.unique_id, username: deviceUsername(row.id), password: passwords.get(row.id)! }));
+}
+
 export async function findDeviceCredential(
   database: Queryable,
   username: string,

@@ -14,31 +14,29 @@ export interface TestCompany {
 }
 
 // A company with one device type and `count` devices holding fresh broker credentials, inserted
-// in three statements so benchmarks can create thousands quickly.
+// in a few statements so benchmarks can create thousands quickly.
 export async function insertCompanyWithDevices(database: Queryable, count: number): Promise<TestCompany> {
   const companyId = newObjectId();
-  const deviceTypeId = newObjectId();
   await database.query('insert into companies (id, name) values ($1, $2)', [companyId, `company-${companyId}`]);
+  return { companyId, devices: await insertDevices(database, companyId, count) };
+}
+
+export async function insertDevices(database: Queryable, companyId: string, count: number): Promise<SimulatedDevice[]> {
+  const deviceTypeId = newObjectId();
   await database.query(`insert into device_types (id, company_id, name, type) values ($1, $2, 'gateway', 'gateway')`, [
     deviceTypeId,
     companyId,
   ]);
-  const devices = Array.from({ length: count }, (_, index) => {
+  const devices = Array.from({ length: count }, () => {
     const deviceId = newObjectId();
-    return { companyId, deviceId, uniqueId: `serial-${index}`, username: deviceUsername(deviceId), password: randomBytes(24).toString('base64url') };
+    return { companyId, deviceId, username: deviceUsername(deviceId), password: randomBytes(24).toString('base64url') };
   });
   await database.query(
     `insert into devices (id, company_id, unique_id, device_type_id, credential_hash)
-     select id, $1, unique_id, $2, credential_hash from unnest($3::text[], $4::text[], $5::text[]) as d(id, unique_id, credential_hash)`,
-    [
-      companyId,
-      deviceTypeId,
-      devices.map((device) => device.deviceId),
-      devices.map((device) => device.uniqueId),
-      devices.map((device) => hashDeviceSecret(device.password)),
-    ],
+     select id, $1, 'serial-' || id, $2, credential_hash from unnest($3::text[], $4::text[]) as d(id, credential_hash)`,
+    [companyId, deviceTypeId, devices.map((device) => device.deviceId), devices.map((device) => hashDeviceSecret(device.password))],
   );
-  return { companyId, devices: devices.map(({ companyId: company, deviceId, username, password }) => ({ companyId: company, deviceId, username, password })) };
+  return devices;
 }
 
 export const testServiceCredentials = { username: 'fleet-actions-service', password: randomBytes(18).toString('base64url') };
