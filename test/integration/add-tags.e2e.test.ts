@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import type { BulkResponseRecord } from '../../registry/bulk-responses.repository';
+import { openDemoSession, type DemoSession } from '../support/demo-session';
+import { startEngineStack, type EngineStack } from '../support/engine-stack';
+
+const platform = '/api/v1/platform';
+
+async function waitForEnd(stack: EngineStack, token: string, id: string): Promise<BulkResponseRecord> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const response = await request(stack.app).get(`${platform}/bulk_responses/${id}`).set('Authorization', token).expect(200);
+    const body = response.body as BulkResponseRecord;
+    if (body.completed_at) return body;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`bulk response ${id} did not end within a minute`);
+}
+
+describe('add_tags end to end (dev server, registry, worker, HTTP)', () => {
+  let stack: EngineStack;
+  let demo: DemoSession;
+
+  before(async () => {
+    stack = await startEngineStack();
+    demo = await openDemoSession(stack.app, stack.database, stack.dataDir);
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('when an operator tags a fleet, then every active member gains the tag once and inactive ones are skipped', async () => {
+    const fleetId = demo.fleetId('Lobby devices');
+    const started = await request(stack.app)
+      .post(`${platform}/fleets/${fleetId}/actions`)
+      .set('Authorization', `Bearer ${demo.tokens.operator}`)
+      .send({ action: 'add_tags', tags: ['spring-2027', 'lobby'] })
+      .expect(202);
+    const { bulk_response_id: id, status } = started.body as { bulk_response_id: string; status: string };
+    assert.equal(status, 'pending');
+    const final = await waitForEnd(stack, demo.tokens.viewer, id);
+
+    const members = await stack.database.query<{ active: boolean; tags: string[] }>(
+      `select active, tags from devices where company_id = $1 and tags @> '{lobby}'`,
+      [demo.credentials.company_id],
+    );
+    const active = members.filter((device) => device.active);
+    assert.ok(active.length > 0 && active.length < members.length, 'the demo fleet mixes active and inactive devices');
+    assert.ok(active.every((device) => device.tags.filter((tag) => tag === 'spring-2027').length === 1));
+    assert.ok(active.every((device) => device.tags.filter((tag) => tag === 'lobby').length === 1));
+    assert.ok(members.filter((device) => !device.active).every((device) => !device.tags.includes('spring-2027')));
+    const [outside] = await stack.database.query<{ count: number }>(
+      `select count(*)::int as count from devices where company_id = $1 and 'spring-2027' = any(tags) and not tags @> '{lobby}'`,
+      [demo.credentials.company_id],
+    );
+    assert.equal(outside?.count, 0);
+
+    assert.equal(final.status, 'completed');
+    assert.equal(final.counts.total, members.length);
+    assert.equal(final.counts.success, active.length);
+    assert.equal(final.counts.skipped, members.length - active.length);
+    const skipped = await request(stack.app)
+      .get(`${platform}/bulk_responses/${id}/responses?status=skipped&per_page=1000`)
+      .set('Authorization', demo.tokens.viewer)
+      .expect(200);
+    const skippedBody = skipped.body as { total: number; resources: { reason: string }[] };
+    assert.equal(skippedBody.total, members.length - active.length);
+    assert.ok(skippedBody.resources.every((entry) => entry.reason === 'inactive'));
+  });
+
+  it('when the same Idempotency-Key is replayed, then the same bulk response answers; with another body, 409', async () => {
+    const fleetId = demo.fleetId('Gateways');
+    const send = (tags: string[]) =>
+      request(stack.app)
+        .post(`${platform}/fleets/${fleetId}/actions`)
+        .set('Authorization', demo.tokens.operator)
+        .set('Idempotency-Key', 'rollout-42')
+        .send({ action: 'add_tags', tags });
+    const first = await send(['a']).expect(202);
+    const second = await send(['a']).expect(202);
+    assert.equal((second.body as { bulk_response_id: string }).bulk_response_id, (first.body as { bulk_response_id: string }).bulk_response_id);
+    const conflict = await send(['b']).expect(409);
+    assert.match((conflict.body as { error: string }).error, /Idempotency-Key/);
+    const listed = await request(stack.app).get(`${platform}/bulk_responses?fleet_id=${fleetId}&page_meta=true`).set('Authorization', demo.tokens.viewer).expect(200);
+    assert.equal((listed.body as { total: number }).total, 1);
+  });
+
+  it('when the fleet is empty, then the bulk response completes at once with total 0', async () => {
+    const fleet = await request(stack.app)
+      .post(`${platform}/fleets`)
+      .set('Authorization', demo.tokens.admin)
+      .send({ name: 'Nobody', criteria: { unique_ids: ['no-such-device'] } })
+      .expect(201);
+    const started = await request(stack.app)
+      .post(`${platform}/fleets/${(fleet.body as { _id: string })._id}/actions`)
+      .set('Authorization', demo.tokens.operator)
+      .send({ action: 'add_tags', tags: ['x'] })
+      .expect(202);
+    const final = await waitForEnd(stack, demo.tokens.viewer, (started.body as { bulk_response_id: string }).bulk_response_id);
+    assert.equal(final.status, 'completed');
+    assert.equal(final.counts.total, 0);
+  });
+
+  it('when the body is invalid or the caller is a viewer, then 400 names the field and 403 refuses, starting nothing', async () => {
+    const fleetId = demo.fleetId('Gateways');
+    const invalid = await request(stack.app)
+      .post(`${platform}/fleets/${fleetId}/actions`)
+      .set('Authorization', demo.tokens.operator)
+      .send({ action: 'add_tags', tags: [] })
+      .expect(400);
+    assert.ok(JSON.stringify(invalid.body).includes('tags'));
+    await request(stack.app)
+      .post(`${platform}/fleets/${fleetId}/actions`)
+      .set('Authorization', demo.tokens.viewer)
+      .send({ action: 'add_tags', tags: ['x'] })
+      .expect(403);
+    await request(stack.app)
+      .post(`${platform}/fleets/${'0'.repeat(24)}/actions`)
+      .set('Authorization', demo.tokens.operator)
+      .send({ action: 'add_tags', tags: ['x'] })
+      .expect(404);
+    const [count] = await stack.database.query<{ count: number }>(
+      `select count(*)::int as count from bulk_responses where fleet_id = $1 and request->'tags' = '["x"]'`,
+      [fleetId],
+    );
+    assert.equal(count?.count, 0);
+  });
+});
