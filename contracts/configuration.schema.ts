@@ -32,6 +32,7 @@ export const settingSchema = z
     configuration_id: z.string(),
     name: z.string(),
     latest_version: z.int(),
+    values: z.record(z.string(), z.unknown()).meta({ description: 'The latest version’s values.' }),
     versions: z.array(
       z.object({ version: z.int(), values: z.record(z.string(), z.unknown()), created_at: z.string() }),
     ),

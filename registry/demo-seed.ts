@@ -76,7 +76,7 @@ async function ensureDemoUsers(
 
 async function demoFleets(database: Queryable, companyId: string): Promise<DemoCredentials['fleets']> {
   return database.query<{ _id: string; name: string }>(
-    'select id as "_id", name from fleets where company_id = $1 and name = any($2::text[]) order by id',
+    'select id as "_id", name from fleets where company_id = $1 and name = any($2::text[]) order by array_position($2::text[], name), id',
     [companyId, [...demoFleetNames]],
   );
 }

@@ -9,6 +9,8 @@ export interface SettingRecord {
   configuration_id: string;
   name: string;
   latest_version: number;
+  // The latest version's values, for readers who do not care about history.
+  values: Record<string, unknown>;
   versions: { version: number; values: Record<string, unknown>; created_at: string }[];
   created_at: Date;
   updated_at: Date;
@@ -16,6 +18,7 @@ export interface SettingRecord {
 
 const columns = `s.id as "_id", s.company_id, s.configuration_id, s.name,
   coalesce((select max(v.version) from setting_versions v where v.setting_id = s.id), 0) as latest_version,
+  coalesce((select v."values" from setting_versions v where v.setting_id = s.id order by v.version desc limit 1), '{}'::jsonb) as "values",
   coalesce((select jsonb_agg(jsonb_build_object('version', v.version, 'values', v."values", 'created_at', v.created_at) order by v.version)
     from setting_versions v where v.setting_id = s.id), '[]'::jsonb) as versions,
   s.created_at, s.updated_at`;

@@ -15,9 +15,22 @@ function accountOf(request: Request): string {
   return `account:${account.trim().toLowerCase()}`;
 }
 
+const limitsPerApp = new WeakMap<object, RequestHandler[]>();
+
+// One set of counters per app, shared by both dialects' login routes, so switching dialect does
+// not double an attacker's budget.
+export function loginRateLimits(app: object): RequestHandler[] {
+  let limits = limitsPerApp.get(app);
+  if (!limits) {
+    limits = createLoginRateLimits();
+    limitsPerApp.set(app, limits);
+  }
+  return limits;
+}
+
 // Per address, every attempt counts (guessing across many accounts); per account, only failures
 // count, so a user who logs in often is never locked out by their own successes.
-export function loginRateLimits(): RequestHandler[] {
+function createLoginRateLimits(): RequestHandler[] {
   return [
     rateLimit({
       windowMs,

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { HttpError, type ErrorDetail } from '../errors';
+import { databaseConflict } from './database-errors';
 
 export function zodDetails(error: ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({
@@ -16,22 +17,30 @@ export function notFoundRoute(): RequestHandler {
   };
 }
 
-// The one place where errors become HTTP: known errors keep their status and message, body-parser
-// errors become 400/413, and anything else is logged and answered with an opaque 500.
+// The one place where errors become HTTP: known errors keep their status and message, constraint
+// violations become 409, body-parser errors become 400/413, and anything else is logged and
+// answered with an opaque 500.
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, request, response, _next) => {
+  return (thrown: unknown, request, response, _next) => {
+    const error = databaseConflict(thrown) ?? thrown;
     if (error instanceof HttpError) {
-      response.status(error.status).json(error.details ? { error: error.message, details: error.details } : { error: error.message });
+      response
+        .status(error.status)
+        .json(error.details ? { error: error.message, details: error.details } : { error: error.message });
       return;
     }
     if (error instanceof ZodError) {
       const details = zodDetails(error);
-      response.status(400).json({ error: `Invalid request: ${details.map((detail) => detail.field).join(', ')}`, details });
+      response
+        .status(400)
+        .json({ error: `Invalid request: ${details.map((detail) => detail.field).join(', ')}`, details });
       return;
     }
     const bodyParserStatus = bodyParserErrorStatus(error);
     if (bodyParserStatus) {
-      response.status(bodyParserStatus).json({ error: bodyParserStatus === 413 ? 'Request body too large' : 'Malformed JSON body' });
+      response
+        .status(bodyParserStatus)
+        .json({ error: bodyParserStatus === 413 ? 'Request body too large' : 'Malformed JSON body' });
       return;
     }
     logger.error({ err: error, method: request.method, path: request.path }, 'unhandled error');

@@ -7,9 +7,10 @@ import type { ApiDependencies } from '../dependencies';
 import { presentUser } from './user.presenter';
 
 // EdgeIQ login: POST /user/authenticate and /user/api_token_reset (mounted under /api/v1/platform).
-export function edgeIqAuthRouter({ database }: ApiDependencies): Router {
+export function edgeIqAuthRouter(dependencies: ApiDependencies): Router {
+  const { database } = dependencies;
   const router = Router();
-  const rateLimits = loginRateLimits();
+  const rateLimits = loginRateLimits(dependencies);
 
   router.post('/user/authenticate', ...rateLimits, async (request, response) => {
     const body = authenticateRequestSchema.parse(request.body);

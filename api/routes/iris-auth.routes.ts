@@ -9,9 +9,10 @@ import type { ApiDependencies } from '../dependencies';
 import { NotAuthorizedError } from '../errors';
 
 // IRIS360 login: POST /auth/login and /auth/refresh (mounted under /api/public/v1).
-export function irisAuthRouter({ database }: ApiDependencies): Router {
+export function irisAuthRouter(dependencies: ApiDependencies): Router {
+  const { database } = dependencies;
   const router = Router();
-  const rateLimits = loginRateLimits();
+  const rateLimits = loginRateLimits(dependencies);
 
   router.post('/auth/login', ...rateLimits, async (request, response) => {
     const body = irisLoginRequestSchema.parse(request.body);
