@@ -41,6 +41,12 @@ export async function revokeTokens(database: Queryable, userId: string, kind: To
   await database.query('delete from auth_tokens where user_id = $1 and kind = $2', [userId, kind]);
 }
 
-export async function deleteExpiredTokens(database: Queryable): Promise<void> {
-  await database.query('delete from auth_tokens where expires_at is not null and expires_at <= now()');
+// Expired tokens are useless; each login sweeps its own user's, so the table stays small
+// without a scheduled job.
+export async function deleteExpiredTokensOf(database: Queryable, userId: string): Promise<void> {
+  await database.query('delete from auth_tokens where user_id = $1 and expires_at <= now()', [userId]);
+}
+
+export async function revokeAllTokens(database: Queryable, userId: string): Promise<void> {
+  await database.query('delete from auth_tokens where user_id = $1', [userId]);
 }

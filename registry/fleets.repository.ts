@@ -1,5 +1,6 @@
 import type { CreateFleet, FleetCriteria, UpdateFleet } from '../contracts/fleet.schema';
 import type { Queryable } from './database';
+import { deviceColumns, withHeartbeatStatus, type DeviceRecord } from './devices.repository';
 import { fleetCriteriaWhere } from './fleet-criteria';
 import { newObjectId } from './object-id';
 import { selectPage, type PageRequest, type PageResult } from './pagination';
@@ -77,4 +78,26 @@ export async function resolveFleetDeviceIds(
     [companyId, ...where.params],
   );
   return rows.map((row) => row.id);
+}
+
+// A page of the devices a fleet's criteria select right now.
+export async function listFleetDevices(
+  database: Queryable,
+  companyId: string,
+  criteria: FleetCriteria,
+  page: PageRequest,
+): Promise<PageResult<DeviceRecord>> {
+  const where = fleetCriteriaWhere(criteria, 1);
+  const result = await selectPage<Omit<DeviceRecord, 'heartbeat_status'>>(
+    database,
+    {
+      columns: deviceColumns,
+      fromWhere: `from devices d where d.company_id = $1 and ${where.sql}`,
+      orderBy: 'd.id',
+      params: [companyId, ...where.params],
+    },
+    page,
+  );
+  const now = new Date();
+  return { total: result.total, rows: result.rows.map((row) => withHeartbeatStatus(row, now)) };
 }

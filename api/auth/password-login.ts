@@ -1,3 +1,4 @@
+import { deleteExpiredTokensOf } from '../../registry/auth-tokens.repository';
 import type { Queryable } from '../../registry/database';
 import { verifyAgainstDecoy, verifyPassword } from '../../registry/password-hashing';
 import { findUserForLogin, type UserRow, type UserWithHash } from '../../registry/users.repository';
@@ -8,6 +9,7 @@ export async function loginWithPassword(database: Queryable, email: string, pass
   const user = await findUserForLogin(database, email);
   const valid = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDecoy(password);
   if (!user || !valid) throw new NotAuthorizedError('Not authorized: wrong email or password');
+  await deleteExpiredTokensOf(database, user.id);
   return withoutPasswordHash(user);
 }
 

@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
 import { fleetActionRequestSchema } from '../../contracts/fleet-action.schema';
 import { commandsResource } from '../routes/commands.resource';
 import { configurationsResource } from '../routes/configurations.resource';
@@ -8,6 +9,7 @@ import { fleetsResource } from '../routes/fleets.resource';
 import { settingsResource } from '../routes/settings.resource';
 import { usersResource } from '../routes/users.resource';
 import { registerAuthPaths } from './auth-paths';
+import { registerCompanyAndFleetPaths } from './company-fleet-paths';
 import { registerDevicePaths } from './device-paths';
 import { errorResponses, registerCrudPaths, security, type ResourceDescription } from './registry-paths';
 
@@ -36,13 +38,17 @@ export function openApiDocument(): object {
   registerAuthPaths(registry);
   for (const [resource, tag] of resources) registerCrudPaths(registry, resource, tag);
   registerDevicePaths(registry);
+  registerCompanyAndFleetPaths(registry);
   registry.registerPath({
     method: 'post',
     path: '/api/v1/platform/fleets/{fleet_id}/actions',
     tags: ['Fleet actions'],
     summary: 'Execute a fleet action',
     security,
-    request: { body: { required: true, content: { 'application/json': { schema: fleetActionRequestSchema } } } },
+    request: {
+      params: z.object({ fleet_id: z.string() }),
+      body: { required: true, content: { 'application/json': { schema: fleetActionRequestSchema } } },
+    },
     responses: {
       202: { description: 'Accepted: {bulk_response_id, status, fleet_id, action, links}' },
       ...errorResponses,

@@ -31,19 +31,37 @@ export function crudRouter<Created, Updated, Record>(
   resource: CrudResource<Created, Updated, Record>,
 ): Router {
   const router = Router();
-  const canRead = requireRole(resource.readRole ?? 'viewer');
-  const canWrite = requireRole(resource.writeRole ?? 'admin');
-  const itemPath = `${resource.path}/:id`;
+  addReadRoutes(router, database, resource);
+  addWriteRoutes(router, database, resource);
+  return router;
+}
 
+function addReadRoutes<Created, Updated, Record>(
+  router: Router,
+  database: Database,
+  resource: CrudResource<Created, Updated, Record>,
+) {
+  const canRead = requireRole(resource.readRole ?? 'viewer');
   router.get(resource.path, canRead, async (request, response) => {
     const { page, withMeta } = pageOf(request);
     const result = await resource.list(database, callerOf(response), page, request);
     response.json(withMeta ? { total: result.total, resources: result.rows } : result.rows);
   });
-  router.get(itemPath, canRead, async (request, response) => {
+  router.get(`${resource.path}/:id`, canRead, async (request, response) => {
     const id = idParameter(request);
     response.json(found(await resource.get(database, callerOf(response), id), resource.label));
   });
+}
+
+// Writes run in one transaction each, so a create that also issues credentials or a setting
+// version is all or nothing.
+function addWriteRoutes<Created, Updated, Record>(
+  router: Router,
+  database: Database,
+  resource: CrudResource<Created, Updated, Record>,
+) {
+  const canWrite = requireRole(resource.writeRole ?? 'admin');
+  const itemPath = `${resource.path}/:id`;
   router.post(resource.path, canWrite, async (request, response) => {
     const body = bodyOf(resource.createSchema, request);
     const caller = callerOf(response);
@@ -64,7 +82,6 @@ export function crudRouter<Created, Updated, Record>(
     if (!deleted) throw new NotFoundError(resource.label);
     response.json({ _id: id, deleted: true });
   });
-  return router;
 }
 
 export function found<Value>(value: Value | undefined, label: string): Value {

@@ -7,6 +7,7 @@ import { crudRouter } from './crud.router';
 import { deviceImportRouter } from './device-import.routes';
 import { deviceTypesResource } from './device-types.resource';
 import { devicesResource } from './devices.resource';
+import { fleetDevicesRouter } from './fleet-devices.routes';
 import { fleetsResource } from './fleets.resource';
 import { meRouter } from './me.routes';
 import { settingsResource } from './settings.resource';
@@ -23,6 +24,7 @@ export function platformRegistryRouter({ database }: ApiDependencies): Router {
   router.use(crudRouter(database, deviceTypesResource));
   router.use(crudRouter(database, devicesResource));
   router.use(crudRouter(database, fleetsResource));
+  router.use(fleetDevicesRouter(database));
   router.use(crudRouter(database, commandsResource));
   router.use(crudRouter(database, configurationsResource));
   router.use(crudRouter(database, settingsResource));

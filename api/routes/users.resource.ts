@@ -1,5 +1,6 @@
 import { userSchema, createUserRequestSchema, updateUserRequestSchema } from '../../contracts/auth.schema';
 import type { z } from 'zod';
+import { revokeAllTokens } from '../../registry/auth-tokens.repository';
 import { hashPassword } from '../../registry/password-hashing';
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../registry/users.repository';
 import { ConflictError } from '../errors';
@@ -47,6 +48,8 @@ export const usersResource: CrudResource<CreateUser, UpdateUser, ReturnType<type
       firstName: body.first_name,
       lastName: body.last_name,
     });
+    // A new password signs the user out everywhere: whoever knew the old one keeps nothing.
+    if (user && body.password !== undefined) await revokeAllTokens(database, user.id);
     return user && presentUser(user);
   },
   remove: (database, caller, id) => {

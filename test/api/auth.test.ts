@@ -106,6 +106,26 @@ describe('authentication, both dialects', () => {
     assert.match(errorBody(reused).error, /Not authorized/);
   });
 
+  test("when an admin changes a user's password, then that user's tokens stop working", async () => {
+    const login = await request(fixture.app)
+      .post('/api/public/v1/auth/login')
+      .send({ username: 'operator@acme.example.com', password: testPassword });
+    const operator = bodyOf<Tokens>(login);
+    const adminLogin = await request(fixture.app)
+      .post('/api/v1/platform/user/authenticate')
+      .send({ email, password: testPassword });
+    const changed = await request(fixture.app)
+      .patch(`/api/v1/platform/users/${operator.id}`)
+      .set('Authorization', bodyOf<Tokens>(adminLogin).session_token)
+      .send({ password: 'a brand new long password' });
+    assert.equal(changed.status, 200);
+    assert.equal((await me(`Bearer ${operator.token}`)).status, 401);
+    const refresh = await request(fixture.app)
+      .post('/api/public/v1/auth/refresh')
+      .send({ refreshToken: operator.refreshToken });
+    assert.equal(refresh.status, 401);
+  });
+
   test('when a refresh token is used as an access token, then it is refused', async () => {
     const login = await request(fixture.app)
       .post('/api/public/v1/auth/login')

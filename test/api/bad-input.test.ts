@@ -107,7 +107,7 @@ describe('bad input', () => {
     test(`when ${describeRoute(route)} gets a malformed id, then it answers 400 naming id`, async () => {
       const response = await callRoute(
         fixture.app,
-        { ...route, path: (own) => route.path(own).replace(/[0-9a-f]{24}$/, 'not-an-id') },
+        { ...route, path: (own) => route.path(own).replace(/[0-9a-f]{24}/, 'not-an-id') },
         objects,
         company.tokens.admin,
       );

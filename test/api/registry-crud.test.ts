@@ -87,6 +87,18 @@ describe('registry REST (EdgeIQ dialect)', () => {
     assert.deepEqual(bodyOf<Listed>(page).resources, allFleets.slice(2, 4));
   });
 
+  test('when a fleet is previewed, then it lists the devices its criteria select now', async () => {
+    const fleet = await request(fixture.app)
+      .post(`${platform}/fleets`)
+      .set(as(company.tokens.admin))
+      .send({ name: 'Lobby', criteria: { tags_any: ['lobby'] } });
+    const preview = await request(fixture.app)
+      .get(`${platform}/fleets/${bodyOf<Item>(fleet)._id}/devices?page_meta=true`)
+      .set(as(company.tokens.viewer));
+    assert.equal(bodyOf<Listed>(preview).total, 1);
+    assert.equal(bodyOf<Listed>(preview).resources[0]?._id, objects.deviceId);
+  });
+
   test('when a device reports, then heartbeat_status follows last_seen_at against the period', async () => {
     const statusAfter = async (secondsAgo: number | null) => {
       const lastSeen = secondsAgo === null ? null : new Date(Date.now() - secondsAgo * 1000);

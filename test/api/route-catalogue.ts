@@ -107,6 +107,12 @@ const importBody = (objects: CompanyObjects) => [{ unique_id: 'IMP-1', device_ty
 export const routeCatalogue: RouteCase[] = [
   ...resources.flatMap(resourceRoutes),
   { method: 'get', path: () => `${platform}/me`, minimumRole: 'viewer', takesId: false },
+  {
+    method: 'get',
+    path: (objects) => `${platform}/fleets/${objects.fleetId}/devices`,
+    minimumRole: 'viewer',
+    takesId: true,
+  },
   { method: 'get', path: () => `${platform}/companies`, minimumRole: 'viewer', takesId: false },
   {
     method: 'get',
