@@ -4,6 +4,7 @@ const email = z.string().trim().email().max(254);
 const password = z.string().min(1).max(1024);
 
 export const roleSchema = z.enum(['viewer', 'operator', 'admin']);
+export type RoleName = z.infer<typeof roleSchema>;
 
 export const authenticateRequestSchema = z.strictObject({
   email,

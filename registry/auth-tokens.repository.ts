@@ -1,7 +1,15 @@
-import type { Caller } from '../api/caller';
+import type { RoleName } from '../contracts/auth.schema';
 import type { Queryable } from './database';
 
 export type TokenKind = 'session' | 'api' | 'refresh';
+
+// The user a token belongs to, shaped as the API's Caller.
+export interface TokenOwner {
+  userId: string;
+  companyId: string;
+  role: RoleName;
+  email: string;
+}
 
 export async function insertToken(
   database: Queryable,
@@ -16,8 +24,8 @@ export async function insertToken(
 }
 
 // Session and API tokens open the API; refresh tokens only buy new tokens and are refused here.
-export async function findCallerByAccessToken(database: Queryable, tokenHash: string): Promise<Caller | undefined> {
-  const rows = await database.query<Caller>(
+export async function findCallerByAccessToken(database: Queryable, tokenHash: string): Promise<TokenOwner | undefined> {
+  const rows = await database.query<TokenOwner>(
     `select u.id as "userId", u.company_id as "companyId", u.role, u.email
      from auth_tokens t join users u on u.id = t.user_id
      where t.token_hash = $1 and t.kind in ('session', 'api') and (t.expires_at is null or t.expires_at > now())`,

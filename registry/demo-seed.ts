@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Role } from '../api/caller';
+import type { RoleName as Role } from '../contracts/auth.schema';
 import { createCompany, findCompanyByName } from './companies.repository';
 import type { Database, Queryable } from './database';
 import { createDemoContent, demoFleetNames } from './demo-content';

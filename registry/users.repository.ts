@@ -1,4 +1,4 @@
-import type { Role } from '../api/caller';
+import type { RoleName as Role } from '../contracts/auth.schema';
 import type { Queryable } from './database';
 import { newObjectId } from './object-id';
 import { selectPage, type PageRequest, type PageResult } from './pagination';
