@@ -10,6 +10,11 @@ const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema }
 
 // The caller's own company, and the preview of what a fleet resolves to.
 export function registerCompanyAndFleetPaths(registry: OpenAPIRegistry) {
+  registerCompanyPaths(registry);
+  registerFleetDevicesPath(registry);
+}
+
+function registerCompanyPaths(registry: OpenAPIRegistry) {
   const common = { security };
   registry.registerPath({
     ...common,
@@ -43,8 +48,11 @@ export function registerCompanyAndFleetPaths(registry: OpenAPIRegistry) {
       responses: { 200: { description: 'OK', ...json(companySchema) }, ...errorResponses },
     });
   }
+}
+
+function registerFleetDevicesPath(registry: OpenAPIRegistry) {
   registry.registerPath({
-    ...common,
+    security,
     tags: ['Fleets'],
     method: 'get',
     path: '/api/v1/platform/fleets/{id}/devices',

@@ -9,6 +9,12 @@ const upload = z.object({
 });
 
 export function registerDevicePaths(registry: OpenAPIRegistry) {
+  registerPaginatePath(registry);
+  registerImportPath(registry, '/api/public/v1/devices/import', 'IRIS360 devices');
+  registerImportPath(registry, '/api/v1/platform/devices/import', 'Devices');
+}
+
+function registerPaginatePath(registry: OpenAPIRegistry) {
   registry.registerPath({
     method: 'post',
     path: '/api/public/v1/devices/paginate',
@@ -22,33 +28,31 @@ export function registerDevicePaths(registry: OpenAPIRegistry) {
       401: errorResponses[401],
     },
   });
-  for (const [path, tag] of [
-    ['/api/public/v1/devices/import', 'IRIS360 devices'],
-    ['/api/v1/platform/devices/import', 'Devices'],
-  ] as const) {
-    registry.registerPath({
-      method: 'post',
-      path,
-      tags: [tag],
-      summary: 'Import devices (CSV or JSON), upserting by unique_id',
-      description:
-        'CSV columns: unique_id, name, device_type_id, tags (a|b), heartbeat_period, metadata (k=v|k=v), heartbeat_values (a|b), active. 200 all rows imported, 207 some failed (see errors), 400 none imported.',
-      security,
-      request: {
-        body: {
-          required: true,
-          content: {
-            'multipart/form-data': { schema: upload },
-            'text/csv': { schema: z.string() },
-            'application/json': { schema: z.array(z.unknown()) },
-          },
+}
+
+function registerImportPath(registry: OpenAPIRegistry, path: string, tag: string) {
+  registry.registerPath({
+    method: 'post',
+    path,
+    tags: [tag],
+    summary: 'Import devices (CSV or JSON), upserting by unique_id',
+    description:
+      'CSV columns: unique_id, name, device_type_id, tags (a|b), heartbeat_period, metadata (k=v|k=v), heartbeat_values (a|b), active. 200 all rows imported, 207 some failed (see errors), 400 none imported.',
+    security,
+    request: {
+      body: {
+        required: true,
+        content: {
+          'multipart/form-data': { schema: upload },
+          'text/csv': { schema: z.string() },
+          'application/json': { schema: z.array(z.unknown()) },
         },
       },
-      responses: {
-        200: { description: 'Every row imported', content: { 'application/json': { schema: importReportSchema } } },
-        207: { description: 'Some rows failed', content: { 'application/json': { schema: importReportSchema } } },
-        ...errorResponses,
-      },
-    });
-  }
+    },
+    responses: {
+      200: { description: 'Every row imported', content: { 'application/json': { schema: importReportSchema } } },
+      207: { description: 'Some rows failed', content: { 'application/json': { schema: importReportSchema } } },
+      ...errorResponses,
+    },
+  });
 }

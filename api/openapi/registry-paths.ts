@@ -23,13 +23,15 @@ const idParams = z.object({ id: z.string().meta({ description: '24-hex object id
 
 // The five REST operations of one registry resource, from the schemas its routes validate with.
 export function registerCrudPaths(registry: OpenAPIRegistry, resource: ResourceDescription, tag: string) {
-  const itemPath = `/api/v1/platform${resource.path}/{id}`;
-  const listPath = `/api/v1/platform${resource.path}`;
-  const common = { tags: [tag], security };
+  registerCollectionPaths(registry, resource, tag);
+  registerItemPaths(registry, resource, tag);
+}
+
+function registerCollectionPaths(registry: OpenAPIRegistry, resource: ResourceDescription, tag: string) {
+  const common = { tags: [tag], security, path: `/api/v1/platform${resource.path}` };
   registry.registerPath({
     ...common,
     method: 'get',
-    path: listPath,
     summary: `List ${tag}`,
     request: { query: listQuerySchema },
     responses: {
@@ -43,16 +45,19 @@ export function registerCrudPaths(registry: OpenAPIRegistry, resource: ResourceD
   registry.registerPath({
     ...common,
     method: 'post',
-    path: listPath,
     summary: `Create a ${resource.label.toLowerCase()}`,
     request: { body: { required: true, ...json(resource.createSchema) } },
     responses: { 201: { description: 'Created', ...json(resource.responseSchema) }, ...errorResponses },
   });
+}
+
+function registerItemPaths(registry: OpenAPIRegistry, resource: ResourceDescription, tag: string) {
+  const common = { tags: [tag], security, path: `/api/v1/platform${resource.path}/{id}` };
+  const label = resource.label.toLowerCase();
   registry.registerPath({
     ...common,
     method: 'get',
-    path: itemPath,
-    summary: `Get a ${resource.label.toLowerCase()}`,
+    summary: `Get a ${label}`,
     request: { params: idParams },
     responses: {
       200: { description: 'The object', ...json(resource.responseSchema) },
@@ -64,8 +69,7 @@ export function registerCrudPaths(registry: OpenAPIRegistry, resource: ResourceD
     registry.registerPath({
       ...common,
       method,
-      path: itemPath,
-      summary: `Update a ${resource.label.toLowerCase()} (fields given only)`,
+      summary: `Update a ${label} (fields given only)`,
       request: { params: idParams, body: { required: true, ...json(resource.updateSchema) } },
       responses: { 200: { description: 'Updated', ...json(resource.responseSchema) }, ...errorResponses },
     });
@@ -73,8 +77,7 @@ export function registerCrudPaths(registry: OpenAPIRegistry, resource: ResourceD
   registry.registerPath({
     ...common,
     method: 'delete',
-    path: itemPath,
-    summary: `Delete a ${resource.label.toLowerCase()}`,
+    summary: `Delete a ${label}`,
     request: { params: idParams },
     responses: {
       200: { description: 'Deleted', ...json(z.object({ _id: z.string(), deleted: z.literal(true) })) },
