@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config';
+import { reloadMosquitto, writeMosquittoCredentials } from '../transport/mosquitto-credentials';
+import { openRegistryForCli } from './registry-cli';
+
+const usage = 'Usage: npm run sync:mosquitto -- [--dir data/mosquitto] [--no-reload]';
+
+// Exports the registry's device credentials and per-device ACLs into the Mosquitto directory
+// written by scripts/ci/start-mosquitto.sh, then signals Mosquitto to re-read them. Run it after
+// devices are created or credentials rotated (or periodically); see docs/device-protocol.md.
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { dir: { type: 'string' }, 'no-reload': { type: 'boolean' } } });
+  const config = loadConfig();
+  const directory = path.resolve(values.dir ?? path.join(config.dataDir, 'mosquitto'));
+  const passwordFile = path.join(directory, 'service-password');
+  const servicePassword = config.mqtt.servicePassword ?? (existsSync(passwordFile) ? readFileSync(passwordFile, 'utf8').trim() : undefined);
+  if (!servicePassword) throw new Error(`No service password: set MQTT_SERVICE_PASSWORD or create ${passwordFile}. ${usage}`);
+  const database = await openRegistryForCli(config);
+  try {
+    const { devices } = await writeMosquittoCredentials({ database, directory, serviceUsername: config.mqtt.serviceUsername, servicePassword });
+    if (!values['no-reload']) await reloadMosquitto(directory);
+    process.stdout.write(`Wrote credentials and ACLs of ${devices} devices to ${directory}${values['no-reload'] ? '' : ' and reloaded Mosquitto'}\n`);
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+});
