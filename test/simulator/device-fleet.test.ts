@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { commandExecutionId } from '../../contracts/ids';
+import { startSimulatedFleet } from '../../simulator/device-fleet';
+import { connectDeviceTransport, type DeviceTransport, type ReceivedAcknowledgement } from '../../transport/device-transport';
+import { startEmbeddedHarness, type BrokerHarness } from '../support/broker-harness';
+import { silentLogger, waitFor } from '../support/transport-fixtures';
+
+describe('simulated fleet', () => {
+  let harness: BrokerHarness;
+  let transport: DeviceTransport;
+  const acknowledgements: ReceivedAcknowledgement[] = [];
+  let bulk = 0;
+
+  const commandEach = async (devices: { companyId: string; deviceId: string }[], lifetimeMs = 10_000) => {
+    bulk += 1;
+    const now = Date.now();
+    await Promise.all(
+      devices.map((device) =>
+        transport.publishCommand(device, {
+          execution_id: commandExecutionId(`bulk${bulk}`, device.deviceId),
+          kind: 'command',
+          name: 'reboot',
+          payload: {},
+          issued_at: new Date(now).toISOString(),
+          expires_at: new Date(now + lifetimeMs).toISOString(),
+        }),
+      ),
+    );
+    return `bulk${bulk}.`;
+  };
+  const acksOf = (prefix: string) => acknowledgements.filter((received) => received.acknowledgement.execution_id.startsWith(prefix));
+
+  before(async () => {
+    harness = await startEmbeddedHarness();
+    transport = await connectDeviceTransport({
+      url: harness.serviceUrl,
+      ...harness.service,
+      clientId: 'service-simulator-test',
+      logger: silentLogger,
+      onAcknowledgement: (received) => void acknowledgements.push(received),
+    });
+  });
+  after(async () => {
+    await transport.close();
+    await harness.close();
+  });
+
+  it('when the failure rate is 1, then every command is acted on and answered fail', async () => {
+    const { devices } = await harness.addCompany(10);
+    const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, behaviour: { latency: { minMs: 0, maxMs: 10 }, failureRate: 1 }, logger: silentLogger });
+    const prefix = await commandEach(devices);
+    await waitFor(() => acksOf(prefix).length === 10, 5000, 'acks');
+    assert.ok(acksOf(prefix).every((received) => received.acknowledgement.status === 'fail'));
+    const stats = await fleet.stop();
+    assert.equal(stats.failures, 10);
+    assert.equal(stats.acknowledgementsSent, 10);
+  });
+
+  it('when half the fleet is offline, then only online devices connect, act and answer', async () => {
+    const { devices } = await harness.addCompany(10);
+    const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, offlineShare: 0.5, behaviour: { latency: { minMs: 0, maxMs: 0 } }, logger: silentLogger });
+    assert.equal(fleet.stats().connected, 5);
+    const prefix = await commandEach(devices);
+    await waitFor(() => acksOf(prefix).length === 5, 5000, 'acks of online devices');
+    const stats = await fleet.stop();
+    assert.deepEqual([stats.devices, stats.devicesOffline, stats.commandsActed], [10, 5, 5]);
+  });
+
+  it('when devices churn, then commands sent while they are away are acted on after they return', async () => {
+    const { devices } = await harness.addCompany(5);
+    const fleet = await startSimulatedFleet({
+      url: harness.deviceUrl,
+      devices,
+      churnPerMinute: 600,
+      churnDowntimeMs: 150,
+      behaviour: { latency: { minMs: 0, maxMs: 0 } },
+      logger: silentLogger,
+    });
+    await waitFor(() => fleet.stats().reconnects >= 3, 5000, 'churn');
+    const prefix = await commandEach(devices);
+    await waitFor(() => acksOf(prefix).length === 5, 5000, 'acks after churn');
+    const stats = await fleet.stop();
+    assert.equal(stats.connectFailures, 0);
+    assert.equal(stats.commandsActed, 5);
+  });
+});
