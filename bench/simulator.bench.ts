@@ -32,10 +32,16 @@ export interface SimulatorBenchmarkResult {
 }
 
 function percentile(sorted: number[], fraction: number): number {
-  return sorted.length === 0 ? 0 : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]! * 10) / 10;
+  return sorted.length === 0
+    ? 0
+    : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]! * 10) / 10;
 }
 
-async function roundTrips(harness: BrokerHarness, devices: { companyId: string; deviceId: string }[], options: SimulatorBenchmarkOptions) {
+async function roundTrips(
+  harness: BrokerHarness,
+  devices: { companyId: string; deviceId: string }[],
+  options: SimulatorBenchmarkOptions,
+) {
   const waiting = new Map<string, { sentAt: number; done: () => void }>();
   const latencies: number[] = [];
   const transport = await connectDeviceTransport({
@@ -61,17 +67,34 @@ async function roundTrips(harness: BrokerHarness, devices: { companyId: string; 
       const sequence = next++;
       const device = devices[sequence % devices.length]!;
       const executionId = `${commandExecutionId(`${bulkResponseId}-${sequence}`, device.deviceId)}`;
-      const acknowledged = new Promise<void>((resolve) => waiting.set(executionId, { sentAt: performance.now(), done: resolve }));
+      const acknowledged = new Promise<void>((resolve) =>
+        waiting.set(executionId, { sentAt: performance.now(), done: resolve }),
+      );
       const now = new Date();
-      await transport.publishCommand(device, { execution_id: executionId, kind: 'command', name: 'status', payload: {}, issued_at: now.toISOString(), expires_at: new Date(now.getTime() + 60_000).toISOString() });
-      await Promise.race([acknowledged, new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - performance.now())))]);
+      await transport.publishCommand(device, {
+        execution_id: executionId,
+        kind: 'command',
+        name: 'status',
+        payload: {},
+        issued_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + 60_000).toISOString(),
+      });
+      await Promise.race([
+        acknowledged,
+        new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - performance.now()))),
+      ]);
     }
   };
   await Promise.all(Array.from({ length: options.inFlight }, lane));
   const elapsedSeconds = (performance.now() - started) / 1000;
   await transport.close();
   latencies.sort((left, right) => left - right);
-  return { acknowledged: latencies.length, perSecond: Math.round(latencies.length / elapsedSeconds), p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  return {
+    acknowledged: latencies.length,
+    perSecond: Math.round(latencies.length / elapsedSeconds),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  };
 }
 
 export async function runSimulatorBenchmark(options: SimulatorBenchmarkOptions): Promise<SimulatorBenchmarkResult> {
@@ -79,7 +102,13 @@ export async function runSimulatorBenchmark(options: SimulatorBenchmarkOptions):
   try {
     const { devices } = await harness.addCompany(options.devices);
     const connectStarted = performance.now();
-    const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, behaviour: { latency: { minMs: 0, maxMs: 0 } }, connectConcurrency: 500, logger: silentLogger });
+    const fleet = await startSimulatedFleet({
+      url: harness.deviceUrl,
+      devices,
+      behaviour: { latency: { minMs: 0, maxMs: 0 } },
+      connectConcurrency: 500,
+      logger: silentLogger,
+    });
     const connectSeconds = Math.round((performance.now() - connectStarted) / 100) / 10;
     const devicesHeld = fleet.stats().connected;
     const result = await roundTrips(harness, devices, options);
@@ -99,7 +128,16 @@ export async function runSimulatorBenchmark(options: SimulatorBenchmarkOptions):
 }
 
 function optionsFromArguments(argv: string[]): SimulatorBenchmarkOptions {
-  const { values } = parseArgs({ args: argv, options: { broker: { type: 'string' }, devices: { type: 'string' }, commands: { type: 'string' }, 'in-flight': { type: 'string' }, seconds: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      broker: { type: 'string' },
+      devices: { type: 'string' },
+      commands: { type: 'string' },
+      'in-flight': { type: 'string' },
+      seconds: { type: 'string' },
+    },
+  });
   const broker = values.broker ?? 'embedded';
   if (broker !== 'embedded' && broker !== 'mosquitto') throw new Error('--broker is embedded or mosquitto');
   return {

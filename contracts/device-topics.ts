@@ -25,7 +25,8 @@ export interface DeviceTopic extends DeviceAddress {
 
 // A segment carrying MQTT separators or wildcards would let one device's topic alias another's.
 function assertTopicSegment(value: string, what: string): string {
-  if (value.length === 0 || /[/+#]/.test(value) || value.includes('\u0000')) throw new Error(`invalid ${what} for a topic: ${value}`);
+  if (value.length === 0 || /[/+#]/.test(value) || value.includes('\u0000'))
+    throw new Error(`invalid ${what} for a topic: ${value}`);
   return value;
 }
 

@@ -72,7 +72,12 @@ export async function rotateDeviceCredentials(
   );
   return rows
     .sort((left, right) => left.id.localeCompare(right.id))
-    .map((row) => ({ device_id: row.id, unique_id: row.unique_id, username: deviceUsername(row.id), password: passwords.get(row.id)! }));
+    .map((row) => ({
+      device_id: row.id,
+      unique_id: row.unique_id,
+      username: deviceUsername(row.id),
+      password: passwords.get(row.id)!,
+    }));
 }
 
 export async function findDeviceCredential(

@@ -15,13 +15,22 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const directory = path.resolve(values.dir ?? path.join(config.dataDir, 'mosquitto'));
   const passwordFile = path.join(directory, 'service-password');
-  const servicePassword = config.mqtt.servicePassword ?? (existsSync(passwordFile) ? readFileSync(passwordFile, 'utf8').trim() : undefined);
-  if (!servicePassword) throw new Error(`No service password: set MQTT_SERVICE_PASSWORD or create ${passwordFile}. ${usage}`);
+  const servicePassword =
+    config.mqtt.servicePassword ?? (existsSync(passwordFile) ? readFileSync(passwordFile, 'utf8').trim() : undefined);
+  if (!servicePassword)
+    throw new Error(`No service password: set MQTT_SERVICE_PASSWORD or create ${passwordFile}. ${usage}`);
   const database = await openRegistryForCli(config);
   try {
-    const { devices } = await writeMosquittoCredentials({ database, directory, serviceUsername: config.mqtt.serviceUsername, servicePassword });
+    const { devices } = await writeMosquittoCredentials({
+      database,
+      directory,
+      serviceUsername: config.mqtt.serviceUsername,
+      servicePassword,
+    });
     if (!values['no-reload']) await reloadMosquitto(directory);
-    process.stdout.write(`Wrote credentials and ACLs of ${devices} devices to ${directory}${values['no-reload'] ? '' : ' and reloaded Mosquitto'}\n`);
+    process.stdout.write(
+      `Wrote credentials and ACLs of ${devices} devices to ${directory}${values['no-reload'] ? '' : ' and reloaded Mosquitto'}\n`,
+    );
   } finally {
     await database.close();
   }

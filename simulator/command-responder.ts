@@ -35,35 +35,43 @@ function readEnvelope(payload: Buffer): CommandEnvelope | undefined {
   }
 }
 
-export function createCommandResponder(options: CommandResponderOptions): CommandResponder {
+// Executes after the sampled latency and resolves with the answer the device will repeat.
+function actAfterLatency(
+  envelope: CommandEnvelope,
+  options: CommandResponderOptions,
+  timers: Set<NodeJS.Timeout>,
+): Promise<Acknowledgement> {
   const { behaviour, stats } = options;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      stats.commandsActed += 1;
+      options.execute(envelope);
+      const failed = behaviour.random() < behaviour.failureRate;
+      if (failed) stats.failures += 1;
+      resolve({
+        execution_id: envelope.execution_id,
+        status: failed ? 'fail' : 'success',
+        message: failed ? 'simulated failure' : `${envelope.name} done`,
+        acknowledged_at: new Date().toISOString(),
+      });
+    }, sampleLatencyMs(behaviour));
+    timers.add(timer);
+  });
+}
+
+export function createCommandResponder(options: CommandResponderOptions): CommandResponder {
+  const { stats } = options;
   const answers = new Map<string, Promise<Acknowledgement>>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
-
-  const act = (envelope: CommandEnvelope): Promise<Acknowledgement> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        stats.commandsActed += 1;
-        options.execute(envelope);
-        const failed = behaviour.random() < behaviour.failureRate;
-        if (failed) stats.failures += 1;
-        resolve({
-          execution_id: envelope.execution_id,
-          status: failed ? 'fail' : 'success',
-          message: failed ? 'simulated failure' : `${envelope.name} done`,
-          acknowledged_at: new Date().toISOString(),
-        });
-      }, sampleLatencyMs(behaviour));
-      timers.add(timer);
-    });
-
   const answer = (acknowledgement: Acknowledgement) => {
-    if (stopped) return;
-    options.acknowledge(acknowledgement);
+    if (!stopped) options.acknowledge(acknowledgement);
   };
-
+  const remember = (executionId: string, pending: Promise<Acknowledgement>) => {
+    answers.set(executionId, pending);
+    if (answers.size > rememberedExecutions) answers.delete(answers.keys().next().value as string);
+  };
   return {
     receive: (payload) => {
       stats.commandsReceived += 1;
@@ -73,19 +81,10 @@ export function createCommandResponder(options: CommandResponderOptions): Comman
         return;
       }
       const known = answers.get(envelope.execution_id);
-      if (known) {
-        stats.duplicates += 1;
-        void known.then(answer);
-        return;
-      }
-      if (Date.parse(envelope.expires_at) <= Date.now()) {
-        stats.expired += 1;
-        return;
-      }
-      const pending = act(envelope);
-      answers.set(envelope.execution_id, pending);
-      if (answers.size > rememberedExecutions) answers.delete(answers.keys().next().value as string);
-      void pending.then(answer);
+      if (known) stats.duplicates += 1;
+      else if (Date.parse(envelope.expires_at) <= Date.now()) stats.expired += 1;
+      else remember(envelope.execution_id, actAfterLatency(envelope, options, timers));
+      void answers.get(envelope.execution_id)?.then(answer);
     },
     stop: () => {
       stopped = true;

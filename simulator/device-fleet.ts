@@ -25,7 +25,12 @@ export interface SimulatedFleet {
   stop(): Promise<SimulatorStats>;
 }
 
-async function connectAll(devices: readonly RunningDevice[], concurrency: number, stats: SimulatorStats, logger: Logger) {
+async function connectAll(
+  devices: readonly RunningDevice[],
+  concurrency: number,
+  stats: SimulatorStats,
+  logger: Logger,
+) {
   let next = 0;
   const worker = async () => {
     while (next < devices.length) {
@@ -41,7 +46,12 @@ async function connectAll(devices: readonly RunningDevice[], concurrency: number
   await Promise.all(Array.from({ length: Math.min(concurrency, devices.length) }, worker));
 }
 
-function startChurn(devices: readonly RunningDevice[], options: SimulatedFleetOptions, stats: SimulatorStats, random: () => number) {
+function startChurn(
+  devices: readonly RunningDevice[],
+  options: SimulatedFleetOptions,
+  stats: SimulatorStats,
+  random: () => number,
+) {
   const perMinute = options.churnPerMinute ?? 0;
   if (perMinute <= 0 || devices.length === 0) return () => undefined;
   const downtimeMs = options.churnDowntimeMs ?? 2000;
@@ -69,7 +79,9 @@ export async function startSimulatedFleet(options: SimulatedFleetOptions): Promi
   const behaviour: DeviceBehaviour = { ...defaultBehaviour, ...options.behaviour };
   const stats = emptySimulatorStats();
   const offlineCount = Math.round((options.offlineShare ?? 0) * options.devices.length);
-  const running = options.devices.map((device) => createSimulatedDevice({ url: options.url, device, behaviour, stats, logger: options.logger }));
+  const running = options.devices.map((device) =>
+    createSimulatedDevice({ url: options.url, device, behaviour, stats, logger: options.logger }),
+  );
   const online = running.slice(offlineCount);
   stats.devices = running.length;
   stats.devicesOffline = offlineCount;

@@ -25,12 +25,28 @@ async function postJson<T>(url: string, body: unknown, token?: string): Promise<
   return (await response.json()) as T;
 }
 
-export async function fetchFleetCredentials(api: string, credentialsFile: string, fleetId: string): Promise<SimulatedDevice[]> {
+export async function fetchFleetCredentials(
+  api: string,
+  credentialsFile: string,
+  fleetId: string,
+): Promise<SimulatedDevice[]> {
   const demo = JSON.parse(await readFile(credentialsFile, 'utf8')) as DemoCredentials;
   const admin = demo.users.find((user) => user.role === 'admin');
   if (!admin) throw new Error(`${credentialsFile} names no admin user`);
   const platform = `${api.replace(/\/$/, '')}/api/v1/platform`;
-  const { session_token } = await postJson<{ session_token: string }>(`${platform}/user/authenticate`, { email: admin.email, password: admin.password });
-  const issued = await postJson<IssuedCredential[]>(`${platform}/fleets/${encodeURIComponent(fleetId)}/device_credentials`, {}, session_token);
-  return issued.map((credential) => ({ companyId: demo.company_id, deviceId: credential.device_id, username: credential.username, password: credential.password }));
+  const { session_token } = await postJson<{ session_token: string }>(`${platform}/user/authenticate`, {
+    email: admin.email,
+    password: admin.password,
+  });
+  const issued = await postJson<IssuedCredential[]>(
+    `${platform}/fleets/${encodeURIComponent(fleetId)}/device_credentials`,
+    {},
+    session_token,
+  );
+  return issued.map((credential) => ({
+    companyId: demo.company_id,
+    deviceId: credential.device_id,
+    username: credential.username,
+    password: credential.password,
+  }));
 }

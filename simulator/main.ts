@@ -18,7 +18,9 @@ async function loadDevices(options: SimulatorOptions, config: Config): Promise<S
     return options.devices === undefined ? devices : devices.slice(0, options.devices);
   }
   if (!config.registry.databaseUrl) {
-    throw new Error('--devices without --fleet writes devices to the registry: set DATABASE_URL (the embedded PGlite registry belongs to the running stack)');
+    throw new Error(
+      '--devices without --fleet writes devices to the registry: set DATABASE_URL (the embedded PGlite registry belongs to the running stack)',
+    );
   }
   const database = await openDatabase({ databaseUrl: config.registry.databaseUrl });
   try {

@@ -1,10 +1,9 @@
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { deviceConfigurationSchema, type CommandEnvelope, type DeviceConfiguration } from '../contracts/device-protocol.schema';
 import { deviceTopic, type DeviceAddress } from '../contracts/device-topics';
 import { createCommandResponder } from './command-responder';
-import { heartbeatIntervalMs, type DeviceBehaviour } from './device-behaviour';
-import { heartbeatValues } from './heartbeat-values';
+import type { DeviceBehaviour } from './device-behaviour';
+import { createDeviceHeartbeat } from './device-heartbeat';
 import type { SimulatorStats } from './simulator-stats';
 
 // One virtual device speaking only the documented protocol: a persistent MQTT session under its
@@ -33,62 +32,31 @@ export interface SimulatedDeviceOptions {
 export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningDevice {
   const { device, behaviour, stats } = options;
   let client: MqttClient | undefined;
-  let heartbeatTimer: NodeJS.Timeout | undefined;
-  let configuration: Pick<DeviceConfiguration, 'heartbeat_period' | 'heartbeat_values'> = {
-    heartbeat_period: behaviour.defaultHeartbeatPeriodSeconds,
-    heartbeat_values: [],
-  };
   const publish = (channel: 'acks' | 'heartbeats', body: unknown, qos: 0 | 1) => {
     client?.publish(deviceTopic(device, channel), JSON.stringify(body), { qos });
   };
+  const heartbeat = createDeviceHeartbeat({ behaviour, stats, send: (body) => publish('heartbeats', body, 0) });
   const responder = createCommandResponder({
     behaviour,
     stats,
-    execute: (envelope: CommandEnvelope) => {
-      if (envelope.kind !== 'heartbeat_update') return;
-      const period = envelope.payload.heartbeat_period;
-      const values = envelope.payload.heartbeat_values;
-      if (typeof period === 'number' && period >= 1) configuration = { ...configuration, heartbeat_period: period };
-      if (Array.isArray(values)) configuration = { ...configuration, heartbeat_values: values.map(String) };
+    execute: (envelope) => {
+      if (envelope.kind === 'heartbeat_update') heartbeat.applyHeartbeatUpdate(envelope);
     },
     acknowledge: (acknowledgement) => {
       stats.acknowledgementsSent += 1;
       publish('acks', acknowledgement, 1);
     },
   });
-
-  const scheduleHeartbeat = (delayMs: number) => {
-    clearTimeout(heartbeatTimer);
-    heartbeatTimer = setTimeout(() => {
-      stats.heartbeatsSent += 1;
-      publish('heartbeats', { sent_at: new Date().toISOString(), values: heartbeatValues(configuration.heartbeat_values, behaviour.random) }, 0);
-      scheduleHeartbeat(heartbeatIntervalMs(behaviour, configuration.heartbeat_period));
-    }, delayMs);
-  };
-
-  const receiveConfiguration = (payload: Buffer) => {
-    stats.configurationsReceived += 1;
-    try {
-      const parsed = deviceConfigurationSchema.safeParse(JSON.parse(payload.toString('utf8')));
-      if (parsed.success) configuration = parsed.data;
-      else stats.malformed += 1;
-    } catch {
-      stats.malformed += 1;
-    }
-  };
-
   const onMessage = (topic: string, payload: Buffer) => {
     if (topic === deviceTopic(device, 'commands')) responder.receive(payload);
-    else if (topic === deviceTopic(device, 'configuration')) receiveConfiguration(payload);
+    else if (topic === deviceTopic(device, 'configuration')) heartbeat.applyConfiguration(payload);
   };
-
   const disconnect = async () => {
-    clearTimeout(heartbeatTimer);
+    heartbeat.stop();
     const closing = client;
     client = undefined;
     if (closing) await closing.endAsync();
   };
-
   return {
     get online() {
       return client?.connected ?? false;
@@ -103,8 +71,7 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
         client = undefined;
         throw error;
       }
-      // Spread first heartbeats so a fleet connecting together does not beat in lockstep.
-      scheduleHeartbeat(behaviour.random() * Math.min(5000, heartbeatIntervalMs(behaviour, configuration.heartbeat_period)));
+      heartbeat.start();
     },
     disconnect,
     stop: async () => {
@@ -129,7 +96,9 @@ function openSession(options: SimulatedDeviceOptions, onMessage: (topic: string,
     connectTimeout: 30_000,
   });
   client.on('message', onMessage);
-  client.on('error', (error) => options.logger.debug({ err: error, deviceId: device.deviceId }, 'device connection error'));
+  client.on('error', (error) =>
+    options.logger.debug({ err: error, deviceId: device.deviceId }, 'device connection error'),
+  );
   return client;
 }
 
@@ -139,7 +108,10 @@ async function establishSession(client: MqttClient, device: SimulatedDevice): Pr
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    await client.subscribeAsync({ [deviceTopic(device, 'commands')]: { qos: 1 }, [deviceTopic(device, 'configuration')]: { qos: 1 } });
+    await client.subscribeAsync({
+      [deviceTopic(device, 'commands')]: { qos: 1 },
+      [deviceTopic(device, 'configuration')]: { qos: 1 },
+    });
   } catch (error) {
     await client.endAsync(true);
     throw error;

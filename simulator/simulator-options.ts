@@ -36,10 +36,17 @@ export const simulatorUsage = `npm run simulate -- (--fleet <id> | --devices <N>
   --summary-file <file>   also write the summary JSON there
   --connect-concurrency <n> connections opened at once (default 200)`;
 
-function numberIn(text: string | undefined, name: string, fallback: number, minimum: number, maximum = Number.POSITIVE_INFINITY): number {
+function numberIn(
+  text: string | undefined,
+  name: string,
+  fallback: number,
+  minimum: number,
+  maximum = Number.POSITIVE_INFINITY,
+): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isFinite(value) || value < minimum || value > maximum) throw new Error(`--${name} must be a number in [${minimum}, ${maximum}]`);
+  if (!Number.isFinite(value) || value < minimum || value > maximum)
+    throw new Error(`--${name} must be a number in [${minimum}, ${maximum}]`);
   return value;
 }
 
@@ -48,13 +55,27 @@ export function parseSimulatorOptions(argv: string[], defaultMqttUrl: string): S
     args: argv,
     strict: true,
     options: Object.fromEntries(
-      ['api', 'credentials', 'fleet', 'devices', 'mqtt-url', 'latency-ms', 'failure-rate', 'offline-share', 'churn', 'churn-downtime-ms', 'heartbeat-scale', 'duration', 'summary-file', 'connect-concurrency'].map(
-        (name) => [name, { type: 'string' as const }],
-      ),
+      [
+        'api',
+        'credentials',
+        'fleet',
+        'devices',
+        'mqtt-url',
+        'latency-ms',
+        'failure-rate',
+        'offline-share',
+        'churn',
+        'churn-downtime-ms',
+        'heartbeat-scale',
+        'duration',
+        'summary-file',
+        'connect-concurrency',
+      ].map((name) => [name, { type: 'string' as const }]),
     ),
   });
   const text = (name: string): string | undefined => values[name];
-  if (text('fleet') === undefined && text('devices') === undefined) throw new Error('give --fleet <id> or --devices <N>');
+  if (text('fleet') === undefined && text('devices') === undefined)
+    throw new Error('give --fleet <id> or --devices <N>');
   return {
     api: text('api') ?? 'http://127.0.0.1:3000',
     credentialsFile: text('credentials') ?? 'data/demo-credentials.json',

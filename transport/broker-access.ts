@@ -1,4 +1,10 @@
-import { channelsFromDevice, channelsToDevice, deviceTopic, parseDeviceTopic, topicRoot } from '../contracts/device-topics';
+import {
+  channelsFromDevice,
+  channelsToDevice,
+  deviceTopic,
+  parseDeviceTopic,
+  topicRoot,
+} from '../contracts/device-topics';
 
 // Who a broker connection is, decided once at CONNECT and consulted on every publish/subscribe.
 export type BrokerIdentity = { kind: 'service' } | { kind: 'device'; companyId: string; deviceId: string };

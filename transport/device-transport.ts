@@ -60,7 +60,14 @@ export interface DeviceTransport {
 
 function emptyStats(): DeviceTransportStats {
   const dropped = Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>;
-  return { commandsPublished: 0, configurationsPublished: 0, acknowledgementsReceived: 0, acknowledgementsFailed: 0, heartbeatsReceived: 0, dropped };
+  return {
+    commandsPublished: 0,
+    configurationsPublished: 0,
+    acknowledgementsReceived: 0,
+    acknowledgementsFailed: 0,
+    heartbeatsReceived: 0,
+    dropped,
+  };
 }
 
 function subscriptionFilters(group: string | undefined): Record<string, { qos: 0 | 1 }> {
@@ -71,7 +78,12 @@ function subscriptionFilters(group: string | undefined): Record<string, { qos: 0
   };
 }
 
-function handleMessage(options: DeviceTransportOptions, stats: DeviceTransportStats, topic: string, payload: Buffer): void {
+function handleMessage(
+  options: DeviceTransportOptions,
+  stats: DeviceTransportStats,
+  topic: string,
+  payload: Buffer,
+): void {
   const message = parseInboundMessage(topic, payload);
   const receivedAt = new Date();
   if (message.kind === 'dropped') {
@@ -90,7 +102,10 @@ function handleMessage(options: DeviceTransportOptions, stats: DeviceTransportSt
     .then(() => options.onAcknowledgement(received))
     .catch((error: unknown) => {
       stats.acknowledgementsFailed += 1;
-      options.logger.warn({ err: error, executionId: received.acknowledgement.execution_id }, 'acknowledgement not applied');
+      options.logger.warn(
+        { err: error, executionId: received.acknowledgement.execution_id },
+        'acknowledgement not applied',
+      );
     });
 }
 

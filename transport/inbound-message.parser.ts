@@ -12,7 +12,13 @@ import { commandExecutionId } from '../contracts/ids';
 // Turns one raw message from a device into an acknowledgement or heartbeat, or names why it was
 // dropped. Nothing here throws: whatever a device sends, the service keeps running.
 
-export const dropReasons = ['unknown_topic', 'oversized', 'invalid_json', 'invalid_shape', 'foreign_execution_id'] as const;
+export const dropReasons = [
+  'unknown_topic',
+  'oversized',
+  'invalid_json',
+  'invalid_shape',
+  'foreign_execution_id',
+] as const;
 export type DropReason = (typeof dropReasons)[number];
 
 export type InboundMessage =
@@ -46,7 +52,9 @@ export function parseInboundMessage(topic: string, payload: Buffer): InboundMess
   const device = { companyId: parsedTopic.companyId, deviceId: parsedTopic.deviceId };
   if (parsedTopic.channel === 'heartbeats') {
     const heartbeat = parseBody(heartbeatSchema, payload);
-    return typeof heartbeat === 'string' ? { kind: 'dropped', reason: heartbeat } : { kind: 'heartbeat', device, heartbeat };
+    return typeof heartbeat === 'string'
+      ? { kind: 'dropped', reason: heartbeat }
+      : { kind: 'heartbeat', device, heartbeat };
   }
   const acknowledgement = parseBody(acknowledgementSchema, payload);
   if (typeof acknowledgement === 'string') return { kind: 'dropped', reason: acknowledgement };

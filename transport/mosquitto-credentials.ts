@@ -2,7 +2,11 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { channelsFromDevice, channelsToDevice, deviceTopic, topicRoot } from '../contracts/device-topics';
 import type { Queryable } from '../registry/database';
-import { hashDeviceSecret, listDeviceCredentials, type DeviceCredentialRecord } from '../registry/device-credentials.repository';
+import {
+  hashDeviceSecret,
+  listDeviceCredentials,
+  type DeviceCredentialRecord,
+} from '../registry/device-credentials.repository';
 
 // Keeps a Mosquitto broker's own auth in step with the registry: a password file and an ACL file
 // per listener, then SIGHUP, which makes Mosquitto re-read both without dropping connections.
@@ -57,7 +61,10 @@ export async function writeMosquittoCredentials(options: MosquittoSyncOptions): 
   const file = (name: string) => path.join(options.directory, name);
   await writeAtomically(file('devices.passwd'), passwords);
   await writeAtomically(file('devices.acl'), acl);
-  await writeAtomically(file('service.passwd'), `${options.serviceUsername}:${hashDeviceSecret(options.servicePassword)}\n`);
+  await writeAtomically(
+    file('service.passwd'),
+    `${options.serviceUsername}:${hashDeviceSecret(options.servicePassword)}\n`,
+  );
   await writeAtomically(file('service.acl'), `user ${options.serviceUsername}\ntopic readwrite ${topicRoot}/#\n`);
   return { devices };
 }

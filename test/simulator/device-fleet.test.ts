@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { commandExecutionId } from '../../contracts/ids';
 import { startSimulatedFleet } from '../../simulator/device-fleet';
-import { connectDeviceTransport, type DeviceTransport, type ReceivedAcknowledgement } from '../../transport/device-transport';
+import {
+  connectDeviceTransport,
+  type DeviceTransport,
+  type ReceivedAcknowledgement,
+} from '../../transport/device-transport';
 import { startEmbeddedHarness, type BrokerHarness } from '../support/broker-harness';
 import { silentLogger, waitFor } from '../support/transport-fixtures';
 
@@ -29,7 +33,8 @@ describe('simulated fleet', () => {
     );
     return `bulk${bulk}.`;
   };
-  const acksOf = (prefix: string) => acknowledgements.filter((received) => received.acknowledgement.execution_id.startsWith(prefix));
+  const acksOf = (prefix: string) =>
+    acknowledgements.filter((received) => received.acknowledgement.execution_id.startsWith(prefix));
 
   before(async () => {
     harness = await startEmbeddedHarness();
@@ -48,7 +53,12 @@ describe('simulated fleet', () => {
 
   it('when the failure rate is 1, then every command is acted on and answered fail', async () => {
     const { devices } = await harness.addCompany(10);
-    const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, behaviour: { latency: { minMs: 0, maxMs: 10 }, failureRate: 1 }, logger: silentLogger });
+    const fleet = await startSimulatedFleet({
+      url: harness.deviceUrl,
+      devices,
+      behaviour: { latency: { minMs: 0, maxMs: 10 }, failureRate: 1 },
+      logger: silentLogger,
+    });
     const prefix = await commandEach(devices);
     await waitFor(() => acksOf(prefix).length === 10, 5000, 'acks');
     assert.ok(acksOf(prefix).every((received) => received.acknowledgement.status === 'fail'));
@@ -59,7 +69,13 @@ describe('simulated fleet', () => {
 
   it('when half the fleet is offline, then only online devices connect, act and answer', async () => {
     const { devices } = await harness.addCompany(10);
-    const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, offlineShare: 0.5, behaviour: { latency: { minMs: 0, maxMs: 0 } }, logger: silentLogger });
+    const fleet = await startSimulatedFleet({
+      url: harness.deviceUrl,
+      devices,
+      offlineShare: 0.5,
+      behaviour: { latency: { minMs: 0, maxMs: 0 } },
+      logger: silentLogger,
+    });
     assert.equal(fleet.stats().connected, 5);
     const prefix = await commandEach(devices);
     await waitFor(() => acksOf(prefix).length === 5, 5000, 'acks of online devices');

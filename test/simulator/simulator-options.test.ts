@@ -13,8 +13,27 @@ describe('simulator options', () => {
   });
 
   it('when behaviour options are given, then they are parsed and bounded', () => {
-    const options = parseSimulatorOptions(['--devices', '100', '--latency-ms', '10,20', '--failure-rate', '0.1', '--offline-share', '0.2', '--churn', '30', '--duration', '5'], 'mqtt://x');
-    assert.deepEqual([options.devices, options.failureRate, options.offlineShare, options.churnPerMinute, options.durationSeconds], [100, 0.1, 0.2, 30, 5]);
+    const options = parseSimulatorOptions(
+      [
+        '--devices',
+        '100',
+        '--latency-ms',
+        '10,20',
+        '--failure-rate',
+        '0.1',
+        '--offline-share',
+        '0.2',
+        '--churn',
+        '30',
+        '--duration',
+        '5',
+      ],
+      'mqtt://x',
+    );
+    assert.deepEqual(
+      [options.devices, options.failureRate, options.offlineShare, options.churnPerMinute, options.durationSeconds],
+      [100, 0.1, 0.2, 30, 5],
+    );
     assert.throws(() => parseSimulatorOptions(['--devices', '1', '--failure-rate', '2'], 'mqtt://x'), /failure-rate/);
     assert.throws(() => parseSimulatorOptions([], 'mqtt://x'), /--fleet/);
   });

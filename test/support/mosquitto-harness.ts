@@ -15,7 +15,9 @@ const run = promisify(execFile);
 const startScript = path.resolve('scripts/ci/start-mosquitto.sh');
 
 function mosquittoInstalled(): boolean {
-  return ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/bin/mosquitto'].some((candidate) => existsSync(candidate));
+  return ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/bin/mosquitto'].some((candidate) =>
+    existsSync(candidate),
+  );
 }
 
 function portIsFree(port: number): Promise<boolean> {
@@ -51,7 +53,9 @@ async function waitUntilAccepted(url: string, company: TestCompany): Promise<voi
 // temporary directory, its credentials synchronised from a fresh registry.
 export async function startMosquittoHarness(): Promise<BrokerHarness> {
   if (!mosquittoInstalled()) {
-    throw new Error('Mosquitto is not installed: run `bash scripts/ci/start-mosquitto.sh` (installs the Debian package) before the tests');
+    throw new Error(
+      'Mosquitto is not installed: run `bash scripts/ci/start-mosquitto.sh` (installs the Debian package) before the tests',
+    );
   }
   const directory = await mkdtemp(path.join(tmpdir(), 'fleet-mosquitto-'));
   const service = { username: 'fleet-actions-service', password: randomBytes(18).toString('base64url') };
@@ -61,7 +65,12 @@ export async function startMosquittoHarness(): Promise<BrokerHarness> {
   const database = await openTestDatabase();
   const deviceUrl = `mqtt://127.0.0.1:${port}`;
   const synchronise = async () => {
-    await writeMosquittoCredentials({ database, directory, serviceUsername: service.username, servicePassword: service.password });
+    await writeMosquittoCredentials({
+      database,
+      directory,
+      serviceUsername: service.username,
+      servicePassword: service.password,
+    });
     await reloadMosquitto(directory);
   };
   await synchronise();

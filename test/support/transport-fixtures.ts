@@ -18,7 +18,10 @@ export function insertCompanyWithDevices(database: Queryable, count: number): Pr
 
 export const insertDevices = insertGeneratedDevices;
 
-export const testServiceCredentials = { username: 'fleet-actions-service', password: randomBytes(18).toString('base64url') };
+export const testServiceCredentials = {
+  username: 'fleet-actions-service',
+  password: randomBytes(18).toString('base64url'),
+};
 
 // A raw MQTT client as a device would open it: persistent session, client id = username.
 export function connectAsDevice(url: string, device: SimulatedDevice, extra: IClientOptions = {}): Promise<MqttClient> {

@@ -23,7 +23,12 @@ describe('fleet device credentials endpoint', () => {
 
   before(async () => {
     fixture = await openApiFixture();
-    const dependencies = { config: loadConfig({}), database: fixture.database, temporal: {} as Client, logger: silentLogger };
+    const dependencies = {
+      config: loadConfig({}),
+      database: fixture.database,
+      temporal: {} as Client,
+      logger: silentLogger,
+    };
     app = express();
     app.use('/api/v1/platform', authenticate(fixture.database), deviceCredentialsRouter(dependencies));
     app.use(errorHandler(pino({ level: 'silent' })));
@@ -44,14 +49,20 @@ describe('fleet device credentials endpoint', () => {
     await fixture.close();
   });
 
-  const rotate = (token: string, fleet = fleetId) => request(app).post(`/api/v1/platform/fleets/${fleet}/device_credentials`).set('Authorization', token);
+  const rotate = (token: string, fleet = fleetId) =>
+    request(app).post(`/api/v1/platform/fleets/${fleet}/device_credentials`).set('Authorization', token);
 
   it('when an admin asks for a fleet, then every device gets a working credential and the old one stops working', async () => {
     const first = await rotate(acme.tokens.admin);
     assert.equal(first.status, 200);
     const credentials = first.body as { device_id: string; unique_id: string; username: string; password: string }[];
     assert.equal(credentials.length, 3);
-    const device = { companyId: acme.companyId, deviceId: credentials[0]!.device_id, username: credentials[0]!.username, password: credentials[0]!.password };
+    const device = {
+      companyId: acme.companyId,
+      deviceId: credentials[0]!.device_id,
+      username: credentials[0]!.username,
+      password: credentials[0]!.password,
+    };
     const client = await connectAsDevice(broker.url, device, { clean: true });
     await client.endAsync();
     assert.equal((await rotate(acme.tokens.admin)).status, 200);

@@ -47,8 +47,18 @@ describe('malformed device messages', () => {
     await send(Buffer.alloc(maximumMessageBytes + 1, 'x'));
     await send(JSON.stringify({ execution_id: commandExecutionId('b', 'another-device'), status: 'success' }));
     await client.publishAsync(deviceTopic(device, 'heartbeats'), '[1, 2', { qos: 1 });
-    await waitFor(() => Object.values(transport.stats().dropped).reduce((sum, count) => sum + count, 0) === 6, 3000, 'drops');
-    assert.deepEqual(transport.stats().dropped, { unknown_topic: 0, oversized: 1, invalid_json: 2, invalid_shape: 2, foreign_execution_id: 1 });
+    await waitFor(
+      () => Object.values(transport.stats().dropped).reduce((sum, count) => sum + count, 0) === 6,
+      3000,
+      'drops',
+    );
+    assert.deepEqual(transport.stats().dropped, {
+      unknown_topic: 0,
+      oversized: 1,
+      invalid_json: 2,
+      invalid_shape: 2,
+      foreign_execution_id: 1,
+    });
     assert.deepEqual(applied, []);
   });
 

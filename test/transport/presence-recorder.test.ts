@@ -29,14 +29,24 @@ describe('device presence from heartbeats', () => {
         presence.record(heartbeat);
       },
     });
-    const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, behaviour: { heartbeatScale: 3000, defaultHeartbeatPeriodSeconds: 60 }, logger: silentLogger });
-    const seen = async () => (await harness.database.query<{ count: number }>('select count(last_seen_at)::int as count from devices'))[0]!.count;
+    const fleet = await startSimulatedFleet({
+      url: harness.deviceUrl,
+      devices,
+      behaviour: { heartbeatScale: 3000, defaultHeartbeatPeriodSeconds: 60 },
+      logger: silentLogger,
+    });
+    const seen = async () =>
+      (await harness.database.query<{ count: number }>('select count(last_seen_at)::int as count from devices'))[0]!
+        .count;
     await waitFor(() => heard.size === devices.length, 5000, 'a heartbeat from every device');
     await presence.flush();
     assert.equal(await seen(), 20);
     presence.record({ ...devices[0]!, receivedAt: new Date(0) });
     await presence.flush();
-    const [row] = await harness.database.query<{ last_seen_at: Date }>('select last_seen_at from devices where id = $1', [devices[0]!.deviceId]);
+    const [row] = await harness.database.query<{ last_seen_at: Date }>(
+      'select last_seen_at from devices where id = $1',
+      [devices[0]!.deviceId],
+    );
     assert.ok(new Date(row!.last_seen_at).getTime() > 0);
     await fleet.stop();
     await presence.close();

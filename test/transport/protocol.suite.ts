@@ -7,11 +7,19 @@ import { deviceTopic } from '../../contracts/device-topics';
 import { commandExecutionId } from '../../contracts/ids';
 import { startSimulatedFleet } from '../../simulator/device-fleet';
 import type { SimulatedDevice } from '../../simulator/simulated-device';
-import { connectDeviceTransport, type DeviceTransport, type ReceivedAcknowledgement } from '../../transport/device-transport';
+import {
+  connectDeviceTransport,
+  type DeviceTransport,
+  type ReceivedAcknowledgement,
+} from '../../transport/device-transport';
 import type { BrokerHarness } from '../support/broker-harness';
 import { connectAsDevice, delay, silentLogger, waitFor } from '../support/transport-fixtures';
 
-export function commandFor(device: SimulatedDevice, lifetimeMs = 10_000, bulkResponseId = randomBytes(12).toString('hex')): CommandEnvelope {
+export function commandFor(
+  device: SimulatedDevice,
+  lifetimeMs = 10_000,
+  bulkResponseId = randomBytes(12).toString('hex'),
+): CommandEnvelope {
   const now = Date.now();
   return {
     execution_id: commandExecutionId(bulkResponseId, device.deviceId),
@@ -29,7 +37,8 @@ export function protocolTests(startHarness: () => Promise<BrokerHarness>): void 
     let harness: BrokerHarness;
     let transport: DeviceTransport;
     const acknowledgements: ReceivedAcknowledgement[] = [];
-    const acknowledged = (executionId: string) => acknowledgements.filter((received) => received.acknowledgement.execution_id === executionId);
+    const acknowledged = (executionId: string) =>
+      acknowledgements.filter((received) => received.acknowledgement.execution_id === executionId);
 
     before(async () => {
       harness = await startHarness();
@@ -49,7 +58,12 @@ export function protocolTests(startHarness: () => Promise<BrokerHarness>): void 
 
     it('when a command is published to an online device, then the device acts and the service receives its ack', async () => {
       const { devices } = await harness.addCompany(1);
-      const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, behaviour: { latency: { minMs: 0, maxMs: 5 } }, logger: silentLogger });
+      const fleet = await startSimulatedFleet({
+        url: harness.deviceUrl,
+        devices,
+        behaviour: { latency: { minMs: 0, maxMs: 5 } },
+        logger: silentLogger,
+      });
       const command = commandFor(devices[0]!);
       await transport.publishCommand(devices[0]!, command);
       await waitFor(() => acknowledged(command.execution_id).length === 1, 5000, 'ack');
@@ -69,14 +83,24 @@ export function protocolTests(startHarness: () => Promise<BrokerHarness>): void 
       const command = commandFor(device);
       await transport.publishCommand(device, command);
       await delay(200);
-      const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, behaviour: { latency: { minMs: 0, maxMs: 0 } }, logger: silentLogger });
+      const fleet = await startSimulatedFleet({
+        url: harness.deviceUrl,
+        devices,
+        behaviour: { latency: { minMs: 0, maxMs: 0 } },
+        logger: silentLogger,
+      });
       await waitFor(() => acknowledged(command.execution_id).length === 1, 5000, 'ack after reconnect');
       assert.equal((await fleet.stop()).commandsActed, 1);
     });
 
     it('when a command has expired before the device sees it, then the device does not execute it', async () => {
       const { devices } = await harness.addCompany(1);
-      const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, behaviour: { latency: { minMs: 0, maxMs: 0 } }, logger: silentLogger });
+      const fleet = await startSimulatedFleet({
+        url: harness.deviceUrl,
+        devices,
+        behaviour: { latency: { minMs: 0, maxMs: 0 } },
+        logger: silentLogger,
+      });
       const command = { ...commandFor(devices[0]!), expires_at: new Date(Date.now() - 1000).toISOString() };
       await transport.publishCommand(devices[0]!, command);
       await waitFor(() => fleet.stats().expired === 1, 5000, 'expired count');
@@ -87,7 +111,12 @@ export function protocolTests(startHarness: () => Promise<BrokerHarness>): void 
 
     it('when a command is delivered twice, then the device acts once and answers both with the same ack', async () => {
       const { devices } = await harness.addCompany(1);
-      const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, behaviour: { latency: { minMs: 20, maxMs: 20 }, failureRate: 0.5 }, logger: silentLogger });
+      const fleet = await startSimulatedFleet({
+        url: harness.deviceUrl,
+        devices,
+        behaviour: { latency: { minMs: 20, maxMs: 20 }, failureRate: 0.5 },
+        logger: silentLogger,
+      });
       const command = commandFor(devices[0]!);
       await transport.publishCommand(devices[0]!, command);
       await transport.publishCommand(devices[0]!, { ...command, issued_at: new Date().toISOString() });
@@ -103,9 +132,16 @@ export function protocolTests(startHarness: () => Promise<BrokerHarness>): void 
     it('when a configuration is published, then it is retained and a device connecting later receives it', async () => {
       const { devices } = await harness.addCompany(1);
       const device = devices[0]!;
-      await transport.publishDeviceConfiguration(device, { heartbeat_period: 30, heartbeat_values: ['cpu_usage'], applied_settings: { s1: 2 }, updated_at: new Date().toISOString() });
+      await transport.publishDeviceConfiguration(device, {
+        heartbeat_period: 30,
+        heartbeat_values: ['cpu_usage'],
+        applied_settings: { s1: 2 },
+        updated_at: new Date().toISOString(),
+      });
       const client: MqttClient = await connectAsDevice(harness.deviceUrl, device, { clean: true });
-      const received = new Promise<string>((resolve) => client.on('message', (_topic, payload) => resolve(payload.toString())));
+      const received = new Promise<string>((resolve) =>
+        client.on('message', (_topic, payload) => resolve(payload.toString())),
+      );
       await client.subscribeAsync(deviceTopic(device, 'configuration'), { qos: 1 });
       assert.equal((JSON.parse(await received) as { heartbeat_period: number }).heartbeat_period, 30);
       await client.endAsync();
@@ -122,13 +158,25 @@ export function protocolTests(startHarness: () => Promise<BrokerHarness>): void 
         logger: silentLogger,
         onAcknowledgement: (received) => void secondInstance.push(received),
       });
-      const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, behaviour: { latency: { minMs: 0, maxMs: 0 } }, logger: silentLogger });
+      const fleet = await startSimulatedFleet({
+        url: harness.deviceUrl,
+        devices,
+        behaviour: { latency: { minMs: 0, maxMs: 0 } },
+        logger: silentLogger,
+      });
       const commands = Array.from({ length: 20 }, () => commandFor(devices[0]!));
       await Promise.all(commands.map((command) => transport.publishCommand(devices[0]!, command)));
       await waitFor(() => fleet.stats().acknowledgementsSent === commands.length, 5000, 'acks sent');
       await delay(200);
-      const deliveries = commands.map((command) => acknowledged(command.execution_id).length + secondInstance.filter((received) => received.acknowledgement.execution_id === command.execution_id).length);
-      assert.deepEqual(deliveries, commands.map(() => (harness.sharedSubscriptionGroup ? 1 : 2)));
+      const deliveries = commands.map(
+        (command) =>
+          acknowledged(command.execution_id).length +
+          secondInstance.filter((received) => received.acknowledgement.execution_id === command.execution_id).length,
+      );
+      assert.deepEqual(
+        deliveries,
+        commands.map(() => (harness.sharedSubscriptionGroup ? 1 : 2)),
+      );
       await fleet.stop();
       await second.close();
     });

@@ -5,7 +5,11 @@ import { connectAsync, ErrorWithSubackPacket, type MqttClient } from 'mqtt';
 import { deviceTopic } from '../../contracts/device-topics';
 import { commandExecutionId } from '../../contracts/ids';
 import type { SimulatedDevice } from '../../simulator/simulated-device';
-import { connectDeviceTransport, type DeviceTransport, type ReceivedAcknowledgement } from '../../transport/device-transport';
+import {
+  connectDeviceTransport,
+  type DeviceTransport,
+  type ReceivedAcknowledgement,
+} from '../../transport/device-transport';
 import type { BrokerHarness } from '../support/broker-harness';
 import { connectAsDevice, delay, silentLogger } from '../support/transport-fixtures';
 import { commandFor } from './protocol.suite';
@@ -67,21 +71,38 @@ export function securityTests(startHarness: () => Promise<BrokerHarness>): void 
 
     it('when a device presents a wrong password or an unknown username, then the broker refuses it', async () => {
       assert.ok(await refused(connectAsDevice(harness.deviceUrl, { ...mallory, password: 'not-the-password' })));
-      assert.ok(await refused(connectAsDevice(harness.deviceUrl, { ...mallory, username: 'ffffffffffffffffffffffff' })));
+      assert.ok(
+        await refused(connectAsDevice(harness.deviceUrl, { ...mallory, username: 'ffffffffffffffffffffffff' })),
+      );
       assert.ok(await refused(connectAsDevice(harness.deviceUrl, { ...mallory, password: '' })));
-      const anonymous = connectAsync(harness.deviceUrl, { clientId: 'anonymous', reconnectPeriod: 0, protocolVersion: 4 });
+      const anonymous = connectAsync(harness.deviceUrl, {
+        clientId: 'anonymous',
+        reconnectPeriod: 0,
+        protocolVersion: 4,
+      });
       assert.ok(await refused(anonymous));
     });
 
     it('when the service presents a wrong password, then the broker refuses it', async () => {
-      const connecting = connectAsync(harness.serviceUrl, { username: harness.service.username, password: 'wrong', reconnectPeriod: 0, protocolVersion: 4 });
+      const connecting = connectAsync(harness.serviceUrl, {
+        username: harness.service.username,
+        password: 'wrong',
+        reconnectPeriod: 0,
+        protocolVersion: 4,
+      });
       assert.ok(await refused(connecting));
     });
 
     it('when a device subscribes to another device, another company or a wildcard, then it receives nothing of theirs', async () => {
       const client = await connectAsDevice(harness.deviceUrl, mallory, { clean: true });
       const topics = received(client);
-      const targets = [deviceTopic(neighbour, 'commands'), deviceTopic(stranger, 'commands'), deviceTopic(stranger, 'configuration'), 'fleet/#', '#'];
+      const targets = [
+        deviceTopic(neighbour, 'commands'),
+        deviceTopic(stranger, 'commands'),
+        deviceTopic(stranger, 'configuration'),
+        'fleet/#',
+        '#',
+      ];
       await subscribeRegardless(client, targets);
       await transport.publishCommand(neighbour, commandFor(neighbour));
       await transport.publishCommand(stranger, commandFor(stranger));
@@ -99,7 +120,10 @@ export function securityTests(startHarness: () => Promise<BrokerHarness>): void 
         client.publish(deviceTopic(victim, 'commands'), JSON.stringify(commandFor(victim)), { qos: 0 });
       }
       await delay(300);
-      assert.deepEqual(acknowledgements.filter((ack) => ack.deviceId !== mallory.deviceId), []);
+      assert.deepEqual(
+        acknowledgements.filter((ack) => ack.deviceId !== mallory.deviceId),
+        [],
+      );
       await client.endAsync(true);
     });
 

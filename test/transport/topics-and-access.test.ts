@@ -10,7 +10,11 @@ const service: BrokerIdentity = { kind: 'service' };
 describe('topics and broker access rules', () => {
   it('when a topic is built and parsed, then the device address survives and separators are refused', () => {
     assert.equal(deviceTopic({ companyId: 'c1', deviceId: 'd1' }, 'acks'), 'fleet/c1/devices/d1/acks');
-    assert.deepEqual(parseDeviceTopic('fleet/c1/devices/d1/acks'), { companyId: 'c1', deviceId: 'd1', channel: 'acks' });
+    assert.deepEqual(parseDeviceTopic('fleet/c1/devices/d1/acks'), {
+      companyId: 'c1',
+      deviceId: 'd1',
+      channel: 'acks',
+    });
     assert.equal(parseDeviceTopic('fleet/c1/devices/d1/other'), undefined);
     assert.equal(parseDeviceTopic('fleet/c1/devices/d1/acks/extra'), undefined);
     assert.throws(() => deviceTopic({ companyId: 'c1', deviceId: 'd1/+' }, 'acks'));
