@@ -142,7 +142,7 @@ function optionsFromArguments(argv: string[]): SimulatorBenchmarkOptions {
   if (broker !== 'embedded' && broker !== 'mosquitto') throw new Error('--broker is embedded or mosquitto');
   return {
     broker,
-    devices: Math.min(20_000, Number(values.devices ?? 2000)),
+    devices: Math.min(50_000, Number(values.devices ?? 2000)),
     commands: Math.min(1_000_000, Number(values.commands ?? 20_000)),
     inFlight: Number(values['in-flight'] ?? 1000),
     seconds: Math.min(600, Number(values.seconds ?? 60)),

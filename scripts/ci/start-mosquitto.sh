@@ -25,7 +25,9 @@ service_port=$((port + 1))
 service_username="${MQTT_SERVICE_USERNAME:-fleet-actions-service}"
 
 if ! command -v mosquitto >/dev/null 2>&1 && [[ ! -x /usr/sbin/mosquitto ]]; then
-  apt-get update -qq && apt-get install -y -qq mosquitto mosquitto-clients >/dev/null
+  as_root=()
+  [[ $(id -u) -ne 0 ]] && as_root=(sudo)
+  "${as_root[@]}" apt-get update -qq && "${as_root[@]}" apt-get install -y -qq mosquitto mosquitto-clients >/dev/null
 fi
 mosquitto_binary="$(command -v mosquitto || echo /usr/sbin/mosquitto)"
 
