@@ -26,6 +26,8 @@ export interface SimulatorBenchmarkResult {
   devicesHeld: number;
   connectSeconds: number;
   residentMegabytes: number;
+  // Growth of this process's memory while the fleet connected: what the devices themselves cost.
+  fleetMegabytes: number;
   commandsAcknowledged: number;
   roundTripsPerSecond: number;
   latencyMs: { p50: number; p99: number };
@@ -101,6 +103,7 @@ export async function runSimulatorBenchmark(options: SimulatorBenchmarkOptions):
   const harness = await (options.broker === 'mosquitto' ? startMosquittoHarness() : startEmbeddedHarness());
   try {
     const { devices } = await harness.addCompany(options.devices);
+    const residentBefore = process.memoryUsage().rss;
     const connectStarted = performance.now();
     const fleet = await startSimulatedFleet({
       url: harness.deviceUrl,
@@ -111,6 +114,7 @@ export async function runSimulatorBenchmark(options: SimulatorBenchmarkOptions):
     });
     const connectSeconds = Math.round((performance.now() - connectStarted) / 100) / 10;
     const devicesHeld = fleet.stats().connected;
+    const fleetMegabytes = Math.round((process.memoryUsage().rss - residentBefore) / 1_048_576);
     const result = await roundTrips(harness, devices, options);
     await fleet.stop();
     return {
@@ -118,6 +122,7 @@ export async function runSimulatorBenchmark(options: SimulatorBenchmarkOptions):
       devicesHeld,
       connectSeconds,
       residentMegabytes: Math.round(process.memoryUsage().rss / 1_048_576),
+      fleetMegabytes,
       commandsAcknowledged: result.acknowledged,
       roundTripsPerSecond: result.perSecond,
       latencyMs: { p50: result.p50, p99: result.p99 },
