@@ -64,7 +64,10 @@ persistence true
 persistence_location ${directory}/
 log_dest file ${directory}/mosquitto.log
 per_listener_settings true
-max_queued_messages 1000
+# The service's one connection receives every device's acks: a small per-client queue would
+# drop acks in a burst (each lost ack leaves an activity waiting until its deadline).
+max_queued_messages 100000
+max_inflight_messages 1000
 persistent_client_expiration 7d
 
 listener ${port} 127.0.0.1
