@@ -25,6 +25,8 @@ const environmentSchema = z.object({
   TEMPORAL_TEST_SERVER_PATH: z.string().default('.tools/venv/bin/temporal-test-server'),
   DATABASE_URL: optionalString,
   MQTT_URL: optionalString,
+  // Where devices connect when it differs from the service's MQTT_URL (Mosquitto's device listener).
+  MQTT_DEVICE_URL: optionalString,
   MQTT_PORT: port.default(1883),
   MQTT_SERVICE_USERNAME: z.string().default('fleet-actions-service'),
   MQTT_SERVICE_PASSWORD: optionalString,
@@ -68,6 +70,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
     },
     mqtt: {
       url: env.MQTT_URL ?? `mqtt://127.0.0.1:${env.MQTT_PORT}`,
+      deviceUrl: env.MQTT_DEVICE_URL ?? env.MQTT_URL ?? `mqtt://127.0.0.1:${env.MQTT_PORT}`,
       startEmbeddedBroker: env.MQTT_URL === undefined,
       port: env.MQTT_PORT,
       serviceUsername: env.MQTT_SERVICE_USERNAME,

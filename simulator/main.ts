@@ -65,7 +65,7 @@ const config = loadConfig();
 const logger = createLogger(config.logLevel, 'simulator');
 let options: SimulatorOptions;
 try {
-  options = parseSimulatorOptions(process.argv.slice(2), config.mqtt.url);
+  options = parseSimulatorOptions(process.argv.slice(2), config.mqtt.deviceUrl);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n\n${simulatorUsage}\n`);
   process.exit(2);

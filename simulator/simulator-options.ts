@@ -25,7 +25,7 @@ export const simulatorUsage = `npm run simulate -- (--fleet <id> | --devices <N>
                           written straight to the registry (needs DATABASE_URL)
   --api <url>             API base (default http://127.0.0.1:3000)
   --credentials <file>    admin credentials written by the demo seed (default data/demo-credentials.json)
-  --mqtt-url <url>        device broker URL (default MQTT_URL or the embedded broker)
+  --mqtt-url <url>        device broker URL (default MQTT_DEVICE_URL, MQTT_URL or the embedded broker)
   --latency-ms <min,max>  uniform answer latency (default 50,500)
   --failure-rate <0..1>   share of commands answered "fail" (default 0)
   --offline-share <0..1>  share of devices that stay offline (default 0)
