@@ -1,6 +1,7 @@
 import type { Database } from '../registry/database';
 import type { DeviceTransport } from '../transport/device-transport';
 import { createBulkResponseActivities } from './bulk-response.activities';
+import { createDeviceCommandActivities } from './device-command.activities';
 import { createRegistryActionActivities } from './registry-actions.activities';
 
 export interface ActivityDependencies {
@@ -13,6 +14,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   return {
     ...createBulkResponseActivities(dependencies),
     ...createRegistryActionActivities(dependencies),
+    ...createDeviceCommandActivities(dependencies),
   };
 }
 

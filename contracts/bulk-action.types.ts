@@ -1,15 +1,18 @@
 import type { FleetActionRequest } from './fleet-action.schema';
 import type { FleetCriteria } from './fleet.schema';
-import type { BulkCounts, BulkStatus } from './statuses';
+import type { BulkCounts, BulkStatus, DeviceStatus } from './statuses';
 
 // Which devices an execution walks, resolved when it starts: a fleet's criteria frozen at start
 // time (devices created later are not part of it), or the failed devices of an earlier response.
 export type DeviceSource =
   | { kind: 'fleet'; criteria: FleetCriteria; createdBefore: string }
-  | { kind: 'retry'; parentBulkResponseId: string };
+  | { kind: 'retry'; parentBulkResponseId: string }
+  // Named devices (IRIS360 sendCommandsBulk); bounded by the request's size limit.
+  | { kind: 'devices'; deviceIds: string[] };
 
 // The command a device receives, resolved once by the API so every device gets the same thing.
 export interface ResolvedCommand {
+  kind: 'command' | 'configuration';
   name: string;
   payload: Record<string, unknown>;
   commandId?: string;
@@ -34,6 +37,9 @@ export interface BulkActionProgress {
   batchNumber: number;
   counts: BulkCounts;
   startedAt: string | null;
+  // Devices the canary still has to walk before its gate; null without a canary or once passed.
+  canaryRemaining: number | null;
+  paused?: boolean;
 }
 
 export interface BulkStatusView {
@@ -47,4 +53,20 @@ export interface PageResult {
   counts: Partial<BulkCounts>;
   lastDeviceId: string | null;
   deviceCount: number;
+}
+
+// How a device answered a command; an async-completed device activity resolves to this.
+export interface DeviceAnswer {
+  status: 'success' | 'fail';
+  message?: string;
+  result?: Record<string, unknown>;
+}
+
+export interface DeviceResult {
+  deviceId: string;
+  uniqueId: string;
+  status: DeviceStatus;
+  reason?: string | undefined;
+  message?: string | undefined;
+  attempts: number;
 }

@@ -44,6 +44,13 @@ export const rolloutSchema = z.strictObject({
       backoff_coefficient: z.number().min(1).max(10).optional(),
       max_interval_seconds: z.number().positive().max(24 * 3600).optional(),
     })
+    .refine(
+      (retry) =>
+        retry.max_interval_seconds === undefined ||
+        retry.initial_interval_seconds === undefined ||
+        retry.max_interval_seconds >= retry.initial_interval_seconds,
+      { path: ['max_interval_seconds'], message: 'must be at least initial_interval_seconds' },
+    )
     .optional(),
   canary: z
     .strictObject({

@@ -11,6 +11,12 @@ function sourceFilter(source: DeviceSource, companyId: string): SqlFragment {
       params: [companyId, source.parentBulkResponseId],
     };
   }
+  if (source.kind === 'devices') {
+    return {
+      sql: 'devices d where d.company_id = $1 and d.id = any($2::text[])',
+      params: [companyId, source.deviceIds],
+    };
+  }
   const criteria = fleetCriteriaWhere(source.criteria, 2);
   return {
     sql: `devices d where d.company_id = $1 and d.created_at <= $2 and ${criteria.sql}`,

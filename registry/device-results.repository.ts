@@ -1,14 +1,8 @@
+import type { DeviceResult } from '../contracts/bulk-action.types';
 import type { DeviceStatus } from '../contracts/statuses';
 import type { Queryable } from './database';
 
-export interface DeviceResult {
-  deviceId: string;
-  uniqueId: string;
-  status: DeviceStatus;
-  reason?: string | undefined;
-  message?: string | undefined;
-  attempts: number;
-}
+export type { DeviceResult };
 
 export interface DeviceResultRecord {
   device_id: string;

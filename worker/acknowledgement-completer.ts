@@ -1,13 +1,8 @@
 import { ActivityNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { DeviceAnswer } from '../contracts/bulk-action.types';
 import { activityAddressOf } from '../contracts/ids';
 import type { ReceivedAcknowledgement } from '../transport/device-transport';
-
-export interface DeviceAnswer {
-  status: 'success' | 'fail';
-  message?: string;
-  result?: Record<string, unknown>;
-}
 
 // Turns a device's acknowledgement into the completion of the activity waiting for it, addressed
 // by ids derived from the execution id, so any worker can do it with no token table. A late or

@@ -1,20 +1,26 @@
 import {
+  allHandlersFinished,
   CancellationScope,
   condition,
   continueAsNew,
+  executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
-  allHandlersFinished,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import type { BulkActionInput, BulkActionProgress, BulkStatusView, PageResult } from '../contracts/bulk-action.types';
+import { batchWorkflowId } from '../contracts/ids';
 import { addCounts, emptyCounts, type BulkCounts, type BulkStatus } from '../contracts/statuses';
-import { bulkStatusQuery, pauseSignal, resumeSignal, searchAttributeKeys } from './definitions';
 import { finalStatusOf, pendingCount } from './bulk-status';
+import { bulkStatusQuery, pauseSignal, resumeSignal, searchAttributeKeys } from './definitions';
+import { deviceBatchWorkflow } from './device-batch.workflow';
+import { abortBaselineOf, batchSizeOf, canaryPassed, canarySizeOf } from './rollout-policy';
 
 const registryPageSize = 500;
 // Keeps each run's history small and far below the server's limits whatever the fleet size.
@@ -30,62 +36,89 @@ export interface BulkActionOutcome {
   counts: BulkCounts;
 }
 
-// One bulk response: walks the devices page by page, keeps live counts for the status query,
-// honours pause/resume and cancellation, and stores the final summary whatever happens.
-export async function bulkActionWorkflow(
-  input: BulkActionInput,
-  carried?: BulkActionProgress,
-): Promise<BulkActionOutcome> {
-  const progress: BulkActionProgress = carried ?? { afterDeviceId: null, batchNumber: 0, counts: emptyCounts(), startedAt: null };
-  let status: BulkStatus = carried ? 'processing' : 'pending';
-  let paused = false;
+interface RunState {
+  status: BulkStatus;
+  paused: boolean;
+  currentBatch: string | null;
+}
 
-  setHandler(bulkStatusQuery, (): BulkStatusView => ({
-    status: paused && status === 'processing' ? 'paused' : status,
-    counts: { ...progress.counts, pending: pendingCount(progress.counts) },
-    startedAt: progress.startedAt,
-    currentBatchWorkflowId: null,
-  }));
-  setHandler(pauseSignal, () => {
-    paused = true;
-    publishStatus('paused');
-  });
-  setHandler(resumeSignal, () => {
-    paused = false;
-    publishStatus('processing');
-  });
-
+// One bulk response: walks the devices page by page (registry pages in one statement, device
+// pages as batch child workflows), keeps live counts for the status query, honours start_at,
+// canary, abort, pause/resume and cancellation, and stores the final summary whatever happens.
+export async function bulkActionWorkflow(input: BulkActionInput, carried?: BulkActionProgress): Promise<BulkActionOutcome> {
+  const progress: BulkActionProgress = carried ?? {
+    afterDeviceId: null,
+    batchNumber: 0,
+    counts: emptyCounts(),
+    startedAt: null,
+    canaryRemaining: null,
+  };
+  const state: RunState = { status: carried ? 'processing' : 'pending', paused: carried?.paused ?? false, currentBatch: null };
+  installHandlers(state, progress);
   try {
-    if (!carried) {
-      progress.counts.total = await registry.startBulkResponse(input);
-      progress.startedAt = new Date(Date.now()).toISOString();
-      status = 'processing';
-      publishStatus(status);
-    }
+    if (!carried) await begin(input, progress, state);
     for (let pagesThisRun = 0; ; pagesThisRun++) {
-      await condition(() => !paused);
-      const page = await runPage(input, progress);
+      await condition(() => !state.paused);
+      const page = await runPage(input, progress, state);
       addCounts(progress.counts, page.counts);
       progress.batchNumber += 1;
       setCurrentDetails(progressDetails(progress.counts));
+      if (page.aborted) return await finish(input, progress, 'aborted');
       if (page.deviceCount === 0 || page.lastDeviceId === null) break;
       progress.afterDeviceId = page.lastDeviceId;
+      if (!(await passCanaryGate(input, progress, state))) return await finish(input, progress, 'aborted');
       if (pagesThisRun + 1 >= pagesPerRun || workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
-        return await continueAsNew<typeof bulkActionWorkflow>(input, progress);
+        return await continueAsNew<typeof bulkActionWorkflow>(input, { ...progress, paused: state.paused });
       }
     }
     return await finish(input, progress, finalStatusOf(progress.counts));
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    status = 'canceling';
-    publishStatus(status);
+    setStatus(state, 'canceling');
     await CancellationScope.nonCancellable(() => finish(input, progress, 'canceled'));
     throw error;
   }
 }
 
-async function runPage(input: BulkActionInput, progress: BulkActionProgress): Promise<PageResult> {
+function installHandlers(state: RunState, progress: BulkActionProgress): void {
+  setHandler(bulkStatusQuery, (): BulkStatusView => ({
+    status: state.paused && state.status === 'processing' ? 'paused' : state.status,
+    counts: { ...progress.counts, pending: pendingCount(progress.counts) },
+    startedAt: progress.startedAt,
+    currentBatchWorkflowId: state.currentBatch,
+  }));
+  const steer = (paused: boolean) => async () => {
+    state.paused = paused;
+    publishStatus(paused ? 'paused' : state.status);
+    if (state.currentBatch) await forward(state.currentBatch, paused);
+  };
+  setHandler(pauseSignal, steer(true));
+  setHandler(resumeSignal, steer(false));
+}
+
+// A batch that already ended cannot take the signal; the next batch starts with the state anyway.
+async function forward(batchId: string, paused: boolean): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(batchId).signal(paused ? pauseSignal : resumeSignal);
+  } catch {
+    return;
+  }
+}
+
+async function begin(input: BulkActionInput, progress: BulkActionProgress, state: RunState): Promise<void> {
+  const startAt = input.request.rollout?.start_at;
+  if (startAt) {
+    const wait = new Date(startAt).getTime() - Date.now();
+    if (wait > 0) await sleep(wait);
+  }
+  progress.counts.total = await registry.startBulkResponse(input);
+  progress.startedAt = new Date(Date.now()).toISOString();
+  progress.canaryRemaining = input.command ? canarySizeOf(input.request.rollout, progress.counts.total) || null : null;
+  setStatus(state, 'processing');
+}
+
+async function runPage(input: BulkActionInput, progress: BulkActionProgress, state: RunState): Promise<PageResult & { aborted?: boolean }> {
   const request = input.request;
   if (request.action === 'add_tags' || request.action === 'add_metadata' || request.action === 'update_heartbeat') {
     return registry.applyRegistryPage({
@@ -97,7 +130,32 @@ async function runPage(input: BulkActionInput, progress: BulkActionProgress): Pr
       limit: registryPageSize,
     });
   }
-  throw new Error(`action ${request.action} is not supported yet`);
+  const batchSize = batchSizeOf(request.rollout);
+  const limit = progress.canaryRemaining ? Math.min(batchSize, progress.canaryRemaining) : batchSize;
+  state.currentBatch = batchWorkflowId(input.bulkResponseId, progress.batchNumber);
+  try {
+    return await executeChild(deviceBatchWorkflow, {
+      workflowId: state.currentBatch,
+      args: [{ action: input, afterDeviceId: progress.afterDeviceId, limit, paused: state.paused, baseline: abortBaselineOf(progress.counts) }],
+      staticSummary: `batch ${progress.batchNumber} of bulk response ${input.bulkResponseId}`,
+    });
+  } finally {
+    state.currentBatch = null;
+  }
+}
+
+// After the canary's devices: abort below the success rate, else pause or go on as asked.
+async function passCanaryGate(input: BulkActionInput, progress: BulkActionProgress, state: RunState): Promise<boolean> {
+  if (progress.canaryRemaining === null) return true;
+  progress.canaryRemaining = Math.max(0, progress.canaryRemaining - batchSizeOf(input.request.rollout));
+  if (progress.canaryRemaining > 0) return true;
+  progress.canaryRemaining = null;
+  if (!canaryPassed(input.request.rollout, progress.counts)) return false;
+  if (input.request.rollout?.canary?.then === 'pause') {
+    state.paused = true;
+    publishStatus('paused');
+  }
+  return true;
 }
 
 async function finish(input: BulkActionInput, progress: BulkActionProgress, status: BulkStatus): Promise<BulkActionOutcome> {
@@ -113,6 +171,11 @@ async function finish(input: BulkActionInput, progress: BulkActionProgress, stat
   publishStatus(status);
   setCurrentDetails(progressDetails(counts));
   return { status, counts };
+}
+
+function setStatus(state: RunState, status: BulkStatus): void {
+  state.status = status;
+  publishStatus(status);
 }
 
 // Only executions started with the status attribute carry it: the server registered it then.

@@ -1,8 +1,14 @@
 import type { ResolvedCommand } from '../../contracts/bulk-action.types';
 import type { FleetActionRequest } from '../../contracts/fleet-action.schema';
 import type { FleetCriteria } from '../../contracts/fleet.schema';
+import { gatewayCommandParamsSchemas } from '../../contracts/gateway-command-params.schema';
+import { getCommand } from '../../registry/commands.repository';
+import { getConfiguration } from '../../registry/configurations.repository';
 import type { Queryable } from '../../registry/database';
-import { NotFoundError } from '../errors';
+import { getFleet } from '../../registry/fleets.repository';
+import { getSetting } from '../../registry/settings.repository';
+import { BadRequestError, NotFoundError } from '../errors';
+import { zodDetails } from '../middleware/error-handler';
 
 export interface ActionFleet {
   id: string;
@@ -11,19 +17,66 @@ export interface ActionFleet {
 }
 
 export async function findActionFleet(database: Queryable, companyId: string, fleetId: string): Promise<ActionFleet> {
-  const [fleet] = await database.query<ActionFleet>(
-    'select id, name, criteria from fleets where company_id = $1 and id = $2',
-    [companyId, fleetId],
-  );
+  const fleet = await getFleet(database, companyId, fleetId);
   if (!fleet) throw new NotFoundError('Fleet');
-  return fleet;
+  return { id: fleet._id, name: fleet.name, criteria: fleet.criteria };
 }
 
-// Registry-only actions need nothing resolved; device-facing ones get their command resolved here.
-export function resolveCommand(
-  _database: Queryable,
-  _companyId: string,
-  _request: FleetActionRequest,
+type IssueCommand = Extract<FleetActionRequest, { action: 'issue_command' }>;
+type SendConfiguration = Extract<FleetActionRequest, { action: 'send_configuration' }>;
+
+function resolveGatewayCommand(name: NonNullable<IssueCommand['gateway_command']>, params: Record<string, unknown> = {}): ResolvedCommand {
+  const schema = gatewayCommandParamsSchemas[name];
+  const parsed = schema ? schema.safeParse(params) : { success: true as const, data: params };
+  if (!parsed.success) {
+    const details = zodDetails(parsed.error).map((detail) => ({ ...detail, field: `gateway_command_params.${detail.field}` }));
+    throw new BadRequestError(`Invalid gateway_command_params for ${name}`, details);
+  }
+  return { kind: 'command', name, payload: parsed.data, gatewayCommand: name };
+}
+
+async function resolveIssueCommand(database: Queryable, companyId: string, request: IssueCommand): Promise<ResolvedCommand> {
+  if (request.gateway_command) return resolveGatewayCommand(request.gateway_command, request.gateway_command_params);
+  const command = await getCommand(database, companyId, request.command_id ?? '');
+  if (!command) throw new NotFoundError('Command');
+  return { kind: 'command', name: command.name, payload: command.payload, commandId: command._id, deviceTypeIds: command.device_type_ids };
+}
+
+// The setting version is fixed here (0 = the latest now), so every device gets the same values.
+async function resolveSendConfiguration(database: Queryable, companyId: string, request: SendConfiguration): Promise<ResolvedCommand> {
+  const configuration = await getConfiguration(database, companyId, request.configuration_id);
+  if (!configuration) throw new NotFoundError('Configuration');
+  const setting = await getSetting(database, companyId, request.setting_id);
+  if (!setting) throw new NotFoundError('Setting');
+  if (setting.configuration_id !== configuration._id) {
+    throw new BadRequestError('Invalid request: setting_id', [{ field: 'setting_id', message: 'setting does not belong to the configuration' }]);
+  }
+  const version = request.setting_version === 0 ? setting.latest_version : request.setting_version;
+  const values = setting.versions.find((candidate) => candidate.version === version)?.values;
+  if (!values) {
+    throw new BadRequestError('Invalid request: setting_version', [{ field: 'setting_version', message: `setting has no version ${request.setting_version}` }]);
+  }
+  const command = await getCommand(database, companyId, request.command_id);
+  if (!command) throw new NotFoundError('Command');
+  const settingPayload = { configuration_id: configuration._id, setting_id: setting._id, version, values };
+  return {
+    kind: 'configuration',
+    name: command.name,
+    payload: { ...command.payload, setting: settingPayload },
+    commandId: command._id,
+    deviceTypeIds: command.device_type_ids,
+    setting: { configurationId: configuration._id, settingId: setting._id, version, values },
+    configurationDeviceTypeIds: configuration.device_type_ids,
+  };
+}
+
+// Registry-only actions need nothing resolved; device-facing ones get their command fixed here.
+export async function resolveCommand(
+  database: Queryable,
+  companyId: string,
+  request: FleetActionRequest,
 ): Promise<ResolvedCommand | undefined> {
-  return Promise.resolve(undefined);
+  if (request.action === 'issue_command') return resolveIssueCommand(database, companyId, request);
+  if (request.action === 'send_configuration') return resolveSendConfiguration(database, companyId, request);
+  return undefined;
 }

@@ -1,0 +1,97 @@
+import { CompleteAsyncError, Context } from '@temporalio/activity';
+import type { DeviceAnswer, DeviceSource, ResolvedCommand } from '../contracts/bulk-action.types';
+import type { Rollout } from '../contracts/fleet-action.schema';
+import { commandExecutionId } from '../contracts/ids';
+import type { Database } from '../registry/database';
+import { loadDeviceBatch, recordAppliedSetting } from '../registry/device-batch.repository';
+import { recordDeviceResults, type DeviceResult } from '../registry/device-results.repository';
+import type { DeviceTransport } from '../transport/device-transport';
+import { isOnline, skipReasonOf } from './eligibility';
+
+export interface PrepareBatchInput {
+  bulkResponseId: string;
+  companyId: string;
+  source: DeviceSource;
+  command: ResolvedCommand;
+  rollout: Rollout | undefined;
+  afterDeviceId: string | null;
+  limit: number;
+}
+
+export interface BatchDevice {
+  deviceId: string;
+  uniqueId: string;
+  online: boolean;
+}
+
+export interface PreparedBatch {
+  devices: BatchDevice[];
+  skipped: number;
+  lastDeviceId: string | null;
+  deviceCount: number;
+}
+
+export interface DeviceCommandInput {
+  bulkResponseId: string;
+  batchWorkflowId: string;
+  companyId: string;
+  device: BatchDevice;
+  command: ResolvedCommand;
+  expiresAt: string;
+}
+
+export function createDeviceCommandActivities({ database, transport }: { database: Database; transport: DeviceTransport }) {
+  return {
+    // Loads the next batch, records every ineligible device as skipped with its reason, and
+    // returns only the devices that will receive the command.
+    async prepareDeviceBatch(input: PrepareBatchInput): Promise<PreparedBatch> {
+      const rows = await loadDeviceBatch(database, input.source, input.companyId, input.afterDeviceId, input.limit);
+      const now = new Date();
+      const skipped: DeviceResult[] = [];
+      const devices: BatchDevice[] = [];
+      for (const row of rows) {
+        const reason = skipReasonOf(row, input.command, input.rollout, now);
+        if (reason) skipped.push({ deviceId: row.id, uniqueId: row.unique_id, status: 'skipped', reason, attempts: 0 });
+        else devices.push({ deviceId: row.id, uniqueId: row.unique_id, online: isOnline(row, now) });
+      }
+      await recordDeviceResults(database, input.bulkResponseId, skipped);
+      return { devices, skipped: skipped.length, lastDeviceId: rows.at(-1)?.id ?? null, deviceCount: rows.length };
+    },
+
+    // Publishes the command and returns without completing: the device's acknowledgement
+    // completes this activity (worker/acknowledgement-completer.ts), so no slot is held meanwhile.
+    async executeDeviceCommand(input: DeviceCommandInput): Promise<DeviceAnswer> {
+      const { info } = Context.current();
+      const { device, command } = input;
+      await transport.publishCommand(
+        { companyId: input.companyId, deviceId: device.deviceId },
+        {
+          execution_id: commandExecutionId(input.batchWorkflowId, device.deviceId),
+          kind: command.kind,
+          name: command.name,
+          payload: command.payload,
+          issued_at: new Date().toISOString(),
+          expires_at: input.expiresAt,
+        },
+      );
+      const status = device.online ? 'sent' : 'enqueued';
+      await recordDeviceResults(database, input.bulkResponseId, [
+        { deviceId: device.deviceId, uniqueId: device.uniqueId, status, attempts: info.attempt },
+      ]);
+      throw new CompleteAsyncError();
+    },
+
+    async recordBatchResults(input: {
+      bulkResponseId: string;
+      results: DeviceResult[];
+      appliedSetting?: { settingId: string; version: number };
+    }): Promise<void> {
+      await database.transaction(async (transaction) => {
+        await recordDeviceResults(transaction, input.bulkResponseId, input.results);
+        if (!input.appliedSetting) return;
+        const applied = input.results.filter((result) => result.status === 'success').map((result) => result.deviceId);
+        await recordAppliedSetting(transaction, applied, input.appliedSetting);
+      });
+    },
+  };
+}

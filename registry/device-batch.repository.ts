@@ -1,0 +1,45 @@
+import type { DeviceSource } from '../contracts/bulk-action.types';
+import type { Queryable } from './database';
+import { devicePageSelect } from './device-page';
+
+export interface BatchDeviceRow {
+  id: string;
+  unique_id: string;
+  active: boolean;
+  device_type_id: string;
+  device_type: string;
+  actions: Record<string, boolean>;
+  last_seen_at: Date | null;
+  heartbeat_period: number;
+  applied_settings: Record<string, number>;
+}
+
+const columns = `d.id, d.unique_id, d.active, d.device_type_id, d.last_seen_at, d.heartbeat_period, d.applied_settings,
+  (select t.type from device_types t where t.id = d.device_type_id) as device_type,
+  coalesce((select t.capabilities -> 'actions' from device_types t where t.id = d.device_type_id), '{}'::jsonb) as actions`;
+
+// What eligibility needs to know of each device in a batch, in one keyset query.
+export function loadDeviceBatch(
+  database: Queryable,
+  source: DeviceSource,
+  companyId: string,
+  afterDeviceId: string | null,
+  limit: number,
+): Promise<BatchDeviceRow[]> {
+  const select = devicePageSelect(columns, source, companyId, afterDeviceId, limit);
+  return database.query<BatchDeviceRow>(select.sql, select.params);
+}
+
+// A device that acknowledged a configuration now runs that setting version.
+export async function recordAppliedSetting(
+  database: Queryable,
+  deviceIds: readonly string[],
+  setting: { settingId: string; version: number },
+): Promise<void> {
+  if (deviceIds.length === 0) return;
+  await database.query(
+    `update devices set applied_settings = applied_settings || jsonb_build_object($2::text, $3::int), updated_at = now()
+     where id = any($1::text[])`,
+    [deviceIds, setting.settingId, setting.version],
+  );
+}
