@@ -5,6 +5,7 @@ import type { ApiDependencies } from './dependencies';
 import { errorHandler, notFoundRoute } from './middleware/error-handler';
 import { docsRouter } from './openapi/docs.routes';
 import { bulkResponsesRouter } from './routes/bulk-responses.routes';
+import { deviceCredentialsRouter } from './routes/device-credentials.routes';
 import { edgeIqAuthRouter } from './routes/edgeiq-auth.routes';
 import { fleetActionsRouter } from './routes/fleet-actions.routes';
 import { irisAuthRouter } from './routes/iris-auth.routes';
@@ -35,6 +36,7 @@ export function createApp(dependencies: ApiDependencies): express.Express {
     '/api/v1/platform',
     requireToken,
     platformRegistryRouter(dependencies),
+    deviceCredentialsRouter(dependencies),
     fleetActionsRouter(dependencies),
     bulkResponsesRouter(dependencies),
   );

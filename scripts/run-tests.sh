@@ -4,9 +4,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-temporal.sh
-if [[ $# -gt 0 ]]; then
-  files=("$@")
-else
-  mapfile -t files < <(find test -name '*.test.ts' | sort)
-fi
+# Arguments may name test files or folders; none means the whole suite.
+mapfile -t files < <(find "${@:-test}" -name '*.test.ts' | sort)
 exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
