@@ -6,6 +6,7 @@ import type { Database } from '../registry/database';
 import { loadDeviceBatch, recordAppliedSetting } from '../registry/device-batch.repository';
 import { recordDeviceResults, type DeviceResult } from '../registry/device-results.repository';
 import type { DeviceTransport } from '../transport/device-transport';
+import { publishConfigurations } from './device-configuration';
 import { isOnline, skipReasonOf } from './eligibility';
 
 export interface PrepareBatchInput {
@@ -81,17 +82,21 @@ export function createDeviceCommandActivities({ database, transport }: { databas
       throw new CompleteAsyncError();
     },
 
+    // A device that acknowledged a setting now runs it: recorded with the results, then pushed
+    // to the device as part of its retained configuration.
     async recordBatchResults(input: {
       bulkResponseId: string;
+      companyId: string;
       results: DeviceResult[];
       appliedSetting?: { settingId: string; version: number };
     }): Promise<void> {
-      await database.transaction(async (transaction) => {
+      const configured = await database.transaction(async (transaction) => {
         await recordDeviceResults(transaction, input.bulkResponseId, input.results);
-        if (!input.appliedSetting) return;
+        if (!input.appliedSetting) return [];
         const applied = input.results.filter((result) => result.status === 'success').map((result) => result.deviceId);
-        await recordAppliedSetting(transaction, applied, input.appliedSetting);
+        return recordAppliedSetting(transaction, applied, input.appliedSetting);
       });
+      await publishConfigurations(transport, input.companyId, configured);
     },
   };
 }

@@ -14,6 +14,7 @@ export function skipReasonOf(
 ): SkipReason | undefined {
   if (!device.active) return 'inactive';
   if (command.gatewayCommand && device.actions[command.gatewayCommand] !== true) return 'gateway_command_not_supported';
+  if (command.requiredActions?.some((name) => device.actions[name] !== true)) return 'gateway_command_not_supported';
   if (command.kind === 'command' && hasOtherTypes(command.deviceTypeIds, device.device_type_id)) {
     return 'command_not_for_device_type';
   }

@@ -1,5 +1,7 @@
 import type { DeviceSource, PageResult } from '../contracts/bulk-action.types';
 import type { Database } from '../registry/database';
+import type { DeviceTransport } from '../transport/device-transport';
+import { publishConfigurations } from './device-configuration';
 import { applyRegistryActionPage, type RegistryActionRequest } from '../registry/registry-actions.repository';
 
 export interface RegistryPageInput {
@@ -11,11 +13,13 @@ export interface RegistryPageInput {
   limit: number;
 }
 
-export function createRegistryActionActivities({ database }: { database: Database }) {
+export function createRegistryActionActivities({ database, transport }: { database: Database; transport: DeviceTransport }) {
   return {
-    // add_tags, add_metadata and the registry half of update_heartbeat: a page in one statement.
+    // add_tags, add_metadata and update_heartbeat: a page in one transaction; a heartbeat change
+    // is then pushed to each device as its retained configuration (idempotent if retried).
     async applyRegistryPage(input: RegistryPageInput): Promise<PageResult> {
-      const { counts, lastDeviceId, deviceCount } = await applyRegistryActionPage(database, input);
+      const { counts, lastDeviceId, deviceCount, updated } = await applyRegistryActionPage(database, input);
+      if (input.request.action === 'update_heartbeat') await publishConfigurations(transport, input.companyId, updated);
       return { counts, lastDeviceId, deviceCount };
     },
   };

@@ -1,6 +1,7 @@
 import type { DeviceSource } from '../contracts/bulk-action.types';
 import type { Queryable } from './database';
 import { devicePageSelect } from './device-page';
+import type { DeviceConfigurationRow } from './registry-actions.repository';
 
 export interface BatchDeviceRow {
   id: string;
@@ -35,11 +36,11 @@ export async function recordAppliedSetting(
   database: Queryable,
   deviceIds: readonly string[],
   setting: { settingId: string; version: number },
-): Promise<void> {
-  if (deviceIds.length === 0) return;
-  await database.query(
+): Promise<DeviceConfigurationRow[]> {
+  if (deviceIds.length === 0) return [];
+  return database.query<DeviceConfigurationRow>(
     `update devices set applied_settings = applied_settings || jsonb_build_object($2::text, $3::int), updated_at = now()
-     where id = any($1::text[])`,
+     where id = any($1::text[]) returning id, heartbeat_period, heartbeat_values, applied_settings`,
     [deviceIds, setting.settingId, setting.version],
   );
 }

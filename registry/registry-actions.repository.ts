@@ -1,6 +1,13 @@
 import type { DeviceSource, PageResult } from '../contracts/bulk-action.types';
 import type { FleetActionRequest } from '../contracts/fleet-action.schema';
 import type { Database, Queryable } from './database';
+
+export interface DeviceConfigurationRow {
+  id: string;
+  heartbeat_period: number;
+  heartbeat_values: string[];
+  applied_settings: Record<string, number>;
+}
 import { devicePageSelect } from './device-page';
 import { recordDeviceResults, type DeviceResult } from './device-results.repository';
 
@@ -36,9 +43,9 @@ function updateStatement(request: RegistryActionRequest): { sql: string; params:
 async function applyToDevices(transaction: Queryable, request: RegistryActionRequest, deviceIds: string[]) {
   if (deviceIds.length === 0) return [];
   const update = updateStatement(request);
-  return transaction.query<{ id: string; heartbeat_period: number; heartbeat_values: string[] }>(
+  return transaction.query<DeviceConfigurationRow>(
     `update devices set ${update.sql}, updated_at = now() where id = any($1::text[])
-     returning id, heartbeat_period, heartbeat_values`,
+     returning id, heartbeat_period, heartbeat_values, applied_settings`,
     [deviceIds, ...update.params],
   );
 }
@@ -55,7 +62,7 @@ export async function applyRegistryActionPage(
     afterDeviceId: string | null;
     limit: number;
   },
-): Promise<PageResult & { updated: { id: string; heartbeat_period: number; heartbeat_values: string[] }[] }> {
+): Promise<PageResult & { updated: DeviceConfigurationRow[] }> {
   return database.transaction(async (transaction) => {
     const select = devicePageSelect(
       'd.id, d.unique_id, d.active',

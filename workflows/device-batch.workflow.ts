@@ -80,6 +80,7 @@ export async function deviceBatchWorkflow(input: DeviceBatchInput): Promise<Devi
     const results = unflushed.splice(0);
     await registry.recordBatchResults({
       bulkResponseId: action.bulkResponseId,
+      companyId: action.companyId,
       results,
       ...(command.setting ? { appliedSetting: { settingId: command.setting.settingId, version: command.setting.version } } : {}),
     });
@@ -142,7 +143,8 @@ export async function deviceBatchWorkflow(input: DeviceBatchInput): Promise<Devi
     throw error;
   }
   await closeBatch(batch.devices, settle, flush);
-  return { counts, lastDeviceId: batch.lastDeviceId, deviceCount: batch.deviceCount, aborted };
+  // The parent counted the total when the action started; a batch reports only device states.
+  return { counts: { ...counts, total: 0 }, lastDeviceId: batch.lastDeviceId, deviceCount: batch.deviceCount, aborted };
 }
 
 // Devices never dispatched (abort, cancellation) end `canceled`; then every result is stored.

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { BulkStatusView } from '../../contracts/bulk-action.types';
-import { isTerminalBulkStatus } from '../../contracts/statuses';
+import { deviceStatuses, isTerminalBulkStatus, type BulkCounts } from '../../contracts/statuses';
 import { findBulkResponse, type BulkResponseRecord } from '../../registry/bulk-responses.repository';
 import { bulkStatusQuery } from '../../workflows/definitions';
 import type { ApiDependencies } from '../dependencies';
@@ -24,8 +24,19 @@ export async function viewBulkResponse(
   const record = await findCompanyBulkResponse(dependencies, companyId, id);
   if (isTerminalBulkStatus(record.status)) return record;
   const live = await queryLiveStatus(dependencies, id);
-  if (!live || isTerminalBulkStatus(live.status)) return live ? await findCompanyBulkResponse(dependencies, companyId, id) : record;
-  return { ...record, status: live.status, counts: live.counts, started_at: live.startedAt ?? record.started_at };
+  if (!live) return record;
+  if (isTerminalBulkStatus(live.status)) return findCompanyBulkResponse(dependencies, companyId, id);
+  const batch = live.currentBatchWorkflowId ? await queryLiveStatus(dependencies, live.currentBatchWorkflowId) : undefined;
+  return { ...record, status: live.status, counts: withBatch(live.counts, batch?.counts), started_at: live.startedAt ?? record.started_at };
+}
+
+// The parent counts finished batches; the running batch knows its own devices' states.
+function withBatch(counts: BulkCounts, batch: BulkCounts | undefined): BulkCounts {
+  if (!batch) return counts;
+  const merged = { ...counts };
+  for (const status of deviceStatuses) if (status !== 'pending') merged[status] += batch[status];
+  merged.pending = Math.max(0, merged.total - deviceStatuses.reduce((sum, status) => (status === 'pending' ? sum : sum + merged[status]), 0));
+  return merged;
 }
 
 async function queryLiveStatus(dependencies: ApiDependencies, id: string): Promise<BulkStatusView | undefined> {

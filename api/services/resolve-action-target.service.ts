@@ -1,7 +1,8 @@
-import type { ResolvedCommand } from '../../contracts/bulk-action.types';
+import type { BulkActionRequest, ResolvedCommand } from '../../contracts/bulk-action.types';
 import type { FleetActionRequest } from '../../contracts/fleet-action.schema';
 import type { FleetCriteria } from '../../contracts/fleet.schema';
 import { gatewayCommandParamsSchemas } from '../../contracts/gateway-command-params.schema';
+import { commandNameSeparator, isDeviceCommandsRequest } from '../../contracts/send-commands-bulk.schema';
 import { getCommand } from '../../registry/commands.repository';
 import { getConfiguration } from '../../registry/configurations.repository';
 import type { Queryable } from '../../registry/database';
@@ -70,12 +71,20 @@ async function resolveSendConfiguration(database: Queryable, companyId: string, 
   };
 }
 
+// IRIS360 commands travel together as one command: the names joined, the key/values as payload;
+// a device receives it only if its type has every one of them.
+export function resolveDeviceCommands(commands: Record<string, unknown>): ResolvedCommand {
+  const names = Object.keys(commands);
+  return { kind: 'command', name: names.join(commandNameSeparator), payload: commands, requiredActions: names };
+}
+
 // Registry-only actions need nothing resolved; device-facing ones get their command fixed here.
 export async function resolveCommand(
   database: Queryable,
   companyId: string,
-  request: FleetActionRequest,
+  request: BulkActionRequest,
 ): Promise<ResolvedCommand | undefined> {
+  if (isDeviceCommandsRequest(request)) return resolveDeviceCommands(request.commands);
   if (request.action === 'issue_command') return resolveIssueCommand(database, companyId, request);
   if (request.action === 'send_configuration') return resolveSendConfiguration(database, companyId, request);
   return undefined;

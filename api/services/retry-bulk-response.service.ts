@@ -1,4 +1,4 @@
-import { fleetActionRequestSchema } from '../../contracts/fleet-action.schema';
+import { bulkActionRequestSchema } from '../../contracts/send-commands-bulk.schema';
 import { isTerminalBulkStatus } from '../../contracts/statuses';
 import type { Caller } from '../caller';
 import type { ApiDependencies } from '../dependencies';
@@ -16,7 +16,7 @@ export async function retryBulkResponse(
   const parent = await findCompanyBulkResponse(dependencies, caller.companyId, parentId);
   if (!isTerminalBulkStatus(parent.status)) throw new ConflictError('Bulk response is still running; retry it once it ends');
   if (parent.counts.fail + parent.counts.timed_out === 0) throw new ConflictError('Bulk response has no failed or timed out devices');
-  const request = fleetActionRequestSchema.parse(parent.request);
+  const request = bulkActionRequestSchema.parse(parent.request);
   const command = await resolveCommand(dependencies.database, caller.companyId, request);
   return startBulkAction(dependencies, {
     caller,

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { BulkActionInput, DeviceSource, ResolvedCommand } from '../../contracts/bulk-action.types';
-import type { FleetActionRequest } from '../../contracts/fleet-action.schema';
+import type { BulkActionInput, BulkActionRequest, DeviceSource, ResolvedCommand } from '../../contracts/bulk-action.types';
 import { deleteBulkResponse, insertBulkResponse } from '../../registry/bulk-responses.repository';
 import { newObjectId } from '../../registry/object-id';
 import { bulkActionWorkflow } from '../../workflows/bulk-action.workflow';
@@ -14,7 +13,7 @@ export interface StartRequest {
   caller: Caller;
   fleetId: string | null;
   parentId?: string;
-  request: FleetActionRequest;
+  request: BulkActionRequest;
   source: DeviceSource;
   command?: ResolvedCommand | undefined;
   summary: string;
