@@ -1,0 +1,209 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import request from 'supertest';
+import type { BulkResponseRecord } from '../registry/bulk-responses.repository';
+import { startEmbeddedHarness, type BrokerHarness } from '../test/support/broker-harness';
+import { startMosquittoHarness } from '../test/support/mosquitto-harness';
+import { createBenchTenant, type BenchTenant } from './support/bench-tenant';
+import { startEngineUnderTest, type EngineUnderTest } from './support/engine-under-test';
+import { largestHistory, type LargestHistory } from './support/history-sizes';
+import { samplePeakMemory } from './support/peak-memory';
+import { startSimulatorProcesses } from './support/simulator-process';
+import type { SimulatorStats } from '../simulator/simulator-stats';
+
+// issue_command (gateway command reboot) on every device of a fleet, through the real engine:
+// HTTP app -> Temporal dev server (SQLite file) -> worker -> MQTT broker -> simulated devices in
+// child processes -> acks -> async completion. Prints devices/s, the largest workflow history and
+// the peak resident memory of this process (worker + API + registry client). Bounded in devices
+// and time; prints figures, asserts nothing.
+//   npx tsx bench/issue-command.bench.ts [--devices 1000,20000] [--broker auto|embedded|mosquitto]
+//     [--max-in-flight 200] [--latency-ms 20,200] [--minutes 10]
+// The registry is PGlite in memory, or a throw-away database on DATABASE_URL's server.
+
+export interface IssueCommandOptions {
+  devices: number[];
+  broker: 'auto' | 'embedded' | 'mosquitto';
+  maxInFlight: number;
+  latency: string;
+  minutes: number;
+}
+
+const platform = '/api/v1/platform';
+// One simulator process holds about 19,500 sockets under a 20,000 open-file limit: stay well below.
+const devicesPerSimulatorProcess = 10_000;
+// With the broker in this process, its device sockets count against this process's limit.
+const embeddedBrokerDeviceLimit = 8_000;
+
+function startHarness(options: IssueCommandOptions, devices: number): Promise<BrokerHarness> {
+  const embedded = options.broker === 'embedded' || (options.broker === 'auto' && devices <= embeddedBrokerDeviceLimit);
+  return embedded ? startEmbeddedHarness() : startMosquittoHarness();
+}
+
+async function startAction(
+  engine: EngineUnderTest,
+  tenant: BenchTenant,
+  options: IssueCommandOptions,
+  minutes: number,
+) {
+  const response = await request(engine.app)
+    .post(`${platform}/fleets/${tenant.fleetId}/actions`)
+    .set('Authorization', tenant.authorization)
+    .send({
+      action: 'issue_command',
+      gateway_command: 'reboot',
+      rollout: { max_in_flight: options.maxInFlight, device_timeout_seconds: Math.ceil(minutes * 60) },
+    })
+    .expect(202);
+  return (response.body as { bulk_response_id: string }).bulk_response_id;
+}
+
+async function waitForEnd(engine: EngineUnderTest, tenant: BenchTenant, id: string, deadline: number) {
+  let lastReport = Date.now();
+  for (;;) {
+    const response = await request(engine.app)
+      .get(`${platform}/bulk_responses/${id}`)
+      .set('Authorization', tenant.authorization);
+    const record = response.body as BulkResponseRecord;
+    if (record.completed_at || Date.now() > deadline) return { record, finished: Boolean(record.completed_at) };
+    if (Date.now() - lastReport > 15_000) {
+      lastReport = Date.now();
+      process.stderr.write(`  ... ${record.status}: ${JSON.stringify(record.counts)}\n`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export interface IssueCommandResult {
+  devices: number;
+  broker: string;
+  registry: string;
+  finished: boolean;
+  wallSeconds: number;
+  devicesPerSecond: number;
+  status: string;
+  counts: BulkResponseRecord['counts'];
+  simulator: Pick<
+    SimulatorStats,
+    | 'connected'
+    | 'connectFailures'
+    | 'commandsReceived'
+    | 'commandsActed'
+    | 'duplicates'
+    | 'expired'
+    | 'acknowledgementsSent'
+  >;
+  simulatorMatchesSuccess: boolean;
+  largestHistory: LargestHistory | undefined;
+  peakBenchProcessMegabytes: number;
+  peakTemporalServerMegabytes: number;
+}
+
+export async function runIssueCommand(options: IssueCommandOptions, devices: number): Promise<IssueCommandResult> {
+  const directory = mkdtempSync(path.join(tmpdir(), 'fleet-bench-'));
+  const harness = await startHarness(options, devices);
+  const stops: (() => Promise<unknown>)[] = [() => harness.close()];
+  try {
+    const company = await harness.addCompany(devices);
+    const tenant = await createBenchTenant(harness.database, company.companyId);
+    const processes = Math.ceil(devices / devicesPerSimulatorProcess);
+    const simulator = await startSimulatorProcesses({
+      urls: Array.from({ length: processes }, () => harness.deviceUrl),
+      devices: company.devices,
+      latency: options.latency,
+      directory,
+    });
+    stops.unshift(() => simulator.stop());
+    const engine = await startEngineUnderTest(harness, directory);
+    stops.unshift(() => engine.stop());
+    const benchMemory = samplePeakMemory('self');
+    const serverMemory = samplePeakMemory(engine.devServer.process.pid ?? 0);
+    const started = performance.now();
+    const id = await startAction(engine, tenant, options, options.minutes);
+    const { record, finished } = await waitForEnd(engine, tenant, id, Date.now() + options.minutes * 60_000);
+    const wallSeconds = (performance.now() - started) / 1000;
+    const peakBench = benchMemory.stop().peakMegabytes;
+    const peakServer = serverMemory.stop().peakMegabytes;
+    const tally = await simulator.stats();
+    return {
+      devices,
+      broker: harness.name,
+      registry: harness.database.engine,
+      finished,
+      wallSeconds: Math.round(wallSeconds * 10) / 10,
+      devicesPerSecond: Math.round(
+        (record.counts.success + record.counts.fail + record.counts.timed_out) / wallSeconds,
+      ),
+      status: record.status,
+      counts: record.counts,
+      simulator: {
+        connected: tally.connected,
+        connectFailures: tally.connectFailures,
+        commandsReceived: tally.commandsReceived,
+        commandsActed: tally.commandsActed,
+        duplicates: tally.duplicates,
+        expired: tally.expired,
+        acknowledgementsSent: tally.acknowledgementsSent,
+      },
+      simulatorMatchesSuccess: tally.commandsActed === record.counts.success,
+      largestHistory: await largestHistory(engine.temporal),
+      peakBenchProcessMegabytes: peakBench,
+      peakTemporalServerMegabytes: peakServer,
+    };
+  } finally {
+    for (const stop of stops)
+      await stop().catch((error: unknown) => process.stderr.write(`cleanup: ${String(error)}\n`));
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+function optionsFromArguments(argv: string[]): IssueCommandOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      devices: { type: 'string' },
+      broker: { type: 'string' },
+      'max-in-flight': { type: 'string' },
+      'latency-ms': { type: 'string' },
+      minutes: { type: 'string' },
+    },
+  });
+  const broker = values.broker ?? 'auto';
+  if (broker !== 'auto' && broker !== 'embedded' && broker !== 'mosquitto')
+    throw new Error('--broker is auto, embedded or mosquitto');
+  const devices = (values.devices ?? '1000,20000')
+    .split(',')
+    .map((count) => Math.min(50_000, Math.max(1, Number(count))));
+  if (devices.some((count) => !Number.isInteger(count)))
+    throw new Error('--devices is a comma-separated list of counts');
+  return {
+    devices,
+    broker,
+    maxInFlight: Math.min(500, Number(values['max-in-flight'] ?? 200)),
+    latency: values['latency-ms'] ?? '20,200',
+    minutes: Math.min(30, Number(values.minutes ?? 10)),
+  };
+}
+
+export function describeResult(result: IssueCommandResult): string {
+  const history = result.largestHistory;
+  return [
+    `issue_command reboot on ${result.devices} devices (${result.broker}, registry ${result.registry}):`,
+    `  ${result.finished ? 'completed' : 'NOT finished (time bound)'} in ${result.wallSeconds} s -> ${result.devicesPerSecond} devices/s, status ${result.status}`,
+    `  counts ${JSON.stringify(result.counts)}`,
+    `  simulator ${JSON.stringify(result.simulator)}; acted == success: ${result.simulatorMatchesSuccess}`,
+    `  largest history ${history ? `${history.events} events: ${history.workflowType} ${history.workflowId} (of ${history.executions} executions)` : 'n/a'}`,
+    `  peak RSS: bench process (worker + API + registry client${result.broker.includes('aedes') ? ' + broker' : ''}) ${result.peakBenchProcessMegabytes} MB, Temporal dev server ${result.peakTemporalServerMegabytes} MB`,
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const options = optionsFromArguments(process.argv.slice(2));
+  for (const devices of options.devices) {
+    const result = await runIssueCommand(options, devices);
+    process.stdout.write(`${describeResult(result)}\n${JSON.stringify(result)}\n`);
+  }
+  process.exit(0);
+}
