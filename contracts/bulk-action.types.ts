@@ -1,5 +1,6 @@
 import type { FleetActionRequest } from './fleet-action.schema';
 import type { FleetCriteria } from './fleet.schema';
+import type { DeviceCommandsRequest } from './send-commands-bulk.schema';
 import type { BulkCounts, BulkStatus, DeviceStatus } from './statuses';
 
 // Which devices an execution walks, resolved when it starts: a fleet's criteria frozen at start
@@ -9,6 +10,9 @@ export type DeviceSource =
   | { kind: 'retry'; parentBulkResponseId: string }
   // Named devices (IRIS360 sendCommandsBulk); bounded by the request's size limit.
   | { kind: 'devices'; deviceIds: string[] };
+
+// What a bulk response was asked to do: an EdgeIQ fleet action or IRIS360 named commands.
+export type BulkActionRequest = FleetActionRequest | DeviceCommandsRequest;
 
 // The command a device receives, resolved once by the API so every device gets the same thing.
 export interface ResolvedCommand {
@@ -20,13 +24,16 @@ export interface ResolvedCommand {
   deviceTypeIds?: string[];
   setting?: { configurationId: string; settingId: string; version: number; values: Record<string, unknown> };
   configurationDeviceTypeIds?: string[];
+  // Capabilities (device type `capabilities.actions`) a device must all have to receive it:
+  // the IRIS360 command names, re-checked per device when the action reaches it.
+  requiredActions?: string[];
 }
 
 export interface BulkActionInput {
   bulkResponseId: string;
   companyId: string;
   fleetId: string | null;
-  request: FleetActionRequest;
+  request: BulkActionRequest;
   source: DeviceSource;
   command?: ResolvedCommand;
 }

@@ -86,3 +86,13 @@ export async function countDeviceResults(database: Queryable, bulkResponseId: st
   );
   return Object.fromEntries(rows.map((row) => [row.status, row.count]));
 }
+
+// Every device's current state in one bulk response (bounded by the request that named them).
+export function listDeviceStates(
+  database: Queryable,
+  bulkResponseId: string,
+): Promise<{ device_id: string; status: DeviceStatus; reason: string | null }[]> {
+  return database.query('select device_id, status, reason from bulk_response_devices where bulk_response_id = $1', [
+    bulkResponseId,
+  ]);
+}

@@ -51,7 +51,10 @@ export async function sendCommandsBulk(
   const bySerial = new Map(devices.map((device) => [device.unique_id, device]));
   const dispatchable = devices.filter((device) => !refusalOf(device, device.unique_id, names));
   if (dispatchable.length === 0) {
-    return { items: serials.map((serial) => item(refusalOf(bySerial.get(serial), serial, names)!)), bulkResponseId: null };
+    return {
+      items: serials.map((serial) => item(refusalOf(bySerial.get(serial), serial, names)!)),
+      bulkResponseId: null,
+    };
   }
   const command = resolveDeviceCommands(commands);
   const started = await startBulkAction(dependencies, {

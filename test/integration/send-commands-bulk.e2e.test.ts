@@ -66,7 +66,17 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
   });
 
   it('when serials mix a capable gateway, a sensor lacking commands, unknown, foreign, inactive and repeated ones, then 207 answers each in order and one bulk response succeeds on the capable devices', async () => {
-    const serials = ['GW-0001', 'SN-0001', 'NOPE-404', 'gw-0002', foreignSerial, 'GW-0020', 'GW-0002', 'GW-0001', 'CN-0001'];
+    const serials = [
+      'GW-0001',
+      'SN-0001',
+      'NOPE-404',
+      'gw-0002',
+      foreignSerial,
+      'GW-0020',
+      'GW-0002',
+      'GW-0001',
+      'CN-0001',
+    ];
     const startedAt = Date.now();
     const response = await request(stack.app)
       .post(sendCommandsBulk)
@@ -92,12 +102,21 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
     assert.equal(final.status, 'completed');
     assert.equal(final.fleet_id, null);
     assert.equal(final.action, 'issue_command');
-    assert.deepEqual(final.request, { action: 'issue_command', commands: { log_level: { level: 'debug' }, reboot: true, status: {} } });
+    assert.deepEqual(final.request, {
+      action: 'issue_command',
+      commands: { log_level: { level: 'debug' }, reboot: true, status: {} },
+    });
     assert.equal(final.counts.total, 2);
     assert.equal(final.counts.success, 2);
-    const devices = await request(stack.app).get(`${bulkResponses}/${id}/responses`).set('Authorization', demo.tokens.viewer).expect(200);
+    const devices = await request(stack.app)
+      .get(`${bulkResponses}/${id}/responses`)
+      .set('Authorization', demo.tokens.viewer)
+      .expect(200);
     const entries = (devices.body as { resources: { unique_id: string; status: string }[] }).resources;
-    assert.deepEqual(entries.map((entry) => [entry.unique_id, entry.status]).sort(), [['GW-0001', 'success'], ['GW-0002', 'success']]);
+    assert.deepEqual(entries.map((entry) => [entry.unique_id, entry.status]).sort(), [
+      ['GW-0001', 'success'],
+      ['GW-0002', 'success'],
+    ]);
     assert.equal(fleet.stats().commandsActed, 2);
   });
 
@@ -111,12 +130,18 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
     assert.ok(Date.now() - startedAt < 8000, 'an offline device does not hold the answer until the bound');
     assert.deepEqual(response.body, [sent]);
     const id = response.get('X-Bulk-Response-Id')!;
-    const entries = await request(stack.app).get(`${bulkResponses}/${id}/responses`).set('Authorization', demo.tokens.viewer).expect(200);
+    const entries = await request(stack.app)
+      .get(`${bulkResponses}/${id}/responses`)
+      .set('Authorization', demo.tokens.viewer)
+      .expect(200);
     assert.deepEqual(
       (entries.body as { resources: { status: string }[] }).resources.map((entry) => entry.status),
       ['enqueued'],
     );
-    await request(stack.app).post(`${bulkResponses}/${id}/cancel`).set('Authorization', demo.tokens.operator).expect(202);
+    await request(stack.app)
+      .post(`${bulkResponses}/${id}/cancel`)
+      .set('Authorization', demo.tokens.operator)
+      .expect(202);
     assert.equal((await waitForEnd(stack, demo.tokens.viewer, id)).status, 'canceled');
   });
 
@@ -129,14 +154,21 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
       .expect(207);
     assert.deepEqual(response.body, [refused('You cannot send any of: w_ota'), refused('Device not found: NOPE-1')]);
     assert.equal(response.get('X-Bulk-Response-Id'), undefined);
-    const [afterwards] = await stack.database.query<{ count: number }>('select count(*)::int as count from bulk_responses');
+    const [afterwards] = await stack.database.query<{ count: number }>(
+      'select count(*)::int as count from bulk_responses',
+    );
     assert.equal(afterwards?.count, before?.count);
   });
 
   it('when device_serials or every command is missing, or serials exceed 1,000, then 400 names the field', async () => {
     const send = (body: unknown) =>
-      request(stack.app).post(sendCommandsBulk).set('Authorization', demo.tokens.operator).send(body as object).expect(400);
-    const fieldsOf = (body: unknown) => (body as { details: { field: string }[] }).details.map((detail) => detail.field);
+      request(stack.app)
+        .post(sendCommandsBulk)
+        .set('Authorization', demo.tokens.operator)
+        .send(body as object)
+        .expect(400);
+    const fieldsOf = (body: unknown) =>
+      (body as { details: { field: string }[] }).details.map((detail) => detail.field);
     assert.deepEqual(fieldsOf((await send({ reboot: true })).body), ['device_serials']);
     assert.deepEqual(fieldsOf((await send({ device_serials: [], reboot: true })).body), ['device_serials']);
     assert.deepEqual(fieldsOf((await send({ device_serials: ['GW-0001'] })).body), ['command']);
@@ -154,7 +186,9 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
       .send({ device_serials: ['GW-0001'], reboot: true })
       .expect(403);
     assert.match((response.body as { error: string }).error, /Forbidden/);
-    const [afterwards] = await stack.database.query<{ count: number }>('select count(*)::int as count from bulk_responses');
+    const [afterwards] = await stack.database.query<{ count: number }>(
+      'select count(*)::int as count from bulk_responses',
+    );
     assert.equal(afterwards?.count, before?.count);
   });
 });
