@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { bulkResponseStartedSchema } from '../../contracts/bulk-response.schema';
 import { fleetActionRequestSchema } from '../../contracts/fleet-action.schema';
 import { commandsResource } from '../routes/commands.resource';
 import { configurationsResource } from '../routes/configurations.resource';
@@ -9,9 +10,11 @@ import { fleetsResource } from '../routes/fleets.resource';
 import { settingsResource } from '../routes/settings.resource';
 import { usersResource } from '../routes/users.resource';
 import { registerAuthPaths } from './auth-paths';
+import { registerBulkResponsePaths } from './bulk-response-paths';
 import { registerCompanyAndFleetPaths } from './company-fleet-paths';
 import { registerDevicePaths } from './device-paths';
 import { errorResponses, registerCrudPaths, security, type ResourceDescription } from './registry-paths';
+import { registerSendCommandsBulkPath } from './send-commands-bulk-paths';
 
 const resources: [ResourceDescription, string][] = [
   [usersResource, 'Users'],
@@ -50,10 +53,12 @@ export function openApiDocument(): object {
       body: { required: true, content: { 'application/json': { schema: fleetActionRequestSchema } } },
     },
     responses: {
-      202: { description: 'Accepted: {bulk_response_id, status, fleet_id, action, links}' },
+      202: { description: 'Accepted', content: { 'application/json': { schema: bulkResponseStartedSchema } } },
       ...errorResponses,
     },
   });
+  registerBulkResponsePaths(registry);
+  registerSendCommandsBulkPath(registry);
   cached = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

@@ -1,7 +1,10 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { objectId } from '../../contracts/fleet-action.schema';
-import { bulkStatuses, deviceStatuses, isTerminalBulkStatus } from '../../contracts/statuses';
+import {
+  bulkResponseDevicesQuerySchema,
+  bulkResponseIdParams,
+  bulkResponsesListQuerySchema,
+} from '../../contracts/bulk-response.schema';
+import { isTerminalBulkStatus } from '../../contracts/statuses';
 import { listBulkResponses } from '../../registry/bulk-responses.repository';
 import { listDeviceResults } from '../../registry/device-results.repository';
 import { pauseSignal, resumeSignal } from '../../workflows/definitions';
@@ -13,20 +16,6 @@ import { findCompanyBulkResponse, viewBulkResponse } from '../services/bulk-resp
 import { retryBulkResponse } from '../services/retry-bulk-response.service';
 import { bulkResponseLinks } from './bulk-response.presenter';
 
-const idParams = z.object({ bulkResponseId: objectId });
-const paging = {
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(1000).default(100),
-};
-const listQuery = z.object({
-  fleet_id: objectId.optional(),
-  action: z.string().min(1).optional(),
-  status: z.enum(bulkStatuses).optional(),
-  page_meta: z.enum(['true', 'false']).optional(),
-  ...paging,
-});
-const responsesQuery = z.object({ status: z.enum(deviceStatuses).optional(), ...paging });
-
 function pageOf(query: { page: number; per_page: number }) {
   return { limit: query.per_page, offset: (query.page - 1) * query.per_page };
 }
@@ -36,21 +25,21 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
   const router = Router();
 
   router.get('/bulk_responses', async (request, response) => {
-    const query = listQuery.parse(request.query);
+    const query = bulkResponsesListQuerySchema.parse(request.query);
     const filters = { fleetId: query.fleet_id, action: query.action, status: query.status };
     const result = await listBulkResponses(dependencies.database, callerOf(response).companyId, filters, pageOf(query));
     response.json(query.page_meta === 'true' ? result : result.resources);
   });
 
   router.get('/bulk_responses/:bulkResponseId', async (request, response) => {
-    const { bulkResponseId } = idParams.parse(request.params);
+    const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
     const view = await viewBulkResponse(dependencies, callerOf(response).companyId, bulkResponseId);
     response.json({ ...view, links: bulkResponseLinks(bulkResponseId) });
   });
 
   router.get('/bulk_responses/:bulkResponseId/responses', async (request, response) => {
-    const { bulkResponseId } = idParams.parse(request.params);
-    const query = responsesQuery.parse(request.query);
+    const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
+    const query = bulkResponseDevicesQuerySchema.parse(request.query);
     await findCompanyBulkResponse(dependencies, callerOf(response).companyId, bulkResponseId);
     const result = await listDeviceResults(dependencies.database, bulkResponseId, query.status, pageOf(query));
     response.json({ total: result.total, page: query.page, per_page: query.per_page, resources: result.resources });
@@ -58,7 +47,7 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
 
   const control = (name: string, act: (bulkResponseId: string) => Promise<unknown>) =>
     router.post(`/bulk_responses/:bulkResponseId/${name}`, requireRole('operator'), async (request, response) => {
-      const { bulkResponseId } = idParams.parse(request.params);
+      const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
       const companyId = callerOf(response).companyId;
       const record = await findCompanyBulkResponse(dependencies, companyId, bulkResponseId);
       if (isTerminalBulkStatus(record.status)) throw new ConflictError(`Bulk response is already ${record.status}`);
@@ -71,7 +60,7 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
   control('resume', (id) => handle(id).signal(resumeSignal));
 
   router.post('/bulk_responses/:bulkResponseId/retry', requireRole('operator'), async (request, response) => {
-    const { bulkResponseId } = idParams.parse(request.params);
+    const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
     const started = await retryBulkResponse(dependencies, callerOf(response), bulkResponseId);
     response.status(202).json({
       bulk_response_id: started.bulkResponseId,

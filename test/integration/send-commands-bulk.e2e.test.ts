@@ -191,4 +191,17 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
     );
     assert.equal(afterwards?.count, before?.count);
   });
+
+  it('when the OpenAPI document is fetched, then it describes sendCommandsBulk and every bulk-response route', async () => {
+    const document = (await request(stack.app).get('/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    assert.ok(document.paths['/api/public/v1/devices/sendCommandsBulk']?.post?.responses['207']);
+    const bulk = `${bulkResponses}/{bulk_response_id}`;
+    assert.ok(document.paths[bulkResponses]?.get);
+    assert.ok(document.paths[bulk]?.get);
+    assert.ok(document.paths[`${bulk}/responses`]?.get);
+    for (const control of ['cancel', 'pause', 'resume', 'retry'])
+      assert.ok(document.paths[`${bulk}/${control}`]?.post, control);
+  });
 });

@@ -1,0 +1,102 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import {
+  bulkResponseDevicesPageSchema,
+  bulkResponseDevicesQuerySchema,
+  bulkResponseSchema,
+  bulkResponseStartedSchema,
+  bulkResponsesListQuerySchema,
+  bulkResponseLinksSchema,
+} from '../../contracts/bulk-response.schema';
+import { errorBodySchema } from '../../contracts/registry-common.schema';
+import { errorResponses, security } from './registry-paths';
+
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+const base = '/api/v1/platform/bulk_responses';
+const tags = ['Bulk responses'];
+const idParams = z.object({ bulk_response_id: z.string().meta({ description: '24-hex bulk response id' }) });
+const conflict = {
+  description: 'The bulk response has already ended (or, for retry, is still running)',
+  ...json(errorBodySchema),
+};
+const readErrors = { 400: errorResponses[400], 401: errorResponses[401], 404: errorResponses[404] };
+
+// Reading and steering bulk responses; both dialects' executions are tracked here.
+export function registerBulkResponsePaths(registry: OpenAPIRegistry) {
+  registerReadPaths(registry);
+  registerControlPaths(registry);
+}
+
+function registerReadPaths(registry: OpenAPIRegistry) {
+  registry.registerPath({
+    method: 'get',
+    path: base,
+    tags,
+    security,
+    summary: 'List bulk responses, newest first',
+    request: { query: bulkResponsesListQuerySchema },
+    responses: {
+      200: {
+        description: 'An array, or {total, resources} with page_meta=true',
+        ...json(
+          z.union([z.array(bulkResponseSchema), z.object({ total: z.int(), resources: z.array(bulkResponseSchema) })]),
+        ),
+      },
+      400: errorResponses[400],
+      401: errorResponses[401],
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: `${base}/{bulk_response_id}`,
+    tags,
+    security,
+    summary: 'A bulk response: live from its workflow while it runs, from the stored record afterwards',
+    request: { params: idParams },
+    responses: {
+      200: { description: 'OK', ...json(bulkResponseSchema.extend({ links: bulkResponseLinksSchema })) },
+      ...readErrors,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: `${base}/{bulk_response_id}/responses`,
+    tags,
+    security,
+    summary: 'Per-device entries of a bulk response, in device id order',
+    request: { params: idParams, query: bulkResponseDevicesQuerySchema },
+    responses: { 200: { description: 'OK', ...json(bulkResponseDevicesPageSchema) }, ...readErrors },
+  });
+}
+
+function registerControlPaths(registry: OpenAPIRegistry) {
+  const controls = [
+    ['cancel', 'Cancel: nothing more is sent; devices not reached end canceled'],
+    ['pause', 'Pause: in-flight devices finish, nothing new is sent until resume'],
+    ['resume', 'Resume a paused bulk response'],
+  ] as const;
+  for (const [name, summary] of controls) {
+    registry.registerPath({
+      method: 'post',
+      path: `${base}/{bulk_response_id}/${name}`,
+      tags,
+      security,
+      summary,
+      request: { params: idParams },
+      responses: { 202: { description: 'Accepted', ...json(bulkResponseSchema) }, ...errorResponses, 409: conflict },
+    });
+  }
+  registry.registerPath({
+    method: 'post',
+    path: `${base}/{bulk_response_id}/retry`,
+    tags,
+    security,
+    summary: 'A new bulk response over the devices that ended fail or timed_out, linked by parent_id',
+    request: { params: idParams },
+    responses: {
+      202: { description: 'Accepted', ...json(bulkResponseStartedSchema) },
+      ...errorResponses,
+      409: conflict,
+    },
+  });
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { objectId } from './fleet-action.schema';
+import { bulkStatuses, deviceStatuses, skipReasons } from './statuses';
+
+// The bulk-response API: the queries its routes validate with, and the shapes it answers (the
+// latter describe the answers for the OpenAPI document; the routes build them from the registry).
+
+const paging = {
+  page: z.coerce.number().int().min(1).default(1),
+  per_page: z.coerce.number().int().min(1).max(1000).default(100),
+};
+
+export const bulkResponseIdParams = z.object({ bulkResponseId: objectId });
+
+export const bulkResponsesListQuerySchema = z.object({
+  fleet_id: objectId.optional(),
+  action: z.string().min(1).optional(),
+  status: z.enum(bulkStatuses).optional(),
+  page_meta: z.enum(['true', 'false']).optional(),
+  ...paging,
+});
+
+export const bulkResponseDevicesQuerySchema = z.object({ status: z.enum(deviceStatuses).optional(), ...paging });
+
+const count = z.int().min(0);
+const bulkCountsSchema = z.object({
+  total: count,
+  pending: count,
+  sent: count,
+  enqueued: count,
+  success: count,
+  fail: count,
+  timed_out: count,
+  skipped: count,
+  canceled: count,
+});
+
+export const bulkResponseLinksSchema = z.object({
+  self: z.string(),
+  responses: z.string(),
+  cancel: z.string(),
+  pause: z.string(),
+  resume: z.string(),
+  retry: z.string(),
+});
+
+export const bulkResponseSchema = z
+  .object({
+    _id: z.string().meta({ description: 'The bulk response id, which is also its Temporal workflow id' }),
+    company_id: z.string(),
+    fleet_id: z.string().nullable().meta({ description: 'null for IRIS360 sendCommandsBulk (named devices)' }),
+    parent_id: z.string().nullable().meta({ description: 'The bulk response a retry was started from' }),
+    action: z.string(),
+    request: z.record(z.string(), z.unknown()),
+    status: z.enum(bulkStatuses),
+    counts: bulkCountsSchema,
+    created_by: z.string().nullable(),
+    created_at: z.string(),
+    started_at: z.string().nullable(),
+    updated_at: z.string(),
+    completed_at: z.string().nullable(),
+  })
+  .meta({ id: 'BulkResponse' });
+
+export const bulkResponseDeviceSchema = z
+  .object({
+    device_id: z.string(),
+    unique_id: z.string(),
+    status: z.enum(deviceStatuses),
+    reason: z.enum(skipReasons).optional(),
+    message: z.string().optional(),
+    attempts: z.int(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'BulkResponseDevice' });
+
+export const bulkResponseDevicesPageSchema = z.object({
+  total: z.int(),
+  page: z.int(),
+  per_page: z.int(),
+  resources: z.array(bulkResponseDeviceSchema),
+});
+
+export const bulkResponseStartedSchema = z
+  .object({
+    bulk_response_id: z.string(),
+    status: z.literal('pending'),
+    fleet_id: z.string().optional(),
+    parent_id: z.string().optional(),
+    action: z.string().optional(),
+    links: bulkResponseLinksSchema,
+  })
+  .meta({ id: 'BulkResponseStarted' });
