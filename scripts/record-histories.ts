@@ -2,11 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { loadConfig } from '../config/config';
+import { batchWorkflowId } from '../contracts/ids';
 import { searchAttributeNames } from '../contracts/search-attributes';
 
 // npm run record-histories [-- --limit N]: saves the newest closed execution of each fleet
-// action (and of each batch workflow) from a running stack as JSON under test/histories/, where
+// action (and its first batch workflow) from a running stack as JSON under test/histories/, where
 // the replay test checks that today's workflow code still replays them deterministically.
 const { values } = parseArgs({ options: { limit: { type: 'string', default: '1' }, out: { type: 'string', default: 'test/histories' } } });
 const config = loadConfig();
@@ -15,22 +17,30 @@ const client = new Client({ connection, namespace: config.temporal.namespace });
 const actions = ['issue_command', 'add_tags', 'add_metadata', 'update_heartbeat', 'send_configuration'];
 mkdirSync(values.out, { recursive: true });
 
-async function record(query: string, name: string): Promise<number> {
+async function save(workflowId: string, runId: string | undefined, file: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId, runId);
+  const [history, description] = await Promise.all([handle.fetchHistory(), handle.describe()]);
+  const json = proto.temporal.api.history.v1.History.toObject(history as never, { longs: String, enums: String, bytes: String });
+  const recorded = { workflowId, workflowType: description.type, history: json };
+  writeFileSync(file, JSON.stringify(recorded, null, 1));
+  console.log(`${file}: ${description.type} ${workflowId} (${history.events?.length ?? 0} events)`);
+}
+
+// Batch children carry no search attributes of their own; their ids derive from the parent's.
+async function record(action: string): Promise<void> {
+  const query = `WorkflowType = 'bulkActionWorkflow' and ExecutionStatus != 'Running' and ${searchAttributeNames.action} = '${action}'`;
   let saved = 0;
   for await (const execution of client.workflow.list({ query })) {
     if (saved >= Number(values.limit)) break;
-    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    const file = path.join(values.out, `${name}${saved === 0 ? '' : `-${saved}`}.json`);
-    writeFileSync(file, JSON.stringify({ workflowId: execution.workflowId, workflowType: execution.type, history }, null, 1));
-    console.log(`${file}: ${execution.type} ${execution.workflowId} (${history.events?.length ?? 0} events)`);
+    const suffix = saved === 0 ? '' : `-${saved}`;
+    await save(execution.workflowId, execution.runId, path.join(values.out, `${action}${suffix}.json`));
+    const batchId = batchWorkflowId(execution.workflowId, 0);
+    const batch = await client.workflow.getHandle(batchId).describe().catch(() => undefined);
+    if (batch) await save(batchId, batch.runId, path.join(values.out, `${action}-batch${suffix}.json`));
     saved += 1;
   }
-  return saved;
+  if (saved === 0) console.log(`no closed ${action} execution to record`);
 }
 
-for (const action of actions) {
-  const closed = `ExecutionStatus != 'Running' and ${searchAttributeNames.action} = '${action}'`;
-  if ((await record(`WorkflowType = 'bulkActionWorkflow' and ${closed}`, action)) === 0) console.log(`no closed ${action} execution to record`);
-  await record(`WorkflowType = 'deviceBatchWorkflow' and ${closed}`, `${action}-batch`);
-}
+for (const action of actions) await record(action);
 await connection.close();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { sharedWorkflowBundle } from '../support/workflow-bundle';
 
@@ -21,9 +22,10 @@ describe('replay of recorded histories', () => {
     it(`when ${file} is replayed, then the current workflow code produces the same commands`, async () => {
       const { workflowId, history } = JSON.parse(readFileSync(path.join(directory, file), 'utf8')) as {
         workflowId: string;
-        history: Parameters<typeof Worker.runReplayHistory>[1];
+        history: Record<string, unknown>;
       };
-      await Worker.runReplayHistory({ workflowBundle: await sharedWorkflowBundle() }, history, workflowId);
+      const replayable = proto.temporal.api.history.v1.History.fromObject(history);
+      await Worker.runReplayHistory({ workflowBundle: await sharedWorkflowBundle() }, replayable, workflowId);
     });
   }
 });
