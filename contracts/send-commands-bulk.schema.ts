@@ -63,7 +63,7 @@ export const sendCommandsBulkResponseSchema = z.array(sendCommandsBulkItemSchema
 
 // How an IRIS360 request is stored as a bulk response and handed to the engine: an
 // issue_command whose commands are the body's command keys. The IRIS body has no room for
-// rollout controls (every key is a command); the field exists so the engine reads one shape.
+// rollout controls (every key is a command); the service picks them.
 export const deviceCommandsRequestSchema = z.strictObject({
   action: z.literal('issue_command'),
   commands: z.record(z.string(), z.unknown()),

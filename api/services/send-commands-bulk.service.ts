@@ -17,6 +17,9 @@ import { startBulkAction } from './start-bulk-action.service';
 // yet reached answers "Command queued" and the bulk response carries on.
 export const dispatchWaitMilliseconds = 10_000;
 const pollIntervalMilliseconds = { first: 50, maximum: 250 };
+// The widest window a rollout allows: a full request (1,000 devices) is then one batch, so a few
+// offline devices cannot hold back the others' dispatch behind them.
+const dispatchWindow = 500;
 
 type Body = SendCommandsBulkItem['original'];
 type DeviceState = { status: DeviceStatus; reason: string | null };
@@ -60,7 +63,7 @@ export async function sendCommandsBulk(
   const started = await startBulkAction(dependencies, {
     caller,
     fleetId: null,
-    request: { action: 'issue_command', commands },
+    request: { action: 'issue_command', commands, rollout: { max_in_flight: dispatchWindow } },
     source: { kind: 'devices', deviceIds: dispatchable.map((device) => device.id).sort() },
     command,
     summary: `${command.name} -> ${dispatchable.length} device(s)`,

@@ -105,6 +105,7 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
     assert.deepEqual(final.request, {
       action: 'issue_command',
       commands: { log_level: { level: 'debug' }, reboot: true, status: {} },
+      rollout: { max_in_flight: 500 },
     });
     assert.equal(final.counts.total, 2);
     assert.equal(final.counts.success, 2);
@@ -143,6 +144,54 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
       .set('Authorization', demo.tokens.operator)
       .expect(202);
     assert.equal((await waitForEnd(stack, demo.tokens.viewer, id)).status, 'canceled');
+  });
+
+  it('when a device fails the commands, then the bulk response can be retried over it with the same commands', async () => {
+    const [credential] = await rotateDeviceCredentials(
+      stack.database,
+      demo.credentials.company_id,
+      await deviceIdsOf(['GW-0004']),
+    );
+    const failing = await startSimulatedFleet({
+      url: stack.broker.url,
+      devices: [
+        {
+          companyId: demo.credentials.company_id,
+          deviceId: credential!.device_id,
+          username: credential!.username,
+          password: credential!.password,
+        },
+      ],
+      behaviour: { latency: { minMs: 0, maxMs: 10 }, failureRate: 1 },
+      logger: silentLogger,
+    });
+    try {
+      const response = await request(stack.app)
+        .post(sendCommandsBulk)
+        .set('Authorization', demo.tokens.operator)
+        .send({ device_serials: ['GW-0004'], backup: { target: 'cloud' } })
+        .expect(207);
+      assert.deepEqual(response.body, [sent]);
+      const parentId = response.get('X-Bulk-Response-Id')!;
+      const parent = await waitForEnd(stack, demo.tokens.viewer, parentId);
+      assert.equal(parent.status, 'completed_with_errors');
+      assert.equal(parent.counts.fail, 1);
+      const retried = await request(stack.app)
+        .post(`${bulkResponses}/${parentId}/retry`)
+        .set('Authorization', demo.tokens.operator)
+        .expect(202);
+      const retry = await waitForEnd(
+        stack,
+        demo.tokens.viewer,
+        (retried.body as { bulk_response_id: string }).bulk_response_id,
+      );
+      assert.equal(retry.parent_id, parentId);
+      assert.deepEqual(retry.request, parent.request);
+      assert.equal(retry.counts.total, 1);
+      assert.equal(failing.stats().commandsActed, 2);
+    } finally {
+      await failing.stop();
+    }
   });
 
   it('when no serial can take the commands, then 207 carries only errors and no bulk response starts', async () => {
