@@ -46,6 +46,7 @@ export async function sendCommandsBulk(
   dependencies: ApiDependencies,
   caller: Caller,
   body: SendCommandsBulkRequest,
+  dispatchWait = dispatchWaitMilliseconds,
 ): Promise<SendCommandsBulkResult> {
   const commands = commandsOf(body);
   const names = Object.keys(commands);
@@ -68,7 +69,7 @@ export async function sendCommandsBulk(
     command,
     summary: `${command.name} -> ${dispatchable.length} device(s)`,
   });
-  const states = await waitForDispatch(dependencies, started.bulkResponseId, dispatchable.length);
+  const states = await waitForDispatch(dependencies, started.bulkResponseId, dispatchable.length, dispatchWait);
   const items = serials.map((serial) => {
     const device = bySerial.get(serial);
     return item(refusalOf(device, serial, names) ?? dispatchAnswer(states.get(device!.id), serial, names));
@@ -82,8 +83,9 @@ async function waitForDispatch(
   dependencies: ApiDependencies,
   bulkResponseId: string,
   deviceCount: number,
+  dispatchWait: number,
 ): Promise<Map<string, DeviceState>> {
-  const deadline = Date.now() + dispatchWaitMilliseconds;
+  const deadline = Date.now() + dispatchWait;
   let interval = pollIntervalMilliseconds.first;
   for (;;) {
     const rows = await listDeviceStates(dependencies.database, bulkResponseId);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
+import { sendCommandsBulk as sendCommandsBulkService } from '../../api/services/send-commands-bulk.service';
+import { sendCommandsBulkRequestSchema } from '../../contracts/send-commands-bulk.schema';
 import type { BulkResponseRecord } from '../../registry/bulk-responses.repository';
 import { rotateDeviceCredentials } from '../../registry/device-credentials.repository';
 import { startSimulatedFleet, type SimulatedFleet } from '../../simulator/device-fleet';
@@ -11,6 +13,7 @@ import { insertCompanyWithDevices, silentLogger } from '../support/transport-fix
 const sendCommandsBulk = '/api/public/v1/devices/sendCommandsBulk';
 const bulkResponses = '/api/v1/platform/bulk_responses';
 const sent = { headers: {}, original: { data: 'Command sent!!' }, exception: null };
+const queued = { headers: {}, original: { data: 'Command queued' }, exception: null };
 const refused = (errors: string) => ({ headers: {}, original: { errors }, exception: null });
 
 async function waitForEnd(stack: EngineStack, token: string, id: string): Promise<BulkResponseRecord> {
@@ -192,6 +195,31 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
     } finally {
       await failing.stop();
     }
+  });
+
+  it('when the dispatch bound passes before a device is reached, then it answers Command queued and is still commanded', async () => {
+    const [operator] = await stack.database.query<{ id: string; email: string }>(
+      `select id, email from users where company_id = $1 and role = 'operator'`,
+      [demo.credentials.company_id],
+    );
+    const dependencies = {
+      config: stack.config,
+      database: stack.database,
+      temporal: stack.temporal,
+      logger: silentLogger,
+    };
+    const caller = {
+      userId: operator!.id,
+      companyId: demo.credentials.company_id,
+      role: 'operator' as const,
+      email: operator!.email,
+    };
+    const body = sendCommandsBulkRequestSchema.parse({ device_serials: ['GW-0002', 'NOPE-2'], heartbeat: true });
+    // A zero bound answers from the first look, taken before the workflow can have reached the device.
+    const result = await sendCommandsBulkService(dependencies, caller, body, 0);
+    assert.deepEqual(result.items, [queued, refused('Device not found: NOPE-2')]);
+    const final = await waitForEnd(stack, demo.tokens.viewer, result.bulkResponseId!);
+    assert.equal(final.counts.success, 1);
   });
 
   it('when no serial can take the commands, then 207 carries only errors and no bulk response starts', async () => {
