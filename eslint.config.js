@@ -8,7 +8,12 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -25,7 +30,16 @@ export default tseslint.config(
           patterns: [
             { group: nodeBuiltins, message: 'Workflows must be deterministic: no Node built-ins.' },
             {
-              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'zod', '../registry/*', '../transport/*', '../api/*', '../config/*'],
+              group: [
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+                'zod',
+                '../registry/*',
+                '../transport/*',
+                '../api/*',
+                '../config/*',
+              ],
               message: 'Workflows import only @temporalio/workflow, contracts and each other.',
             },
             { group: ['../activities/*'], allowTypeImports: true, message: 'Import activity types only.' },
@@ -39,7 +53,21 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../activities/*', '../../activities/*', '../worker/*', '../../worker/*', '../transport/*', '../../transport/*'], message: 'api/ talks to the engine through the Temporal client only.' }] },
+        {
+          patterns: [
+            {
+              group: [
+                '../activities/*',
+                '../../activities/*',
+                '../worker/*',
+                '../../worker/*',
+                '../transport/*',
+                '../../transport/*',
+              ],
+              message: 'api/ talks to the engine through the Temporal client only.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -48,7 +76,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../workflows/*', '../api/*', '../worker/*'], message: 'activities/ use registry, transport and contracts only.' }] },
+        {
+          patterns: [
+            {
+              group: ['../workflows/*', '../api/*', '../worker/*'],
+              message: 'activities/ use registry, transport and contracts only.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -59,7 +94,15 @@ export default tseslint.config(
       // node:test's describe/it return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
     },
   },

@@ -19,7 +19,11 @@ export interface FinalizeInput {
 export function createBulkResponseActivities({ database }: { database: Database }) {
   return {
     // Counts the devices the execution will walk and marks the stored record as processing.
-    async startBulkResponse(input: { bulkResponseId: string; companyId: string; source: DeviceSource }): Promise<number> {
+    async startBulkResponse(input: {
+      bulkResponseId: string;
+      companyId: string;
+      source: DeviceSource;
+    }): Promise<number> {
       const count = deviceCountSelect(input.source, input.companyId);
       const [row] = await database.query<{ total: number }>(count.sql, count.params);
       const counts: BulkCounts = { ...emptyCounts(), total: row?.total ?? 0 };
@@ -36,13 +40,22 @@ export function createBulkResponseActivities({ database }: { database: Database 
     async finalizeBulkResponse(input: FinalizeInput): Promise<BulkCounts> {
       return database.transaction(async (transaction) => {
         if (input.status === 'canceled' || input.status === 'aborted') {
-          const remaining = devicePageSelect('d.id, d.unique_id', input.source, input.companyId, input.afterDeviceId, unbounded);
+          const remaining = devicePageSelect(
+            'd.id, d.unique_id',
+            input.source,
+            input.companyId,
+            input.afterDeviceId,
+            unbounded,
+          );
           await cancelUnreachedDevices(transaction, input.bulkResponseId, remaining);
         }
         const byStatus = await countDeviceResults(transaction, input.bulkResponseId);
         const counts = emptyCounts();
         for (const status of deviceStatuses) counts[status] = byStatus[status] ?? 0;
-        counts.total = Math.max(input.total, Object.values(byStatus).reduce((sum, count) => sum + count, 0));
+        counts.total = Math.max(
+          input.total,
+          Object.values(byStatus).reduce((sum, count) => sum + count, 0),
+        );
         await updateBulkResponseStatus(transaction, input.bulkResponseId, input.status, counts, true);
         return counts;
       });

@@ -41,7 +41,13 @@ export interface DeviceCommandInput {
   expiresAt: string;
 }
 
-export function createDeviceCommandActivities({ database, transport }: { database: Database; transport: DeviceTransport }) {
+export function createDeviceCommandActivities({
+  database,
+  transport,
+}: {
+  database: Database;
+  transport: DeviceTransport;
+}) {
   return {
     // Loads the next batch, records every ineligible device as skipped with its reason, and
     // returns only the devices that will receive the command.

@@ -19,9 +19,11 @@ export function skipReasonOf(
     return 'command_not_for_device_type';
   }
   if (command.setting) {
-    if (hasOtherTypes(command.configurationDeviceTypeIds, device.device_type_id)) return 'configuration_not_for_device_type';
+    if (hasOtherTypes(command.configurationDeviceTypeIds, device.device_type_id))
+      return 'configuration_not_for_device_type';
     if (device.actions.send_config !== true) return 'send_config_not_supported';
-    if (!rollout?.force && device.applied_settings[command.setting.settingId] === command.setting.version) return 'already_applied';
+    if (!rollout?.force && device.applied_settings[command.setting.settingId] === command.setting.version)
+      return 'already_applied';
   }
   if (rollout?.skip_offline && !isOnline(device, now)) return 'offline';
   return undefined;

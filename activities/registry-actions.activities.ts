@@ -13,7 +13,13 @@ export interface RegistryPageInput {
   limit: number;
 }
 
-export function createRegistryActionActivities({ database, transport }: { database: Database; transport: DeviceTransport }) {
+export function createRegistryActionActivities({
+  database,
+  transport,
+}: {
+  database: Database;
+  transport: DeviceTransport;
+}) {
   return {
     // add_tags, add_metadata and update_heartbeat: a page in one transaction; a heartbeat change
     // is then pushed to each device as its retained configuration (idempotent if retried).

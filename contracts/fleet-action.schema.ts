@@ -36,13 +36,21 @@ const stringMap = z.record(nonEmptyString, z.string());
 export const rolloutSchema = z.strictObject({
   max_in_flight: z.int().min(1).max(500).optional(),
   rate_per_minute: z.int().min(1).max(600_000).optional(),
-  device_timeout_seconds: z.int().min(1).max(7 * 24 * 3600).optional(),
+  device_timeout_seconds: z
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .optional(),
   retry: z
     .strictObject({
       max_attempts: z.int().min(1).max(20).optional(),
       initial_interval_seconds: z.number().positive().max(3600).optional(),
       backoff_coefficient: z.number().min(1).max(10).optional(),
-      max_interval_seconds: z.number().positive().max(24 * 3600).optional(),
+      max_interval_seconds: z
+        .number()
+        .positive()
+        .max(24 * 3600)
+        .optional(),
     })
     .refine(
       (retry) =>

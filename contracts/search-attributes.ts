@@ -7,6 +7,4 @@ export const searchAttributeNames = {
   status: 'BulkStatus',
 } as const;
 
-export const searchAttributeDefinitions = Object.values(searchAttributeNames).map(
-  (name) => `${name}=Keyword`,
-);
+export const searchAttributeDefinitions = Object.values(searchAttributeNames).map((name) => `${name}=Keyword`);

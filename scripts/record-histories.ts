@@ -10,7 +10,9 @@ import { searchAttributeNames } from '../contracts/search-attributes';
 // npm run record-histories [-- --limit N]: saves the newest closed execution of each fleet
 // action (and its first batch workflow) from a running stack as JSON under test/histories/, where
 // the replay test checks that today's workflow code still replays them deterministically.
-const { values } = parseArgs({ options: { limit: { type: 'string', default: '1' }, out: { type: 'string', default: 'test/histories' } } });
+const { values } = parseArgs({
+  options: { limit: { type: 'string', default: '1' }, out: { type: 'string', default: 'test/histories' } },
+});
 const config = loadConfig();
 const connection = await Connection.connect({ address: config.temporal.address });
 const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -20,7 +22,11 @@ mkdirSync(values.out, { recursive: true });
 async function save(workflowId: string, runId: string | undefined, file: string): Promise<void> {
   const handle = client.workflow.getHandle(workflowId, runId);
   const [history, description] = await Promise.all([handle.fetchHistory(), handle.describe()]);
-  const json = proto.temporal.api.history.v1.History.toObject(history as never, { longs: String, enums: String, bytes: String });
+  const json = proto.temporal.api.history.v1.History.toObject(history as never, {
+    longs: String,
+    enums: String,
+    bytes: String,
+  });
   const recorded = { workflowId, workflowType: description.type, history: json };
   writeFileSync(file, JSON.stringify(recorded, null, 1));
   console.log(`${file}: ${description.type} ${workflowId} (${history.events?.length ?? 0} events)`);
@@ -35,7 +41,10 @@ async function record(action: string): Promise<void> {
     const suffix = saved === 0 ? '' : `-${saved}`;
     await save(execution.workflowId, execution.runId, path.join(values.out, `${action}${suffix}.json`));
     const batchId = batchWorkflowId(execution.workflowId, 0);
-    const batch = await client.workflow.getHandle(batchId).describe().catch(() => undefined);
+    const batch = await client.workflow
+      .getHandle(batchId)
+      .describe()
+      .catch(() => undefined);
     if (batch) await save(batchId, batch.runId, path.join(values.out, `${action}-batch${suffix}.json`));
     saved += 1;
   }

@@ -89,7 +89,8 @@ function banner(settings: Config, demoCredentials: string | undefined): string {
   if (demoCredentials) {
     lines.push(
       `  Demo logins    ${demoCredentials}`,
-      '  Get a token    curl -s -X POST ' + `${api}/api/v1/platform/user/authenticate -H 'Content-Type: application/json' \\`,
+      '  Get a token    curl -s -X POST ' +
+        `${api}/api/v1/platform/user/authenticate -H 'Content-Type: application/json' \\`,
       `                   -d "$(jq '{email: .users[0].email, password: .users[0].password}' ${demoCredentials})"`,
     );
   }

@@ -11,7 +11,10 @@ export function createAcknowledgementCompleter(client: Client, logger: Logger) {
   return async (received: ReceivedAcknowledgement): Promise<void> => {
     const address = activityAddressOf(received.acknowledgement.execution_id);
     if (!address || address.deviceId !== received.deviceId) {
-      logger.warn({ deviceId: received.deviceId, executionId: received.acknowledgement.execution_id }, 'acknowledgement for another device ignored');
+      logger.warn(
+        { deviceId: received.deviceId, executionId: received.acknowledgement.execution_id },
+        'acknowledgement for another device ignored',
+      );
       return;
     }
     const answer: DeviceAnswer = {

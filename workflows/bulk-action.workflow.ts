@@ -45,7 +45,10 @@ interface RunState {
 // One bulk response: walks the devices page by page (registry pages in one statement, device
 // pages as batch child workflows), keeps live counts for the status query, honours start_at,
 // canary, abort, pause/resume and cancellation, and stores the final summary whatever happens.
-export async function bulkActionWorkflow(input: BulkActionInput, carried?: BulkActionProgress): Promise<BulkActionOutcome> {
+export async function bulkActionWorkflow(
+  input: BulkActionInput,
+  carried?: BulkActionProgress,
+): Promise<BulkActionOutcome> {
   const progress: BulkActionProgress = carried ?? {
     afterDeviceId: null,
     batchNumber: 0,
@@ -53,7 +56,11 @@ export async function bulkActionWorkflow(input: BulkActionInput, carried?: BulkA
     startedAt: null,
     canaryRemaining: null,
   };
-  const state: RunState = { status: carried ? 'processing' : 'pending', paused: carried?.paused ?? false, currentBatch: null };
+  const state: RunState = {
+    status: carried ? 'processing' : 'pending',
+    paused: carried?.paused ?? false,
+    currentBatch: null,
+  };
   installHandlers(state, progress);
   try {
     if (!carried) await begin(input, progress, state);
@@ -66,7 +73,7 @@ export async function bulkActionWorkflow(input: BulkActionInput, carried?: BulkA
       if (page.aborted) return await finish(input, progress, 'aborted');
       if (page.deviceCount === 0 || page.lastDeviceId === null) break;
       progress.afterDeviceId = page.lastDeviceId;
-      if (!(await passCanaryGate(input, progress, state))) return await finish(input, progress, 'aborted');
+      if (!passCanaryGate(input, progress, state)) return await finish(input, progress, 'aborted');
       if (pagesThisRun + 1 >= pagesPerRun || workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
         return await continueAsNew<typeof bulkActionWorkflow>(input, { ...progress, paused: state.paused });
@@ -118,7 +125,11 @@ async function begin(input: BulkActionInput, progress: BulkActionProgress, state
   setStatus(state, 'processing');
 }
 
-async function runPage(input: BulkActionInput, progress: BulkActionProgress, state: RunState): Promise<PageResult & { aborted?: boolean }> {
+async function runPage(
+  input: BulkActionInput,
+  progress: BulkActionProgress,
+  state: RunState,
+): Promise<PageResult & { aborted?: boolean }> {
   const request = input.request;
   if (request.action === 'add_tags' || request.action === 'add_metadata' || request.action === 'update_heartbeat') {
     return registry.applyRegistryPage({
@@ -136,7 +147,15 @@ async function runPage(input: BulkActionInput, progress: BulkActionProgress, sta
   try {
     return await executeChild(deviceBatchWorkflow, {
       workflowId: state.currentBatch,
-      args: [{ action: input, afterDeviceId: progress.afterDeviceId, limit, paused: state.paused, baseline: abortBaselineOf(progress.counts) }],
+      args: [
+        {
+          action: input,
+          afterDeviceId: progress.afterDeviceId,
+          limit,
+          paused: state.paused,
+          baseline: abortBaselineOf(progress.counts),
+        },
+      ],
       staticSummary: `batch ${progress.batchNumber} of bulk response ${input.bulkResponseId}`,
     });
   } finally {
@@ -145,7 +164,7 @@ async function runPage(input: BulkActionInput, progress: BulkActionProgress, sta
 }
 
 // After the canary's devices: abort below the success rate, else pause or go on as asked.
-async function passCanaryGate(input: BulkActionInput, progress: BulkActionProgress, state: RunState): Promise<boolean> {
+function passCanaryGate(input: BulkActionInput, progress: BulkActionProgress, state: RunState): boolean {
   if (progress.canaryRemaining === null) return true;
   progress.canaryRemaining = Math.max(0, progress.canaryRemaining - batchSizeOf(input.request.rollout));
   if (progress.canaryRemaining > 0) return true;
@@ -158,7 +177,11 @@ async function passCanaryGate(input: BulkActionInput, progress: BulkActionProgre
   return true;
 }
 
-async function finish(input: BulkActionInput, progress: BulkActionProgress, status: BulkStatus): Promise<BulkActionOutcome> {
+async function finish(
+  input: BulkActionInput,
+  progress: BulkActionProgress,
+  status: BulkStatus,
+): Promise<BulkActionOutcome> {
   const counts = await registry.finalizeBulkResponse({
     bulkResponseId: input.bulkResponseId,
     companyId: input.companyId,

@@ -82,7 +82,9 @@ export async function deviceBatchWorkflow(input: DeviceBatchInput): Promise<Devi
       bulkResponseId: action.bulkResponseId,
       companyId: action.companyId,
       results,
-      ...(command.setting ? { appliedSetting: { settingId: command.setting.settingId, version: command.setting.version } } : {}),
+      ...(command.setting
+        ? { appliedSetting: { settingId: command.setting.settingId, version: command.setting.version } }
+        : {}),
     });
   };
 
@@ -90,7 +92,13 @@ export async function deviceBatchWorkflow(input: DeviceBatchInput): Promise<Devi
     if (finished.has(device.deviceId)) return;
     finished.add(device.deviceId);
     counts[status] += 1;
-    unflushed.push({ deviceId: device.deviceId, uniqueId: device.uniqueId, status, attempts, ...(message ? { message } : {}) });
+    unflushed.push({
+      deviceId: device.deviceId,
+      uniqueId: device.uniqueId,
+      status,
+      attempts,
+      ...(message ? { message } : {}),
+    });
     if (status !== 'canceled' && abortThresholdReached(rollout, input.baseline, counts)) aborted = true;
   };
 

@@ -14,7 +14,11 @@ export function abortBaselineOf(counts: BulkCounts): AbortBaseline {
 
 // Abort once enough devices have answered and too many of them failed; skipped devices and
 // cancellations say nothing about the command's health, so they do not count.
-export function abortThresholdReached(rollout: Rollout | undefined, baseline: AbortBaseline, batch: BulkCounts): boolean {
+export function abortThresholdReached(
+  rollout: Rollout | undefined,
+  baseline: AbortBaseline,
+  batch: BulkCounts,
+): boolean {
   if (!rollout?.abort) return false;
   const finished = baseline.finished + batch.success + batch.fail + batch.timed_out;
   const failed = baseline.failed + batch.fail + batch.timed_out;
@@ -27,7 +31,10 @@ export function deviceActivityOptions(rollout: Rollout | undefined) {
   const maxAttempts = retry.max_attempts ?? rolloutDefaults.retry.maxAttempts;
   const deviceTimeoutMilliseconds = (rollout?.device_timeout_seconds ?? rolloutDefaults.deviceTimeoutSeconds) * 1000;
   const initialIntervalSeconds = retry.initial_interval_seconds ?? rolloutDefaults.retry.initialIntervalSeconds;
-  const maxIntervalSeconds = Math.max(initialIntervalSeconds, retry.max_interval_seconds ?? rolloutDefaults.retry.maxIntervalSeconds);
+  const maxIntervalSeconds = Math.max(
+    initialIntervalSeconds,
+    retry.max_interval_seconds ?? rolloutDefaults.retry.maxIntervalSeconds,
+  );
   const activityOptions: ActivityOptions = {
     scheduleToCloseTimeout: deviceTimeoutMilliseconds,
     startToCloseTimeout: Math.max(1000, Math.floor(deviceTimeoutMilliseconds / maxAttempts)),

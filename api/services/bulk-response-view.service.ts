@@ -26,8 +26,15 @@ export async function viewBulkResponse(
   const live = await queryLiveStatus(dependencies, id);
   if (!live) return record;
   if (isTerminalBulkStatus(live.status)) return findCompanyBulkResponse(dependencies, companyId, id);
-  const batch = live.currentBatchWorkflowId ? await queryLiveStatus(dependencies, live.currentBatchWorkflowId) : undefined;
-  return { ...record, status: live.status, counts: withBatch(live.counts, batch?.counts), started_at: live.startedAt ?? record.started_at };
+  const batch = live.currentBatchWorkflowId
+    ? await queryLiveStatus(dependencies, live.currentBatchWorkflowId)
+    : undefined;
+  return {
+    ...record,
+    status: live.status,
+    counts: withBatch(live.counts, batch?.counts),
+    started_at: live.startedAt ?? record.started_at,
+  };
 }
 
 // The parent counts finished batches; the running batch knows its own devices' states.
@@ -35,7 +42,10 @@ function withBatch(counts: BulkCounts, batch: BulkCounts | undefined): BulkCount
   if (!batch) return counts;
   const merged = { ...counts };
   for (const status of deviceStatuses) if (status !== 'pending') merged[status] += batch[status];
-  merged.pending = Math.max(0, merged.total - deviceStatuses.reduce((sum, status) => (status === 'pending' ? sum : sum + merged[status]), 0));
+  merged.pending = Math.max(
+    0,
+    merged.total - deviceStatuses.reduce((sum, status) => (status === 'pending' ? sum : sum + merged[status]), 0),
+  );
   return merged;
 }
 
@@ -46,7 +56,10 @@ async function queryLiveStatus(dependencies: ApiDependencies, id: string): Promi
     );
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) {
-      dependencies.logger.warn({ err: error, bulkResponseId: id }, 'live status unavailable, answering from the record');
+      dependencies.logger.warn(
+        { err: error, bulkResponseId: id },
+        'live status unavailable, answering from the record',
+      );
     }
     return undefined;
   }

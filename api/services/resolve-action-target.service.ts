@@ -26,36 +26,60 @@ export async function findActionFleet(database: Queryable, companyId: string, fl
 type IssueCommand = Extract<FleetActionRequest, { action: 'issue_command' }>;
 type SendConfiguration = Extract<FleetActionRequest, { action: 'send_configuration' }>;
 
-function resolveGatewayCommand(name: NonNullable<IssueCommand['gateway_command']>, params: Record<string, unknown> = {}): ResolvedCommand {
+function resolveGatewayCommand(
+  name: NonNullable<IssueCommand['gateway_command']>,
+  params: Record<string, unknown> = {},
+): ResolvedCommand {
   const schema = gatewayCommandParamsSchemas[name];
   const parsed = schema ? schema.safeParse(params) : { success: true as const, data: params };
   if (!parsed.success) {
-    const details = zodDetails(parsed.error).map((detail) => ({ ...detail, field: `gateway_command_params.${detail.field}` }));
+    const details = zodDetails(parsed.error).map((detail) => ({
+      ...detail,
+      field: `gateway_command_params.${detail.field}`,
+    }));
     throw new BadRequestError(`Invalid gateway_command_params for ${name}`, details);
   }
   return { kind: 'command', name, payload: parsed.data, gatewayCommand: name };
 }
 
-async function resolveIssueCommand(database: Queryable, companyId: string, request: IssueCommand): Promise<ResolvedCommand> {
+async function resolveIssueCommand(
+  database: Queryable,
+  companyId: string,
+  request: IssueCommand,
+): Promise<ResolvedCommand> {
   if (request.gateway_command) return resolveGatewayCommand(request.gateway_command, request.gateway_command_params);
   const command = await getCommand(database, companyId, request.command_id ?? '');
   if (!command) throw new NotFoundError('Command');
-  return { kind: 'command', name: command.name, payload: command.payload, commandId: command._id, deviceTypeIds: command.device_type_ids };
+  return {
+    kind: 'command',
+    name: command.name,
+    payload: command.payload,
+    commandId: command._id,
+    deviceTypeIds: command.device_type_ids,
+  };
 }
 
 // The setting version is fixed here (0 = the latest now), so every device gets the same values.
-async function resolveSendConfiguration(database: Queryable, companyId: string, request: SendConfiguration): Promise<ResolvedCommand> {
+async function resolveSendConfiguration(
+  database: Queryable,
+  companyId: string,
+  request: SendConfiguration,
+): Promise<ResolvedCommand> {
   const configuration = await getConfiguration(database, companyId, request.configuration_id);
   if (!configuration) throw new NotFoundError('Configuration');
   const setting = await getSetting(database, companyId, request.setting_id);
   if (!setting) throw new NotFoundError('Setting');
   if (setting.configuration_id !== configuration._id) {
-    throw new BadRequestError('Invalid request: setting_id', [{ field: 'setting_id', message: 'setting does not belong to the configuration' }]);
+    throw new BadRequestError('Invalid request: setting_id', [
+      { field: 'setting_id', message: 'setting does not belong to the configuration' },
+    ]);
   }
   const version = request.setting_version === 0 ? setting.latest_version : request.setting_version;
   const values = setting.versions.find((candidate) => candidate.version === version)?.values;
   if (!values) {
-    throw new BadRequestError('Invalid request: setting_version', [{ field: 'setting_version', message: `setting has no version ${request.setting_version}` }]);
+    throw new BadRequestError('Invalid request: setting_version', [
+      { field: 'setting_version', message: `setting has no version ${request.setting_version}` },
+    ]);
   }
   const command = await getCommand(database, companyId, request.command_id);
   if (!command) throw new NotFoundError('Command');

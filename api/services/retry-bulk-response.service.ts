@@ -14,8 +14,10 @@ export async function retryBulkResponse(
   parentId: string,
 ): Promise<StartedBulkAction> {
   const parent = await findCompanyBulkResponse(dependencies, caller.companyId, parentId);
-  if (!isTerminalBulkStatus(parent.status)) throw new ConflictError('Bulk response is still running; retry it once it ends');
-  if (parent.counts.fail + parent.counts.timed_out === 0) throw new ConflictError('Bulk response has no failed or timed out devices');
+  if (!isTerminalBulkStatus(parent.status))
+    throw new ConflictError('Bulk response is still running; retry it once it ends');
+  if (parent.counts.fail + parent.counts.timed_out === 0)
+    throw new ConflictError('Bulk response has no failed or timed out devices');
   const request = bulkActionRequestSchema.parse(parent.request);
   const command = await resolveCommand(dependencies.database, caller.companyId, request);
   return startBulkAction(dependencies, {

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { BulkActionInput, BulkActionRequest, DeviceSource, ResolvedCommand } from '../../contracts/bulk-action.types';
+import type {
+  BulkActionInput,
+  BulkActionRequest,
+  DeviceSource,
+  ResolvedCommand,
+} from '../../contracts/bulk-action.types';
 import { deleteBulkResponse, insertBulkResponse } from '../../registry/bulk-responses.repository';
 import { newObjectId } from '../../registry/object-id';
 import { bulkActionWorkflow } from '../../workflows/bulk-action.workflow';
@@ -43,19 +48,25 @@ async function previousStart(dependencies: ApiDependencies, request: StartReques
     [request.caller.companyId, request.idempotencyKey],
   );
   if (!existing) return undefined;
-  if (existing.request_hash !== hash) throw new ConflictError('Idempotency-Key was already used with a different request body');
+  if (existing.request_hash !== hash)
+    throw new ConflictError('Idempotency-Key was already used with a different request body');
   return existing.bulk_response_id;
 }
 
 // Records the bulk response, then starts its workflow with id = bulk_response_id. If the start
 // fails, the record is removed again so nothing half-written is left behind.
-export async function startBulkAction(dependencies: ApiDependencies, request: StartRequest): Promise<StartedBulkAction> {
+export async function startBulkAction(
+  dependencies: ApiDependencies,
+  request: StartRequest,
+): Promise<StartedBulkAction> {
   const hash = requestHash(request);
   const replayedId = await previousStart(dependencies, request, hash);
   if (replayedId) return { bulkResponseId: replayedId, replayed: true };
 
   const { caller } = request;
-  const bulkResponseId = request.idempotencyKey ? idempotentId(caller.companyId, request.idempotencyKey) : newObjectId();
+  const bulkResponseId = request.idempotencyKey
+    ? idempotentId(caller.companyId, request.idempotencyKey)
+    : newObjectId();
   try {
     await dependencies.database.transaction(async (transaction) => {
       await insertBulkResponse(transaction, {

@@ -10,7 +10,10 @@ const platform = '/api/v1/platform';
 async function waitForEnd(stack: EngineStack, token: string, id: string): Promise<BulkResponseRecord> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const response = await request(stack.app).get(`${platform}/bulk_responses/${id}`).set('Authorization', token).expect(200);
+    const response = await request(stack.app)
+      .get(`${platform}/bulk_responses/${id}`)
+      .set('Authorization', token)
+      .expect(200);
     const body = response.body as BulkResponseRecord;
     if (body.completed_at) return body;
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -79,10 +82,16 @@ describe('add_tags end to end (dev server, registry, worker, HTTP)', () => {
         .send({ action: 'add_tags', tags });
     const first = await send(['a']).expect(202);
     const second = await send(['a']).expect(202);
-    assert.equal((second.body as { bulk_response_id: string }).bulk_response_id, (first.body as { bulk_response_id: string }).bulk_response_id);
+    assert.equal(
+      (second.body as { bulk_response_id: string }).bulk_response_id,
+      (first.body as { bulk_response_id: string }).bulk_response_id,
+    );
     const conflict = await send(['b']).expect(409);
     assert.match((conflict.body as { error: string }).error, /Idempotency-Key/);
-    const listed = await request(stack.app).get(`${platform}/bulk_responses?fleet_id=${fleetId}&page_meta=true`).set('Authorization', demo.tokens.viewer).expect(200);
+    const listed = await request(stack.app)
+      .get(`${platform}/bulk_responses?fleet_id=${fleetId}&page_meta=true`)
+      .set('Authorization', demo.tokens.viewer)
+      .expect(200);
     assert.equal((listed.body as { total: number }).total, 1);
   });
 
@@ -97,7 +106,11 @@ describe('add_tags end to end (dev server, registry, worker, HTTP)', () => {
       .set('Authorization', demo.tokens.operator)
       .send({ action: 'add_tags', tags: ['x'] })
       .expect(202);
-    const final = await waitForEnd(stack, demo.tokens.viewer, (started.body as { bulk_response_id: string }).bulk_response_id);
+    const final = await waitForEnd(
+      stack,
+      demo.tokens.viewer,
+      (started.body as { bulk_response_id: string }).bulk_response_id,
+    );
     assert.equal(final.status, 'completed');
     assert.equal(final.counts.total, 0);
   });

@@ -15,7 +15,12 @@ describe('device actions end to end (dev server, registry, broker, simulator, HT
   let fleet: SimulatedFleet;
   let companyId: string;
   const count = async (sql: string, params: unknown[] = []) =>
-    (await stack.database.query<{ count: number }>(`select count(*)::int as count from devices where company_id = $1 and ${sql}`, [companyId, ...params]))[0]!.count;
+    (
+      await stack.database.query<{ count: number }>(
+        `select count(*)::int as count from devices where company_id = $1 and ${sql}`,
+        [companyId, ...params],
+      )
+    )[0]!.count;
 
   before(async () => {
     stack = await startEngineStack();
@@ -46,16 +51,25 @@ describe('device actions end to end (dev server, registry, broker, simulator, HT
     const failed = after.failures - before.failures;
 
     const inactive = await count('not active');
-    const cloudNative = await count(`active and device_type_id in (select id from device_types where type = 'cloud_native')`);
+    const cloudNative = await count(
+      `active and device_type_id in (select id from device_types where type = 'cloud_native')`,
+    );
     assert.equal(final.counts.total, 1000);
     assert.equal(final.counts.skipped, inactive + cloudNative);
-    assert.equal(final.counts.success + final.counts.fail, acted, 'every eligible connected device acted on exactly once');
+    assert.equal(
+      final.counts.success + final.counts.fail,
+      acted,
+      'every eligible connected device acted on exactly once',
+    );
     assert.equal(final.counts.fail, failed);
     assert.equal(final.counts.timed_out, 1000 - inactive - cloudNative - acted, 'the never-connected devices time out');
     assert.ok(final.counts.timed_out > 0 && final.counts.fail > 0);
     assert.equal(final.status, 'completed_with_errors');
     const reasons = await client.responses(id, 'skipped');
-    assert.equal(reasons.resources.filter((entry) => entry.reason === 'gateway_command_not_supported').length, cloudNative);
+    assert.equal(
+      reasons.resources.filter((entry) => entry.reason === 'gateway_command_not_supported').length,
+      cloudNative,
+    );
     assert.equal(reasons.resources.filter((entry) => entry.reason === 'inactive').length, inactive);
 
     const retry = await client.control(id, 'retry').expect(202);
@@ -70,7 +84,10 @@ describe('device actions end to end (dev server, registry, broker, simulator, HT
       `select s.id, s.configuration_id from settings s where s.company_id = $1 and s.name = 'Logging'`,
       [companyId],
     );
-    const [command] = await stack.database.query<{ id: string }>(`select id from commands where company_id = $1 and name = 'Apply configuration'`, [companyId]);
+    const [command] = await stack.database.query<{ id: string }>(
+      `select id from commands where company_id = $1 and name = 'Apply configuration'`,
+      [companyId],
+    );
     const body = {
       action: 'send_configuration',
       configuration_id: setting!.configuration_id,
@@ -82,26 +99,46 @@ describe('device actions end to end (dev server, registry, broker, simulator, HT
     const first = await client.waitForEnd(await client.start(demo.fleetId('Gateways'), body));
     const applied = await count(`(applied_settings ->> $2)::int = 2`, [setting!.id]);
     assert.equal(applied, first.counts.success, 'each success records the latest version (2) on the device');
-    assert.ok(fleet.stats().configurationsReceived - configurationsBefore >= first.counts.success, 'retained configuration pushed');
+    assert.ok(
+      fleet.stats().configurationsReceived - configurationsBefore >= first.counts.success,
+      'retained configuration pushed',
+    );
 
     const second = await client.waitForEnd(await client.start(demo.fleetId('Gateways'), body));
     const alreadyApplied = (await client.responses((await client.view(second._id))._id, 'skipped')).resources.filter(
       (entry) => entry.reason === 'already_applied',
     );
     assert.equal(alreadyApplied.length, applied);
-    const forced = await client.waitForEnd(await client.start(demo.fleetId('Gateways'), { ...body, rollout: { ...body.rollout, force: true } }));
-    assert.equal(forced.counts.success + forced.counts.fail + forced.counts.timed_out, first.counts.success + first.counts.fail + first.counts.timed_out);
+    const forced = await client.waitForEnd(
+      await client.start(demo.fleetId('Gateways'), { ...body, rollout: { ...body.rollout, force: true } }),
+    );
+    assert.equal(
+      forced.counts.success + forced.counts.fail + forced.counts.timed_out,
+      first.counts.success + first.counts.fail + first.counts.timed_out,
+    );
   });
 
   it('when heartbeat settings and metadata change, then the registry holds them and devices receive the new configuration', async () => {
     const client = bulkResponseClient(stack.app, demo.tokens.operator);
     const configurationsBefore = fleet.stats().configurationsReceived;
     const heartbeat = await client.waitForEnd(
-      await client.start(demo.fleetId('Lobby devices'), { action: 'update_heartbeat', heartbeat_period: 45, heartbeat_values: ['cpu_usage'] }),
+      await client.start(demo.fleetId('Lobby devices'), {
+        action: 'update_heartbeat',
+        heartbeat_period: 45,
+        heartbeat_values: ['cpu_usage'],
+      }),
     );
-    assert.equal(await count(`active and tags @> '{lobby}' and heartbeat_period = 45 and heartbeat_values = '{cpu_usage}'`), heartbeat.counts.success);
+    assert.equal(
+      await count(`active and tags @> '{lobby}' and heartbeat_period = 45 and heartbeat_values = '{cpu_usage}'`),
+      heartbeat.counts.success,
+    );
     assert.ok(fleet.stats().configurationsReceived > configurationsBefore);
-    const metadata = await client.waitForEnd(await client.start(demo.fleetId('Gateways'), { action: 'add_metadata', metadata: { region: 'apac', owner: 'ops' } }));
+    const metadata = await client.waitForEnd(
+      await client.start(demo.fleetId('Gateways'), {
+        action: 'add_metadata',
+        metadata: { region: 'apac', owner: 'ops' },
+      }),
+    );
     assert.equal(await count(`active and metadata @> '{"region": "apac", "owner": "ops"}'`), metadata.counts.success);
     assert.equal(await count(`not active and metadata @> '{"owner": "ops"}'`), 0);
   });
@@ -115,7 +152,9 @@ describe('device actions end to end (dev server, registry, broker, simulator, HT
         rollout: { skip_offline: true, device_timeout_seconds: 10 },
       }),
     );
-    const offline = (await client.responses(final._id, 'skipped')).resources.filter((entry) => entry.reason === 'offline');
+    const offline = (await client.responses(final._id, 'skipped')).resources.filter(
+      (entry) => entry.reason === 'offline',
+    );
     assert.ok(offline.length > 0, 'the simulator keeps 5% of devices offline');
     assert.equal(final.counts.timed_out, 0, 'no offline device was waited for');
   });

@@ -30,7 +30,11 @@ describe('steering a rollout (dev server, registry, broker, simulator, HTTP)', (
 
   it('when paused through the API, then no new device is commanded until resume, and the rollout then completes', async () => {
     const client = bulkResponseClient(stack.app, demo.tokens.operator);
-    const id = await client.start(demo.fleetId('Lobby devices'), { action: 'issue_command', gateway_command: 'reboot', rollout: slowRollout });
+    const id = await client.start(demo.fleetId('Lobby devices'), {
+      action: 'issue_command',
+      gateway_command: 'reboot',
+      rollout: slowRollout,
+    });
     while (fleet.stats().commandsReceived < 20) await sleep(50);
     const paused = await client.control(id, 'pause').expect(202);
     assert.equal((paused.body as { status: string }).status, 'paused');
@@ -47,7 +51,11 @@ describe('steering a rollout (dev server, registry, broker, simulator, HTTP)', (
 
   it('when an operator cancels through Temporal, then the rollout stops, every device ends final and the summary is stored', async () => {
     const client = bulkResponseClient(stack.app, demo.tokens.operator);
-    const id = await client.start(demo.fleetId('All devices'), { action: 'issue_command', gateway_command: 'reboot', rollout: slowRollout });
+    const id = await client.start(demo.fleetId('All devices'), {
+      action: 'issue_command',
+      gateway_command: 'reboot',
+      rollout: slowRollout,
+    });
     const receivedAtStart = fleet.stats().commandsReceived;
     while (fleet.stats().commandsReceived < receivedAtStart + 30) await sleep(50);
     await stack.temporal.workflow.getHandle(id).cancel();
@@ -59,7 +67,10 @@ describe('steering a rollout (dev server, registry, broker, simulator, HTTP)', (
     const entries = await client.responses(id);
     assert.equal(entries.total, final.counts.total, 'every device has a final entry');
     const finals = ['success', 'fail', 'timed_out', 'skipped', 'canceled'] as const;
-    assert.equal(finals.reduce((sum, status) => sum + final.counts[status], 0), final.counts.total);
+    assert.equal(
+      finals.reduce((sum, status) => sum + final.counts[status], 0),
+      final.counts.total,
+    );
     await sleep(1000);
     const sentAfterCancel = fleet.stats().commandsReceived;
     await sleep(1000);

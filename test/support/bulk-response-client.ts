@@ -11,8 +11,12 @@ export function bulkResponseClient(app: Express, token: string) {
     (await request(app).get(`${platform}${path}`).set('Authorization', token).expect(200)).body as T;
   return {
     start: async (fleetId: string, body: Record<string, unknown>): Promise<string> => {
-      const response = await request(app).post(`${platform}/fleets/${fleetId}/actions`).set('Authorization', token).send(body);
-      if (response.status !== 202) throw new Error(`start answered ${response.status}: ${JSON.stringify(response.body)}`);
+      const response = await request(app)
+        .post(`${platform}/fleets/${fleetId}/actions`)
+        .set('Authorization', token)
+        .send(body);
+      if (response.status !== 202)
+        throw new Error(`start answered ${response.status}: ${JSON.stringify(response.body)}`);
       return (response.body as { bulk_response_id: string }).bulk_response_id;
     },
     view: (id: string) => get<BulkResponseRecord>(`/bulk_responses/${id}`),

@@ -54,7 +54,11 @@ export async function startEngineStack(): Promise<EngineStack> {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
   });
-  const devServer = await startTemporalDevServer({ cliPath: config.temporal.cliPath, port: temporalPort, namespace: 'default' });
+  const devServer = await startTemporalDevServer({
+    cliPath: config.temporal.cliPath,
+    port: temporalPort,
+    namespace: 'default',
+  });
   const engine = await startEngine({
     config,
     database,
@@ -67,7 +71,14 @@ export async function startEngineStack(): Promise<EngineStack> {
   const temporal = new Client({ connection, namespace: 'default' });
   const app = createApp({ config, database, temporal, logger: silentLogger });
   return {
-    config, app, database, temporal, broker, devServer, engine, dataDir,
+    config,
+    app,
+    database,
+    temporal,
+    broker,
+    devServer,
+    engine,
+    dataDir,
     stop: async () => {
       await engine.stop();
       await running;

@@ -33,7 +33,8 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
     startBulkResponse: () => Promise.resolve(deviceCount),
     recordBulkStatus: () => Promise.resolve(),
     applyRegistryPage: async (input: RegistryPageInput) => {
-      if (options.pageDelayMilliseconds) await new Promise((resolve) => setTimeout(resolve, options.pageDelayMilliseconds));
+      if (options.pageDelayMilliseconds)
+        await new Promise((resolve) => setTimeout(resolve, options.pageDelayMilliseconds));
       const devices = page(input.afterDeviceId, input.limit);
       for (const id of devices) applied.set(id, (applied.get(id) ?? 0) + 1);
       return { counts: { success: devices.length }, lastDeviceId: devices.at(-1) ?? null, deviceCount: devices.length };
@@ -41,9 +42,12 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
     prepareDeviceBatch: (input: PrepareBatchInput) => {
       const devices = page(input.afterDeviceId, input.limit);
       const skipped = devices.filter((id) => options.skipEvery && (indexOf.get(id) ?? 0) % options.skipEvery === 0);
-      for (const id of skipped) results.set(id, { deviceId: id, uniqueId: `SN-${id}`, status: 'skipped', reason: 'inactive', attempts: 0 });
+      for (const id of skipped)
+        results.set(id, { deviceId: id, uniqueId: `SN-${id}`, status: 'skipped', reason: 'inactive', attempts: 0 });
       return Promise.resolve({
-        devices: devices.filter((id) => !skipped.includes(id)).map((id) => ({ deviceId: id, uniqueId: `SN-${id}`, online: true })),
+        devices: devices
+          .filter((id) => !skipped.includes(id))
+          .map((id) => ({ deviceId: id, uniqueId: `SN-${id}`, online: true })),
         skipped: skipped.length,
         lastDeviceId: devices.at(-1) ?? null,
         deviceCount: devices.length,
@@ -54,8 +58,10 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
       const tries = attempts.get(input.device.deviceId) ?? [];
       tries.push(Date.now());
       attempts.set(input.device.deviceId, tries);
-      if (options.answerDelayMilliseconds) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMilliseconds));
-      const answer = (options.behaviour ?? (() => ({ status: 'success' }) as DeviceAnswer))(index, tries.length);
+      if (options.answerDelayMilliseconds)
+        await new Promise((resolve) => setTimeout(resolve, options.answerDelayMilliseconds));
+      const behaviour: FakeBehaviour = options.behaviour ?? (() => ({ status: 'success' }));
+      const answer = behaviour(index, tries.length);
       if (answer === 'never') throw new CompleteAsyncError();
       if (answer === 'error') throw ApplicationFailure.retryable('broker unavailable', 'PublishFailed');
       return answer;
@@ -72,7 +78,8 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
         counts.canceled = input.status === 'canceled' ? deviceCount - applied.size : 0;
         return Promise.resolve(counts);
       }
-      for (const status of deviceStatuses) counts[status] = [...results.values()].filter((result) => result.status === status).length;
+      for (const status of deviceStatuses)
+        counts[status] = [...results.values()].filter((result) => result.status === status).length;
       if (input.status === 'canceled' || input.status === 'aborted') counts.canceled += deviceCount - results.size;
       return Promise.resolve(counts);
     },

@@ -10,8 +10,14 @@ export async function simulateCompanyDevices(
   url: string,
   options: Omit<SimulatedFleetOptions, 'url' | 'devices' | 'logger'> = {},
 ): Promise<SimulatedFleet> {
-  const devices = await database.query<{ id: string }>('select id from devices where company_id = $1 order by id', [companyId]);
-  const credentials = await rotateDeviceCredentials(database, companyId, devices.map((device) => device.id));
+  const devices = await database.query<{ id: string }>('select id from devices where company_id = $1 order by id', [
+    companyId,
+  ]);
+  const credentials = await rotateDeviceCredentials(
+    database,
+    companyId,
+    devices.map((device) => device.id),
+  );
   return startSimulatedFleet({
     url,
     devices: credentials.map((credential) => ({

@@ -47,7 +47,11 @@ describe('bulk action workflow (time-skipping test server)', () => {
   it('when the fleet spans several pages, then every device is applied once and counts add up', async () => {
     const fake = fakeActivities(1_234);
     const outcome = await runWith(fake, () =>
-      environment.client.workflow.execute(bulkActionWorkflow, { taskQueue, workflowId: 'a1', args: [addTagsInput('a1')] }),
+      environment.client.workflow.execute(bulkActionWorkflow, {
+        taskQueue,
+        workflowId: 'a1',
+        args: [addTagsInput('a1')],
+      }),
     );
     assert.equal(outcome.status, 'completed');
     assert.equal(fake.applied.size, 1_234);
@@ -58,7 +62,11 @@ describe('bulk action workflow (time-skipping test server)', () => {
   it('when the walk outgrows one run, then it continues as new and carries its counts', async () => {
     const fake = fakeActivities(500 * 60 + 7);
     const { outcome, runId, firstRunId } = await runWith(fake, async () => {
-      const handle = await environment.client.workflow.start(bulkActionWorkflow, { taskQueue, workflowId: 'a2', args: [addTagsInput('a2')] });
+      const handle = await environment.client.workflow.start(bulkActionWorkflow, {
+        taskQueue,
+        workflowId: 'a2',
+        args: [addTagsInput('a2')],
+      });
       const result = await handle.result();
       const description = await handle.describe();
       return { outcome: result, runId: description.runId, firstRunId: handle.firstExecutionRunId };
@@ -73,8 +81,13 @@ describe('bulk action workflow (time-skipping test server)', () => {
   it('when cancelled mid-rollout, then the summary is stored as canceled and the workflow ends canceled', async () => {
     const fake = fakeActivities(5_000, { pageDelayMilliseconds: 50 });
     await runWith(fake, async () => {
-      const handle = await environment.client.workflow.start(bulkActionWorkflow, { taskQueue, workflowId: 'a3', args: [addTagsInput('a3')] });
-      while ((await handle.query(bulkStatusQuery)).counts.success === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const handle = await environment.client.workflow.start(bulkActionWorkflow, {
+        taskQueue,
+        workflowId: 'a3',
+        args: [addTagsInput('a3')],
+      });
+      while ((await handle.query(bulkStatusQuery)).counts.success === 0)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       await handle.cancel();
       await assert.rejects(handle.result(), WorkflowFailedError);
     });

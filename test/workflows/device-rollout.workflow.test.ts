@@ -22,7 +22,7 @@ function rebootInput(id: string, rollout?: Rollout): BulkActionInput {
   };
 }
 
-const until = async (check: () => Promise<boolean>) => {
+const until = async (check: () => boolean | Promise<boolean>) => {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 25));
 };
 
@@ -40,7 +40,10 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     await environment?.teardown();
   });
 
-  async function withWorker<T>(fake: ReturnType<typeof fakeActivities>, work: (taskQueue: string) => Promise<T>): Promise<T> {
+  async function withWorker<T>(
+    fake: ReturnType<typeof fakeActivities>,
+    work: (taskQueue: string) => Promise<T>,
+  ): Promise<T> {
     const taskQueue = `rollout-${(queue += 1)}`;
     const worker = await Worker.create({
       connection: environment.nativeConnection,
@@ -54,7 +57,11 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
   it('when batches split the fleet, then every eligible device is commanded exactly once and counts are exact', async () => {
     const fake = fakeActivities(1_234, { skipEvery: 7 });
     const outcome = await withWorker(fake, (taskQueue) =>
-      environment.client.workflow.execute(bulkActionWorkflow, { taskQueue, workflowId: 'd1', args: [rebootInput('d1', { max_in_flight: 50 })] }),
+      environment.client.workflow.execute(bulkActionWorkflow, {
+        taskQueue,
+        workflowId: 'd1',
+        args: [rebootInput('d1', { max_in_flight: 50 })],
+      }),
     );
     const skipped = fake.deviceIds.filter((_, index) => index % 7 === 0).length;
     assert.equal(outcome.status, 'completed');
@@ -65,13 +72,30 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
   });
 
   it('when a publish fails twice, then it is retried with backoff and the third attempt succeeds', async () => {
-    const fake = fakeActivities(20, { behaviour: (_index, attempt) => (attempt < 3 ? 'error' : { status: 'success' }) });
-    const rollout: Rollout = { retry: { max_attempts: 3, initial_interval_seconds: 600, backoff_coefficient: 2 }, device_timeout_seconds: 86_400 };
+    const fake = fakeActivities(20, {
+      behaviour: (_index, attempt) => (attempt < 3 ? 'error' : { status: 'success' }),
+    });
+    const rollout: Rollout = {
+      retry: { max_attempts: 3, initial_interval_seconds: 600, backoff_coefficient: 2 },
+      device_timeout_seconds: 86_400,
+    };
     const started = Date.now();
     const outcome = await withWorker(fake, (taskQueue) =>
-      environment.client.workflow.execute(bulkActionWorkflow, { taskQueue, workflowId: 'd2', args: [rebootInput('d2', rollout)] }),
+      environment.client.workflow.execute(bulkActionWorkflow, {
+        taskQueue,
+        workflowId: 'd2',
+        args: [rebootInput('d2', rollout)],
+      }),
     );
-    assert.equal(outcome.counts.success, 20, JSON.stringify({ outcome, results: [...fake.results.values()].slice(0, 2), attempts: [...fake.attempts.values()].slice(0, 2) }));
+    assert.equal(
+      outcome.counts.success,
+      20,
+      JSON.stringify({
+        outcome,
+        results: [...fake.results.values()].slice(0, 2),
+        attempts: [...fake.attempts.values()].slice(0, 2),
+      }),
+    );
     assert.ok([...fake.attempts.values()].every((tries) => tries.length === 3));
     assert.ok(Date.now() - started < 60_000, '30 minutes of backoff must be skipped, not waited');
   });
@@ -83,7 +107,11 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     const fake = fakeActivities(30, { behaviour: () => 'never' });
     const rollout: Rollout = { device_timeout_seconds: 3, retry: { max_attempts: 2, initial_interval_seconds: 0.1 } };
     const outcome = await withWorker(fake, (taskQueue) =>
-      environment.client.workflow.execute(bulkActionWorkflow, { taskQueue, workflowId: 'd3', args: [rebootInput('d3', rollout)] }),
+      environment.client.workflow.execute(bulkActionWorkflow, {
+        taskQueue,
+        workflowId: 'd3',
+        args: [rebootInput('d3', rollout)],
+      }),
     );
     assert.equal(outcome.status, 'completed_with_errors');
     assert.equal(outcome.counts.timed_out, 30);
@@ -95,7 +123,11 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     const fake = fakeActivities(600, { behaviour: () => ({ status: 'fail', message: 'flash write error' }) });
     const rollout: Rollout = { max_in_flight: 5, abort: { failure_rate: 0.5, min_finished: 10 } };
     const outcome = await withWorker(fake, (taskQueue) =>
-      environment.client.workflow.execute(bulkActionWorkflow, { taskQueue, workflowId: 'd4', args: [rebootInput('d4', rollout)] }),
+      environment.client.workflow.execute(bulkActionWorkflow, {
+        taskQueue,
+        workflowId: 'd4',
+        args: [rebootInput('d4', rollout)],
+      }),
     );
     assert.equal(outcome.status, 'aborted');
     assert.ok(outcome.counts.fail >= 10 && outcome.counts.fail < 10 + 5, `fail ${outcome.counts.fail}`);
@@ -107,7 +139,11 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     const fake = fakeActivities(300);
     const rollout: Rollout = { canary: { count: 10, min_success_rate: 0.9, then: 'pause' } };
     const outcome = await withWorker(fake, async (taskQueue) => {
-      const handle = await environment.client.workflow.start(bulkActionWorkflow, { taskQueue, workflowId: 'd5', args: [rebootInput('d5', rollout)] });
+      const handle = await environment.client.workflow.start(bulkActionWorkflow, {
+        taskQueue,
+        workflowId: 'd5',
+        args: [rebootInput('d5', rollout)],
+      });
       await until(async () => (await handle.query(bulkStatusQuery)).status === 'paused');
       const paused = await handle.query(bulkStatusQuery);
       assert.equal(paused.counts.success, 10);
@@ -120,10 +156,16 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
   });
 
   it('when the canary fails its success rate, then the rollout is aborted after the canary', async () => {
-    const fake = fakeActivities(300, { behaviour: (index) => (index % 2 === 0 ? { status: 'fail' } : { status: 'success' }) });
+    const fake = fakeActivities(300, {
+      behaviour: (index) => (index % 2 === 0 ? { status: 'fail' } : { status: 'success' }),
+    });
     const rollout: Rollout = { canary: { percent: 10, min_success_rate: 0.9, then: 'continue' } };
     const outcome = await withWorker(fake, (taskQueue) =>
-      environment.client.workflow.execute(bulkActionWorkflow, { taskQueue, workflowId: 'd6', args: [rebootInput('d6', rollout)] }),
+      environment.client.workflow.execute(bulkActionWorkflow, {
+        taskQueue,
+        workflowId: 'd6',
+        args: [rebootInput('d6', rollout)],
+      }),
     );
     assert.equal(outcome.status, 'aborted');
     assert.equal(fake.attempts.size, 30);
@@ -134,9 +176,11 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     const fake = fakeActivities(400, { answerDelayMilliseconds: 5 });
     const outcome = await withWorker(fake, async (taskQueue) => {
       const handle = await environment.client.workflow.start(bulkActionWorkflow, {
-        taskQueue, workflowId: 'd7', args: [rebootInput('d7', { max_in_flight: 4 })],
+        taskQueue,
+        workflowId: 'd7',
+        args: [rebootInput('d7', { max_in_flight: 4 })],
       });
-      await until(async () => fake.attempts.size >= 20);
+      await until(() => fake.attempts.size >= 20);
       await handle.signal(pauseSignal);
       await until(async () => (await handle.query(bulkStatusQuery)).status === 'paused');
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -153,8 +197,12 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
   it('when cancelled while devices wait, then every device ends canceled and the summary is stored', async () => {
     const fake = fakeActivities(50, { behaviour: () => 'never' });
     await withWorker(fake, async (taskQueue) => {
-      const handle = await environment.client.workflow.start(bulkActionWorkflow, { taskQueue, workflowId: 'd8', args: [rebootInput('d8', { max_in_flight: 20 })] });
-      await until(async () => fake.attempts.size === 20);
+      const handle = await environment.client.workflow.start(bulkActionWorkflow, {
+        taskQueue,
+        workflowId: 'd8',
+        args: [rebootInput('d8', { max_in_flight: 20 })],
+      });
+      await until(() => fake.attempts.size === 20);
       await handle.cancel();
       await assert.rejects(handle.result(), WorkflowFailedError);
     });

@@ -7,7 +7,9 @@ import { Worker } from '@temporalio/worker';
 import { sharedWorkflowBundle } from '../support/workflow-bundle';
 
 const directory = path.join(import.meta.dirname, '..', 'histories');
-const recordings = readdirSync(directory).filter((file) => file.endsWith('.json')).sort();
+const recordings = readdirSync(directory)
+  .filter((file) => file.endsWith('.json'))
+  .sort();
 
 // Histories recorded from real runs (npm run record-histories) must replay on today's code:
 // a change that breaks determinism for executions already in flight fails here.
