@@ -10,6 +10,7 @@ import { startMosquittoHarness } from '../test/support/mosquitto-harness';
 import { createBenchTenant, type BenchTenant } from './support/bench-tenant';
 import { startEngineUnderTest, type EngineUnderTest } from './support/engine-under-test';
 import { largestHistory, type LargestHistory } from './support/history-sizes';
+import { startBridgedBroker } from './support/mosquitto-bridge';
 import { samplePeakMemory } from './support/peak-memory';
 import { startSimulatorProcesses } from './support/simulator-process';
 import type { SimulatorStats } from '../simulator/simulator-stats';
@@ -20,7 +21,7 @@ import type { SimulatorStats } from '../simulator/simulator-stats';
 // the peak resident memory of this process (worker + API + registry client). Bounded in devices
 // and time; prints figures, asserts nothing.
 //   npx tsx bench/issue-command.bench.ts [--devices 1000,20000] [--broker auto|embedded|mosquitto]
-//     [--max-in-flight 200] [--latency-ms 20,200] [--minutes 10]
+//     [--max-in-flight 200] [--latency-ms 20,200] [--minutes 10] [--bridge auto|on|off]
 // The registry is PGlite in memory, or a throw-away database on DATABASE_URL's server.
 
 export interface IssueCommandOptions {
@@ -29,6 +30,7 @@ export interface IssueCommandOptions {
   maxInFlight: number;
   latency: string;
   minutes: number;
+  bridge: 'auto' | 'on' | 'off';
 }
 
 const platform = '/api/v1/platform';
@@ -36,6 +38,12 @@ const platform = '/api/v1/platform';
 const devicesPerSimulatorProcess = 10_000;
 // With the broker in this process, its device sockets count against this process's limit.
 const embeddedBrokerDeviceLimit = 8_000;
+// Above this, one Mosquitto runs out of file descriptors: half of the devices go to a bridged one.
+const singleMosquittoDeviceLimit = 19_000;
+
+function wantsBridge(options: IssueCommandOptions, devices: number): boolean {
+  return options.bridge === 'on' || (options.bridge === 'auto' && devices > singleMosquittoDeviceLimit);
+}
 
 function startHarness(options: IssueCommandOptions, devices: number): Promise<BrokerHarness> {
   const embedded = options.broker === 'embedded' || (options.broker === 'auto' && devices <= embeddedBrokerDeviceLimit);
@@ -108,16 +116,23 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
   try {
     const company = await harness.addCompany(devices);
     const tenant = await createBenchTenant(harness.database, company.companyId);
-    const processes = Math.ceil(devices / devicesPerSimulatorProcess);
+    // The service connects first, so the devices can never take the broker's last sockets.
+    const engine = await startEngineUnderTest(harness, directory);
+    stops.unshift(() => engine.stop());
+    const deviceUrls = [harness.deviceUrl];
+    if (harness.name === 'mosquitto' && wantsBridge(options, devices)) {
+      const bridged = await startBridgedBroker(harness);
+      stops.unshift(() => bridged.close());
+      deviceUrls.push(bridged.deviceUrl);
+    }
+    const processes = Math.max(deviceUrls.length, Math.ceil(devices / devicesPerSimulatorProcess));
     const simulator = await startSimulatorProcesses({
-      urls: Array.from({ length: processes }, () => harness.deviceUrl),
+      urls: Array.from({ length: processes }, (_, index) => deviceUrls[index % deviceUrls.length]!),
       devices: company.devices,
       latency: options.latency,
       directory,
     });
     stops.unshift(() => simulator.stop());
-    const engine = await startEngineUnderTest(harness, directory);
-    stops.unshift(() => engine.stop());
     const benchMemory = samplePeakMemory('self');
     const serverMemory = samplePeakMemory(engine.devServer.process.pid ?? 0);
     const started = performance.now();
@@ -129,7 +144,7 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
     const tally = await simulator.stats();
     return {
       devices,
-      broker: harness.name,
+      broker: deviceUrls.length > 1 ? `${harness.name} + a bridged mosquitto for half of the devices` : harness.name,
       registry: harness.database.engine,
       finished,
       wallSeconds: Math.round(wallSeconds * 10) / 10,
@@ -168,11 +183,14 @@ function optionsFromArguments(argv: string[]): IssueCommandOptions {
       'max-in-flight': { type: 'string' },
       'latency-ms': { type: 'string' },
       minutes: { type: 'string' },
+      bridge: { type: 'string' },
     },
   });
   const broker = values.broker ?? 'auto';
   if (broker !== 'auto' && broker !== 'embedded' && broker !== 'mosquitto')
     throw new Error('--broker is auto, embedded or mosquitto');
+  const bridge = values.bridge ?? 'auto';
+  if (bridge !== 'auto' && bridge !== 'on' && bridge !== 'off') throw new Error('--bridge is auto, on or off');
   const devices = (values.devices ?? '1000,20000')
     .split(',')
     .map((count) => Math.min(50_000, Math.max(1, Number(count))));
@@ -184,6 +202,7 @@ function optionsFromArguments(argv: string[]): IssueCommandOptions {
     maxInFlight: Math.min(500, Number(values['max-in-flight'] ?? 200)),
     latency: values['latency-ms'] ?? '20,200',
     minutes: Math.min(30, Number(values.minutes ?? 10)),
+    bridge,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { DeviceResult } from '../contracts/bulk-action.types';
-import type { DeviceStatus } from '../contracts/statuses';
+import { finalDeviceStatuses, type DeviceStatus } from '../contracts/statuses';
 import type { Queryable } from './database';
 
 export type { DeviceResult };
@@ -15,7 +15,9 @@ export interface DeviceResultRecord {
 }
 
 // One statement per batch of results; a re-recorded device keeps its latest state, so retried
-// activities and replayed batches converge on the same rows.
+// activities and replayed batches converge on the same rows. A progress state (sent, enqueued)
+// never replaces a final one: a device can answer, and the batch record its success, before the
+// activity that published the command has written "sent".
 export async function recordDeviceResults(
   database: Queryable,
   bulkResponseId: string,
@@ -26,7 +28,8 @@ export async function recordDeviceResults(
     `insert into bulk_response_devices (bulk_response_id, device_id, unique_id, status, reason, message, attempts)
      select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[])
      on conflict (bulk_response_id, device_id) do update set status = excluded.status, reason = excluded.reason,
-       message = excluded.message, attempts = excluded.attempts, updated_at = now()`,
+       message = excluded.message, attempts = excluded.attempts, updated_at = now()
+     where excluded.status = any($8::text[]) or not bulk_response_devices.status = any($8::text[])`,
     [
       bulkResponseId,
       results.map((result) => result.deviceId),
@@ -35,6 +38,7 @@ export async function recordDeviceResults(
       results.map((result) => result.reason ?? null),
       results.map((result) => result.message ?? null),
       results.map((result) => result.attempts),
+      finalDeviceStatuses,
     ],
   );
 }
