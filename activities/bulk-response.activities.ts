@@ -31,10 +31,6 @@ export function createBulkResponseActivities({ database }: { database: Database 
       return counts.total;
     },
 
-    async recordBulkStatus(input: { bulkResponseId: string; status: BulkStatus; counts: BulkCounts }): Promise<void> {
-      await updateBulkResponseStatus(database, input.bulkResponseId, input.status, input.counts, false);
-    },
-
     // The stored summary is recounted from the per-device rows, the durable truth, after every
     // device the execution never reached has been recorded `canceled`.
     async finalizeBulkResponse(input: FinalizeInput): Promise<BulkCounts> {

@@ -31,7 +31,6 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
 
   const activities: Activities = {
     startBulkResponse: () => Promise.resolve(deviceCount),
-    recordBulkStatus: () => Promise.resolve(),
     applyRegistryPage: async (input: RegistryPageInput) => {
       if (options.pageDelayMilliseconds)
         await new Promise((resolve) => setTimeout(resolve, options.pageDelayMilliseconds));
