@@ -22,6 +22,7 @@ import type { SimulatorStats } from '../simulator/simulator-stats';
 // and time; prints figures, asserts nothing.
 //   npx tsx bench/issue-command.bench.ts [--devices 1000,20000] [--broker auto|embedded|mosquitto]
 //     [--max-in-flight 200] [--latency-ms 20,200] [--minutes 10] [--bridge auto|on|off]
+//     [--poll-ms 1000]
 // The registry is PGlite in memory, or a throw-away database on DATABASE_URL's server.
 
 export interface IssueCommandOptions {
@@ -31,6 +32,7 @@ export interface IssueCommandOptions {
   latency: string;
   minutes: number;
   bridge: 'auto' | 'on' | 'off';
+  pollMs: number;
 }
 
 const platform = '/api/v1/platform';
@@ -68,7 +70,8 @@ async function startAction(
   return (response.body as { bulk_response_id: string }).bulk_response_id;
 }
 
-async function waitForEnd(engine: EngineUnderTest, tenant: BenchTenant, id: string, deadline: number) {
+// Polls like an API client would; each poll of a running action queries the workflow and its batch.
+async function waitForEnd(engine: EngineUnderTest, tenant: BenchTenant, id: string, deadline: number, pollMs: number) {
   let lastReport = Date.now();
   for (;;) {
     const response = await request(engine.app)
@@ -80,7 +83,7 @@ async function waitForEnd(engine: EngineUnderTest, tenant: BenchTenant, id: stri
       lastReport = Date.now();
       process.stderr.write(`  ... ${record.status}: ${JSON.stringify(record.counts)}\n`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 
@@ -137,7 +140,13 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
     const serverMemory = samplePeakMemory(engine.devServer.process.pid ?? 0);
     const started = performance.now();
     const id = await startAction(engine, tenant, options, options.minutes);
-    const { record, finished } = await waitForEnd(engine, tenant, id, Date.now() + options.minutes * 60_000);
+    const { record, finished } = await waitForEnd(
+      engine,
+      tenant,
+      id,
+      Date.now() + options.minutes * 60_000,
+      options.pollMs,
+    );
     const wallSeconds = (performance.now() - started) / 1000;
     const peakBench = benchMemory.stop().peakMegabytes;
     const peakServer = serverMemory.stop().peakMegabytes;
@@ -184,6 +193,7 @@ function optionsFromArguments(argv: string[]): IssueCommandOptions {
       'latency-ms': { type: 'string' },
       minutes: { type: 'string' },
       bridge: { type: 'string' },
+      'poll-ms': { type: 'string' },
     },
   });
   const broker = values.broker ?? 'auto';
@@ -203,6 +213,7 @@ function optionsFromArguments(argv: string[]): IssueCommandOptions {
     latency: values['latency-ms'] ?? '20,200',
     minutes: Math.min(30, Number(values.minutes ?? 10)),
     bridge,
+    pollMs: Math.max(100, Number(values['poll-ms'] ?? 1000)),
   };
 }
 
