@@ -3,6 +3,7 @@ import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { openDatabase } from '../registry/database';
 import { migrate } from '../registry/migrate';
+import { ensureSearchAttributes } from '../scripts/embedded/search-attributes';
 import { createApp } from './app';
 
 // The standalone API process for production: one registry pool and one Temporal client.
@@ -15,6 +16,9 @@ async function main(): Promise<void> {
   });
   await migrate(database);
   const connection = await Connection.connect({ address: config.temporal.address });
+  // Starting a bulk action sets the project's search attributes; on a fresh cluster the API may
+  // come up before any worker has registered them. A no-op where they exist.
+  await ensureSearchAttributes(connection, config.temporal.namespace);
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ config, database, temporal, logger });
   const server = app.listen(config.api.port, config.api.host, () => {
