@@ -61,7 +61,10 @@ describe('steering a rollout (dev server, registry, broker, simulator, HTTP)', (
     await stack.temporal.workflow.getHandle(id).cancel();
     const final = await client.waitForEnd(id);
     // The summary is stored during cleanup, just before the execution reports its cancellation.
-    await stack.temporal.workflow.getHandle(id).result().catch(() => undefined);
+    await stack.temporal.workflow
+      .getHandle(id)
+      .result()
+      .catch(() => undefined);
     const description = await stack.temporal.workflow.getHandle(id).describe();
     assert.equal(description.status.name, 'CANCELLED');
     assert.equal(final.status, 'canceled');
