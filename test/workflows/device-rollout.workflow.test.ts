@@ -194,6 +194,41 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     assert.equal(outcome.counts.success, 400);
   });
 
+  it('when start_at is hours ahead and a rate is set, then it waits until then and paces commands by the rate', async () => {
+    const fake = fakeActivities(12);
+    const startAt = new Date(Date.now() + 3 * 3600_000).toISOString();
+    const rollout: Rollout = { start_at: startAt, rate_per_minute: 6 };
+    const outcome = await withWorker(fake, async (taskQueue) => {
+      const handle = await environment.client.workflow.start(bulkActionWorkflow, {
+        taskQueue,
+        workflowId: 'd9',
+        args: [rebootInput('d9', rollout)],
+      });
+      assert.equal((await handle.query(bulkStatusQuery)).status, 'pending');
+      const result = await handle.result();
+      const history = await handle.fetchHistory();
+      const batch = await environment.client.workflow.getHandle(`${'d9'.padStart(24, '0')}-batch-0`).fetchHistory();
+      return { result, events: history.events ?? [], batchEvents: batch.events ?? [] };
+    });
+    assert.equal(outcome.result.counts.success, 12);
+    const timers = outcome.events.filter((event) => event.timerStartedEventAttributes);
+    assert.equal(timers.length, 1, 'one start_at timer in the parent');
+    const startedAt = Number(outcome.events[0]?.eventTime?.seconds ?? 0);
+    const firstActivity = outcome.events.find((event) => event.activityTaskScheduledEventAttributes);
+    assert.ok(
+      Number(firstActivity?.eventTime?.seconds ?? 0) - startedAt >= 3 * 3600 - 60,
+      'nothing ran before start_at',
+    );
+    const commandTimes = outcome.batchEvents
+      .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'executeDeviceCommand')
+      .map((event) => Number(event.eventTime?.seconds ?? 0));
+    assert.equal(commandTimes.length, 12);
+    assert.ok(
+      commandTimes.at(-1)! - commandTimes[0]! >= 11 * 10 - 1,
+      '6 per minute: one command every 10 s of workflow time',
+    );
+  });
+
   it('when cancelled while devices wait, then every device ends canceled and the summary is stored', async () => {
     const fake = fakeActivities(50, { behaviour: () => 'never' });
     await withWorker(fake, async (taskQueue) => {
