@@ -1,17 +1,10 @@
-import type { DeviceSource, PageResult } from '../contracts/bulk-action.types';
+import type { PageResult } from '../contracts/bulk-action.types';
 import type { Database } from '../registry/database';
 import type { DeviceTransport } from '../transport/device-transport';
 import { publishConfigurations } from './device-configuration';
-import { applyRegistryActionPage, type RegistryActionRequest } from '../registry/registry-actions.repository';
+import { applyRegistryActionPage, type RegistryPageRequest } from '../registry/registry-actions.repository';
 
-export interface RegistryPageInput {
-  bulkResponseId: string;
-  companyId: string;
-  source: DeviceSource;
-  request: RegistryActionRequest;
-  afterDeviceId: string | null;
-  limit: number;
-}
+export type RegistryPageInput = RegistryPageRequest;
 
 export function createRegistryActionActivities({
   database,

@@ -50,18 +50,20 @@ async function applyToDevices(transaction: Queryable, request: RegistryActionReq
   );
 }
 
+export interface RegistryPageRequest {
+  bulkResponseId: string;
+  companyId: string;
+  source: DeviceSource;
+  request: RegistryActionRequest;
+  afterDeviceId: string | null;
+  limit: number;
+}
+
 // One page in one transaction: the devices' change and their per-device results commit together,
 // and the change is idempotent, so a retried page converges on the same state.
 export async function applyRegistryActionPage(
   database: Database,
-  options: {
-    bulkResponseId: string;
-    companyId: string;
-    source: DeviceSource;
-    request: RegistryActionRequest;
-    afterDeviceId: string | null;
-    limit: number;
-  },
+  options: RegistryPageRequest,
 ): Promise<PageResult & { updated: DeviceConfigurationRow[] }> {
   return database.transaction(async (transaction) => {
     const select = devicePageSelect(
