@@ -196,7 +196,8 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
 
   it('when start_at is hours ahead and a rate is set, then it waits until then and paces commands by the rate', async () => {
     const fake = fakeActivities(12);
-    const startAt = new Date(Date.now() + 3 * 3600_000).toISOString();
+    // Earlier tests moved this server's clock ahead of the wall clock.
+    const startAt = new Date((await environment.currentTimeMs()) + 3 * 3600_000).toISOString();
     const rollout: Rollout = { start_at: startAt, rate_per_minute: 6 };
     const outcome = await withWorker(fake, async (taskQueue) => {
       const handle = await environment.client.workflow.start(bulkActionWorkflow, {
