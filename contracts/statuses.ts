@@ -61,3 +61,10 @@ export function addCounts(target: BulkCounts, delta: Partial<BulkCounts>): BulkC
   for (const [key, value] of Object.entries(delta) as [keyof BulkCounts, number][]) target[key] += value;
   return target;
 }
+
+// Devices not yet in any other state; derived, never stored twice.
+export function pendingCount(counts: BulkCounts): number {
+  const accounted =
+    counts.sent + counts.enqueued + counts.success + counts.fail + counts.timed_out + counts.skipped + counts.canceled;
+  return Math.max(0, counts.total - accounted);
+}

@@ -16,8 +16,8 @@ import {
 import type { Activities } from '../activities/create-activities';
 import type { BulkActionInput, BulkActionProgress, BulkStatusView, PageResult } from '../contracts/bulk-action.types';
 import { batchWorkflowId } from '../contracts/ids';
-import { addCounts, emptyCounts, type BulkCounts, type BulkStatus } from '../contracts/statuses';
-import { finalStatusOf, pendingCount } from './bulk-status';
+import { addCounts, emptyCounts, pendingCount, type BulkCounts, type BulkStatus } from '../contracts/statuses';
+import { finalStatusOf } from './bulk-status';
 import { bulkStatusQuery, pauseSignal, resumeSignal, searchAttributeKeys } from './definitions';
 import { deviceBatchWorkflow } from './device-batch.workflow';
 import { abortBaselineOf, batchSizeOf, canaryPassed, canarySizeOf } from './rollout-policy';

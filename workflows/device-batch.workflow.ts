@@ -13,10 +13,9 @@ import type { Activities } from '../activities/create-activities';
 import type { BatchDevice } from '../activities/device-command.activities';
 import type { BulkActionInput, BulkStatusView, DeviceAnswer, DeviceResult } from '../contracts/bulk-action.types';
 import { deviceActivityId } from '../contracts/ids';
-import { emptyCounts, type BulkCounts, type FinalDeviceStatus } from '../contracts/statuses';
+import { emptyCounts, pendingCount, type BulkCounts, type FinalDeviceStatus } from '../contracts/statuses';
 import { abortThresholdReached, deviceActivityOptions, type AbortBaseline } from './rollout-policy';
 import { bulkStatusQuery, pauseSignal, resumeSignal } from './definitions';
-import { pendingCount } from './bulk-status';
 
 export interface DeviceBatchInput {
   action: BulkActionInput;
@@ -48,6 +47,7 @@ export async function deviceBatchWorkflow(input: DeviceBatchInput): Promise<Devi
   const command = action.command;
   if (!command) throw new Error('device batch without a resolved command');
   const rollout = action.request.rollout;
+  const policy = deviceActivityOptions(rollout);
   const counts = emptyCounts();
   const finished = new Set<string>();
   const unflushed: DeviceResult[] = [];
@@ -105,9 +105,9 @@ export async function deviceBatchWorkflow(input: DeviceBatchInput): Promise<Devi
   const runDevice = async (device: BatchDevice) => {
     const waiting = device.online ? 'sent' : 'enqueued';
     counts[waiting] += 1;
-    const deadline = new Date(Date.now() + deviceActivityOptions(rollout).deviceTimeoutMilliseconds);
+    const deadline = new Date(Date.now() + policy.deviceTimeoutMilliseconds);
     const activities = proxyActivities<Activities>({
-      ...deviceActivityOptions(rollout).activityOptions,
+      ...policy.activityOptions,
       activityId: deviceActivityId(device.deviceId),
       summary: `${command.name} -> ${device.uniqueId}`,
     });
@@ -131,9 +131,8 @@ export async function deviceBatchWorkflow(input: DeviceBatchInput): Promise<Devi
   // On abort nothing more is sent, and devices already commanded end with their real answer.
   const dispatch = async () => {
     const inFlight = new Set<Promise<void>>();
-    const window = rollout?.max_in_flight ?? deviceActivityOptions(rollout).maxInFlight;
     for (const device of batch.devices) {
-      await condition(() => aborted || (!paused && inFlight.size < window));
+      await condition(() => aborted || (!paused && inFlight.size < policy.maxInFlight));
       if (aborted) break;
       const running: Promise<void> = runDevice(device).finally(() => inFlight.delete(running));
       inFlight.add(running);

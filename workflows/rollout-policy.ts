@@ -45,7 +45,11 @@ export function deviceActivityOptions(rollout: Rollout | undefined) {
       maximumInterval: maxIntervalSeconds * 1000,
     },
   };
-  return { activityOptions, deviceTimeoutMilliseconds, maxInFlight: rolloutDefaults.maxInFlight };
+  return {
+    activityOptions,
+    deviceTimeoutMilliseconds,
+    maxInFlight: rollout?.max_in_flight ?? rolloutDefaults.maxInFlight,
+  };
 }
 
 export function batchSizeOf(rollout: Rollout | undefined): number {

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { BulkStatusView } from '../../contracts/bulk-action.types';
-import { deviceStatuses, isTerminalBulkStatus, type BulkCounts } from '../../contracts/statuses';
+import { deviceStatuses, isTerminalBulkStatus, pendingCount, type BulkCounts } from '../../contracts/statuses';
 import { findBulkResponse, type BulkResponseRecord } from '../../registry/bulk-responses.repository';
 import { bulkStatusQuery } from '../../workflows/definitions';
 import type { ApiDependencies } from '../dependencies';
@@ -42,10 +42,7 @@ function withBatch(counts: BulkCounts, batch: BulkCounts | undefined): BulkCount
   if (!batch) return counts;
   const merged = { ...counts };
   for (const status of deviceStatuses) if (status !== 'pending') merged[status] += batch[status];
-  merged.pending = Math.max(
-    0,
-    merged.total - deviceStatuses.reduce((sum, status) => (status === 'pending' ? sum : sum + merged[status]), 0),
-  );
+  merged.pending = pendingCount(merged);
   return merged;
 }
 
