@@ -7,7 +7,7 @@ import { loadDeviceBatch, recordAppliedSetting } from '../registry/device-batch.
 import { recordDeviceResults, type DeviceResult } from '../registry/device-results.repository';
 import type { DeviceTransport } from '../transport/device-transport';
 import { publishConfigurations } from './device-configuration';
-import { isOnline, skipReasonOf } from './eligibility';
+import { isOnline, skipReasonOf } from '../registry/device-eligibility';
 
 export interface PrepareBatchInput {
   bulkResponseId: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { skipReasonOf } from '../../activities/eligibility';
+import { skipReasonOf } from '../../registry/device-eligibility';
 import { resolveDeviceCommands } from '../../api/services/resolve-action-target.service';
 import {
   bulkActionRequestSchema,

@@ -1,8 +1,8 @@
 import type { ResolvedCommand } from '../contracts/bulk-action.types';
 import type { Rollout } from '../contracts/fleet-action.schema';
 import type { SkipReason } from '../contracts/statuses';
-import type { BatchDeviceRow } from '../registry/device-batch.repository';
-import { heartbeatStatus } from '../registry/heartbeat-status';
+import type { BatchDeviceRow } from './device-batch.repository';
+import { heartbeatStatus } from './heartbeat-status';
 
 // Why a device is left out of a device-facing action, evaluated when the action reaches it;
 // undefined means it receives the command. Order matters: the first reason that holds is given.
