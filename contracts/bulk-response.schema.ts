@@ -35,14 +35,21 @@ const bulkCountsSchema = z.object({
   canceled: count,
 });
 
-export const bulkResponseLinksSchema = z.object({
-  self: z.string(),
-  responses: z.string(),
-  cancel: z.string(),
-  pause: z.string(),
-  resume: z.string(),
-  retry: z.string(),
-});
+export const bulkResponseLinksSchema = z
+  .object({
+    self: z.string(),
+    responses: z.string().meta({ description: 'Per-device entries' }),
+    events: z.string().meta({ description: 'Server-Sent Events stream of status and count changes' }),
+    cancel: z.string(),
+    pause: z.string(),
+    resume: z.string(),
+    retry: z.string(),
+    temporal_ui: z.url().meta({
+      description: 'The execution in the Temporal UI (the workflow id is the bulk response id)',
+      example: 'http://127.0.0.1:8233/namespaces/default/workflows/65f1c0ffee0000000000abcd',
+    }),
+  })
+  .meta({ id: 'BulkResponseLinks' });
 
 export const bulkResponseSchema = z
   .object({

@@ -14,7 +14,7 @@ import { ConflictError } from '../errors';
 import { requireRole } from '../middleware/require-role';
 import { findCompanyBulkResponse, viewBulkResponse } from '../services/bulk-response-view.service';
 import { retryBulkResponse } from '../services/retry-bulk-response.service';
-import { bulkResponseLinks } from './bulk-response.presenter';
+import { bulkResponseLinks, withBulkResponseLinks } from './bulk-response.presenter';
 
 function pageOf(query: { page: number; per_page: number }) {
   return { limit: query.per_page, offset: (query.page - 1) * query.per_page };
@@ -28,13 +28,14 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
     const query = bulkResponsesListQuerySchema.parse(request.query);
     const filters = { fleetId: query.fleet_id, action: query.action, status: query.status };
     const result = await listBulkResponses(dependencies.database, callerOf(response).companyId, filters, pageOf(query));
-    response.json(query.page_meta === 'true' ? result : result.resources);
+    const resources = result.resources.map((record) => withBulkResponseLinks(dependencies.config.temporal, record));
+    response.json(query.page_meta === 'true' ? { ...result, resources } : resources);
   });
 
   router.get('/bulk_responses/:bulkResponseId', async (request, response) => {
     const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
     const view = await viewBulkResponse(dependencies, callerOf(response).companyId, bulkResponseId);
-    response.json({ ...view, links: bulkResponseLinks(bulkResponseId) });
+    response.json(withBulkResponseLinks(dependencies.config.temporal, view));
   });
 
   router.get('/bulk_responses/:bulkResponseId/responses', async (request, response) => {
@@ -52,7 +53,8 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
       const record = await findCompanyBulkResponse(dependencies, companyId, bulkResponseId);
       if (isTerminalBulkStatus(record.status)) throw new ConflictError(`Bulk response is already ${record.status}`);
       await act(bulkResponseId);
-      response.status(202).json(await viewBulkResponse(dependencies, companyId, bulkResponseId));
+      const view = await viewBulkResponse(dependencies, companyId, bulkResponseId);
+      response.status(202).json(withBulkResponseLinks(dependencies.config.temporal, view));
     });
   const handle = (id: string) => dependencies.temporal.workflow.getHandle(id);
   control('cancel', (id) => handle(id).cancel());
@@ -66,7 +68,7 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
       bulk_response_id: started.bulkResponseId,
       parent_id: bulkResponseId,
       status: 'pending',
-      links: bulkResponseLinks(started.bulkResponseId),
+      links: bulkResponseLinks(dependencies.config.temporal, started.bulkResponseId),
     });
   });
   return router;

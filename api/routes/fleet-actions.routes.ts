@@ -36,7 +36,7 @@ export function fleetActionsRouter(dependencies: ApiDependencies): Router {
       status: 'pending',
       fleet_id: fleetId,
       action: body.action,
-      links: bulkResponseLinks(started.bulkResponseId),
+      links: bulkResponseLinks(dependencies.config.temporal, started.bulkResponseId),
     });
   });
   return router;
