@@ -3,10 +3,13 @@ import { pinoHttp } from 'pino-http';
 import { authenticate } from './auth/authenticate.middleware';
 import type { ApiDependencies } from './dependencies';
 import { errorHandler, notFoundRoute } from './middleware/error-handler';
+import { rejectNulCharacters } from './middleware/reject-nul-characters';
 import { docsRouter } from './openapi/docs.routes';
+import { bulkResponseEventsRouter } from './routes/bulk-response-events.routes';
 import { bulkResponsesRouter } from './routes/bulk-responses.routes';
 import { deviceCredentialsRouter } from './routes/device-credentials.routes';
 import { edgeIqAuthRouter } from './routes/edgeiq-auth.routes';
+import { fleetActionPreviewRouter } from './routes/fleet-action-preview.routes';
 import { fleetActionsRouter } from './routes/fleet-actions.routes';
 import { irisAuthRouter } from './routes/iris-auth.routes';
 import { irisDevicesRouter } from './routes/iris-devices.routes';
@@ -23,6 +26,7 @@ export function createApp(dependencies: ApiDependencies): express.Express {
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger: dependencies.logger, autoLogging: { ignore: (request) => request.url === '/healthz' } }));
   app.use(express.json({ limit: jsonBodyLimit }));
+  app.use(rejectNulCharacters());
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
@@ -38,7 +42,9 @@ export function createApp(dependencies: ApiDependencies): express.Express {
     platformRegistryRouter(dependencies),
     deviceCredentialsRouter(dependencies),
     fleetActionsRouter(dependencies),
+    fleetActionPreviewRouter(dependencies),
     bulkResponsesRouter(dependencies),
+    bulkResponseEventsRouter(dependencies),
   );
   app.use(
     '/api/public/v1',

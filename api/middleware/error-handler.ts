@@ -18,7 +18,7 @@ export function notFoundRoute(): RequestHandler {
 }
 
 // The one place where errors become HTTP: known errors keep their status and message, constraint
-// violations become 409, body-parser errors become 400/413, and anything else is logged and
+// violations become 409, malformed requests become 400 (413 when too large), and anything else is logged and
 // answered with an opaque 500.
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (thrown: unknown, request, response, _next) => {
@@ -36,11 +36,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         .json({ error: `Invalid request: ${details.map((detail) => detail.field).join(', ')}`, details });
       return;
     }
-    const bodyParserStatus = bodyParserErrorStatus(error);
-    if (bodyParserStatus) {
-      response
-        .status(bodyParserStatus)
-        .json({ error: bodyParserStatus === 413 ? 'Request body too large' : 'Malformed JSON body' });
+    const clientStatus = clientErrorStatus(error);
+    if (clientStatus) {
+      response.status(clientStatus).json({ error: clientErrorMessage(error, clientStatus) });
       return;
     }
     logger.error({ err: error, method: request.method, path: request.path }, 'unhandled error');
@@ -48,9 +46,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-function bodyParserErrorStatus(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  if (error.type === 'entity.too.large') return 413;
-  if (error.type === 'entity.parse.failed') return 400;
-  return undefined;
+// Express and its body parsers mark what the client got wrong (malformed JSON or path encoding,
+// an unsupported charset or encoding) with a 4xx `status`; all but an oversized body are answered
+// 400, the status every operation documents.
+function clientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  if ('type' in error && error.type === 'entity.too.large') return 413;
+  const status = 'status' in error && typeof error.status === 'number' ? error.status : undefined;
+  return status !== undefined && status >= 400 && status < 500 ? 400 : undefined;
+}
+
+function clientErrorMessage(error: object, status: number): string {
+  if (status === 413) return 'Request body too large';
+  if ('type' in error && error.type === 'entity.parse.failed') return 'Malformed JSON body';
+  return 'Malformed request';
 }

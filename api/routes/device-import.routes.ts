@@ -3,6 +3,7 @@ import multer from 'multer';
 import type { Database } from '../../registry/database';
 import { callerOf } from '../caller';
 import { BadRequestError, HttpError } from '../errors';
+import { nulMessage, nulPaths } from '../middleware/reject-nul-characters';
 import { requireRole } from '../middleware/require-role';
 import { parseImportRows, type UploadedContent } from './device-import.parser';
 import { importDevices } from './device-import.service';
@@ -38,8 +39,14 @@ export function deviceImportRouter(database: Database): Router {
   return router;
 }
 
+// Everything multer or busboy reports is about the request (no boundary, a malformed part header, a
+// truncated body): memory storage cannot fail on the server's side.
 function uploadError(error: unknown): unknown {
-  if (!(error instanceof multer.MulterError)) return error;
+  if (error === undefined || error === null || error instanceof HttpError) return error;
+  if (!(error instanceof multer.MulterError)) {
+    const message = error instanceof Error ? error.message : 'unreadable multipart body';
+    return new BadRequestError(`Invalid upload: ${message}`, [{ field: 'file', message }]);
+  }
   if (error.code === 'LIMIT_FILE_SIZE') return new HttpError(413, 'File too large (at most 5 MB)');
   return new BadRequestError(`Invalid upload: ${error.message}`, [
     { field: error.field ?? 'file', message: error.message },
@@ -50,11 +57,17 @@ function uploadedContent(request: Request): UploadedContent {
   if (request.file) {
     const looksJson =
       request.file.mimetype.includes('json') || request.file.originalname.toLowerCase().endsWith('.json');
-    return { text: request.file.buffer.toString('utf8'), json: looksJson };
+    return withoutNul({ text: request.file.buffer.toString('utf8'), json: looksJson });
   }
   if (Array.isArray(request.body)) return { text: JSON.stringify(request.body), json: true };
-  if (typeof request.body === 'string') return { text: request.body, json: false };
+  if (typeof request.body === 'string') return withoutNul({ text: request.body, json: false });
   throw new BadRequestError('Send a CSV or JSON file in the multipart field "file"', [
     { field: 'file', message: 'required' },
   ]);
+}
+
+// Files and CSV bodies are parsed after the app-wide NUL check, so their cells are checked here.
+function withoutNul(content: UploadedContent): UploadedContent {
+  if (nulPaths(content.text, 'file').length === 0) return content;
+  throw new BadRequestError('Invalid request: file', [{ field: 'file', message: nulMessage }]);
 }
