@@ -56,8 +56,9 @@ function clientErrorStatus(error: unknown): number | undefined {
   return status !== undefined && status >= 400 && status < 500 ? 400 : undefined;
 }
 
-function clientErrorMessage(error: object, status: number): string {
+function clientErrorMessage(error: unknown, status: number): string {
   if (status === 413) return 'Request body too large';
-  if ('type' in error && error.type === 'entity.parse.failed') return 'Malformed JSON body';
+  if (typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.parse.failed')
+    return 'Malformed JSON body';
   return 'Malformed request';
 }
