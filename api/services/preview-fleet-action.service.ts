@@ -1,0 +1,60 @@
+import type { DeviceSource, ResolvedCommand } from '../../contracts/bulk-action.types';
+import type { FleetActionPreview } from '../../contracts/fleet-action-preview.schema';
+import type { FleetActionRequest, Rollout } from '../../contracts/fleet-action.schema';
+import { canarySizeOf } from '../../contracts/rollout-rules';
+import type { SkipReason } from '../../contracts/statuses';
+import type { Queryable } from '../../registry/database';
+import { loadDeviceBatch, type BatchDeviceRow } from '../../registry/device-batch.repository';
+import { isOnline, skipReasonOf } from '../../registry/device-eligibility';
+import type { ActionFleet } from './resolve-action-target.service';
+
+const pageSize = 1000;
+
+export interface PreviewInput {
+  companyId: string;
+  fleet: ActionFleet;
+  request: FleetActionRequest;
+  // Undefined for registry actions, which skip inactive devices only (as the engine does).
+  command: ResolvedCommand | undefined;
+  now: Date;
+}
+
+function skipReasonFor(
+  device: BatchDeviceRow,
+  command: ResolvedCommand | undefined,
+  rollout: Rollout | undefined,
+  now: Date,
+) {
+  if (!command) return device.active ? undefined : 'inactive';
+  return skipReasonOf(device, command, rollout, now);
+}
+
+// A dry run over the same pages and the same eligibility rules the engine applies when the
+// action reaches each device; it reads only, so the numbers hold for "now", not for later.
+export async function previewFleetAction(database: Queryable, input: PreviewInput): Promise<FleetActionPreview> {
+  const source: DeviceSource = {
+    kind: 'fleet',
+    criteria: input.fleet.criteria,
+    createdBefore: input.now.toISOString(),
+  };
+  const rollout = input.request.rollout;
+  const skipped: Partial<Record<SkipReason, number>> = {};
+  const counted = { total: 0, eligible: 0, online: 0, offline: 0 };
+  let afterDeviceId: string | null = null;
+  for (;;) {
+    const devices = await loadDeviceBatch(database, source, input.companyId, afterDeviceId, pageSize);
+    for (const device of devices) {
+      counted.total++;
+      const reason = skipReasonFor(device, input.command, rollout, input.now);
+      if (reason) skipped[reason] = (skipped[reason] ?? 0) + 1;
+      else {
+        counted.eligible++;
+        counted[isOnline(device, input.now) ? 'online' : 'offline']++;
+      }
+    }
+    if (devices.length < pageSize) break;
+    afterDeviceId = devices.at(-1)!.id;
+  }
+  const canary = input.command && rollout?.canary ? { canary_devices: canarySizeOf(rollout, counted.online) } : {};
+  return { ...counted, skipped, ...canary };
+}

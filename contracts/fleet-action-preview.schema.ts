@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { skipReasons } from './statuses';
+
+const count = z.int().min(0);
+
+// The dry run's answer: what POST /fleets/{id}/actions would do with the same body, right now.
+export const fleetActionPreviewSchema = z
+  .object({
+    total: count.meta({ description: 'Devices the fleet selects now' }),
+    eligible: count.meta({ description: 'Devices that would receive the action' }),
+    online: count.meta({ description: 'Eligible devices whose heartbeat is online now' }),
+    offline: count.meta({
+      description: 'Eligible devices not online now: their command would wait (enqueued) until they reconnect',
+    }),
+    skipped: z.partialRecord(z.enum(skipReasons), count).meta({
+      description: 'Devices that would be skipped, by reason (reasons with no device are left out)',
+      example: { inactive: 50, gateway_command_not_supported: 120 },
+    }),
+    canary_devices: count.optional().meta({
+      description: 'With rollout.canary: devices the canary would command before its gate, drawn from online ones',
+    }),
+  })
+  .meta({ id: 'FleetActionPreview' });
+export type FleetActionPreview = z.infer<typeof fleetActionPreviewSchema>;
