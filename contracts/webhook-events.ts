@@ -1,0 +1,41 @@
+// Zero-import: the bulk-response events webhooks subscribe to, shared by workflows, activities and
+// the API.
+
+export const bulkResponseEventNames = [
+  'bulk_response.started',
+  'bulk_response.paused',
+  'bulk_response.resumed',
+  'bulk_response.completed',
+  'bulk_response.completed_with_errors',
+  'bulk_response.aborted',
+  'bulk_response.canceled',
+  'bulk_response.failed',
+] as const;
+export type BulkResponseEventName = (typeof bulkResponseEventNames)[number];
+
+// An event as the rollout publishes it: its id is derived, so a replayed or retried publication
+// carries the same id and receivers can drop the duplicate.
+export interface BulkResponseEvent {
+  id: string;
+  bulkResponseId: string;
+  companyId: string;
+  event: BulkResponseEventName;
+  occurredAt: string;
+}
+
+// Pause and resume may happen many times in one bulk response; every other event happens once.
+export function isRepeatableEvent(event: BulkResponseEventName): boolean {
+  return event === 'bulk_response.paused' || event === 'bulk_response.resumed';
+}
+
+// `<bulk_response_id>:<event>:<n>`: n is 1 for the events that happen once, and the workflow
+// time (milliseconds) of the occurrence for pause and resume.
+export function bulkResponseEventId(bulkResponseId: string, event: BulkResponseEventName, occurrence: number): string {
+  return `${bulkResponseId}:${event}:${occurrence}`;
+}
+
+// The one activity the rollout calls: it only records the event and hands it to the delivery
+// workflows, so it never waits for a receiver.
+export interface BulkResponseEventPublisher {
+  enqueueBulkResponseEvent(event: BulkResponseEvent): Promise<void>;
+}
