@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -32,16 +33,43 @@ const environmentSchema = z.object({
   MQTT_SERVICE_PASSWORD: optionalString,
   // Unset: shared subscriptions for an external broker, none for the embedded aedes (no support).
   MQTT_SHARED_SUBSCRIPTIONS: z.enum(['true', 'false']).optional(),
+  // Bulk responses a company may have not yet ended; one more answers 429 with Retry-After.
+  MAX_ACTIVE_BULK_RESPONSES: z.coerce.number().int().min(1).default(100),
   SEED_DEMO_ON_START: z
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
 });
 
+// Secrets may come from files (Docker secrets, a cluster's generated secrets): `X_FILE` names a
+// file whose content, without its trailing newline, is the value of `X`.
+const fileSecretNames = ['DATABASE_URL', 'MQTT_SERVICE_PASSWORD'] as const;
+
+function readSecretFile(name: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new Error(`Invalid configuration: ${name}_FILE: cannot read ${file} (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+}
+
+function withFileSecrets(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const resolved = { ...environment };
+  for (const name of fileSecretNames) {
+    const file = environment[`${name}_FILE`]?.trim();
+    if (!file) continue;
+    if (environment[name]?.trim()) throw new Error(`Invalid configuration: set ${name} or ${name}_FILE, not both`);
+    resolved[name] = readSecretFile(name, file);
+  }
+  return resolved;
+}
+
 export type Config = ReturnType<typeof loadConfig>;
 
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
-  const parsed = environmentSchema.safeParse(environment);
+  const parsed = environmentSchema.safeParse(withFileSecrets(environment));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
@@ -79,5 +107,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
         (env.MQTT_SHARED_SUBSCRIPTIONS ?? String(env.MQTT_URL !== undefined)) === 'true' ? 'fleet-actions' : undefined,
     },
     seedDemoOnStart: env.SEED_DEMO_ON_START,
+    admission: { maxActiveBulkResponses: env.MAX_ACTIVE_BULK_RESPONSES },
   };
 }
