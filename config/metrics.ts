@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per process: the API serves it on /metrics, the engine's activities write to it. */
@@ -55,3 +56,23 @@ export const metrics: {
     registers: [metricsRegistry],
   }),
 };
+
+export interface LoopbackMetricsEndpoint {
+  /** For the Temporal runtime's Prometheus exporter (`telemetryOptions.metrics.prometheus`). */
+  bindAddress: string;
+  /** Where the API's /metrics reads it from. */
+  url: string;
+}
+
+// The Temporal SDK's worker metrics come from its native Core, which exports them only through
+// its own Prometheus listener; a free loopback port keeps that listener private to the process.
+export function loopbackMetricsEndpoint(): Promise<LoopbackMetricsEndpoint> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve({ bindAddress: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}/metrics` }));
+    });
+  });
+}

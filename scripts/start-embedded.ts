@@ -5,6 +5,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../config/logger';
+import { loopbackMetricsEndpoint } from '../config/metrics';
 import { openDatabase } from '../registry/database';
 import { seedDemo } from '../registry/demo-seed';
 import { migrate } from '../registry/migrate';
@@ -19,6 +20,7 @@ import { startTemporalDevServer } from './embedded/temporal-dev-server';
 // process), registry (PGlite), MQTT broker, worker and API — stopped in reverse order on Ctrl-C.
 const config = loadConfig();
 const logger = createLogger(config.logLevel, 'embedded');
+const componentLogger = (name: string) => createLogger(config.logLevel, name);
 const stops: (() => Promise<void> | void)[] = [];
 
 async function startTemporal(): Promise<void> {
@@ -42,7 +44,12 @@ async function startTemporal(): Promise<void> {
 async function startStack(): Promise<{ server: Server; demoCredentials?: string }> {
   mkdirSync(config.dataDir, { recursive: true });
   if (!config.registry.databaseUrl) stops.push(claimDataDirectory(config.dataDir));
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const temporalMetrics = await loopbackMetricsEndpoint();
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    shutdownSignals: [],
+    telemetryOptions: { metrics: { prometheus: { bindAddress: temporalMetrics.bindAddress } } },
+  });
   await startTemporal();
   const database = await openDatabase(config.registry);
   stops.push(() => database.close());
@@ -56,11 +63,11 @@ async function startStack(): Promise<{ server: Server; demoCredentials?: string 
       database,
       serviceUsername: config.mqtt.serviceUsername,
       servicePassword: mqttPassword,
-      logger,
+      logger: componentLogger('broker'),
     });
     stops.push(() => broker.close());
   }
-  const engine = await startEngine({ config, database, logger, mqttPassword });
+  const engine = await startEngine({ config, database, logger: componentLogger('worker'), mqttPassword });
   stops.push(() => engine.stop());
   void engine.run().catch((error: unknown) => {
     logger.fatal({ err: error }, 'worker stopped unexpectedly');
@@ -69,7 +76,10 @@ async function startStack(): Promise<{ server: Server; demoCredentials?: string 
   const connection = await Connection.connect({ address: config.temporal.address });
   stops.push(() => connection.close());
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ config, database, temporal, logger });
+  const app = createApp(
+    { config, database, temporal, logger: componentLogger('api') },
+    { temporalMetricsUrl: temporalMetrics.url },
+  );
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
   });
