@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -33,6 +34,9 @@ const environmentSchema = z.object({
   MQTT_SERVICE_PASSWORD: optionalString,
   // Unset: shared subscriptions for an external broker, none for the embedded aedes (no support).
   MQTT_SHARED_SUBSCRIPTIONS: z.enum(['true', 'false']).optional(),
+  // Names this worker's persistent MQTT session, so acknowledgements that arrive while it is down
+  // (a crash, a restart) wait for it in the broker. Unique per worker; stable across its restarts.
+  WORKER_ID: optionalString,
   // Bulk responses a company may have not yet ended; one more answers 429 with Retry-After.
   MAX_ACTIVE_BULK_RESPONSES: z.coerce.number().int().min(1).default(100),
   SEED_DEMO_ON_START: z
@@ -108,5 +112,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
     },
     seedDemoOnStart: env.SEED_DEMO_ON_START,
     admission: { maxActiveBulkResponses: env.MAX_ACTIVE_BULK_RESPONSES },
+    workerId: env.WORKER_ID ?? hostname(),
   };
 }
