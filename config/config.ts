@@ -34,6 +34,8 @@ const environmentSchema = z.object({
   MQTT_SERVICE_PASSWORD: optionalString,
   // Unset: shared subscriptions for an external broker, none for the embedded aedes (no support).
   MQTT_SHARED_SUBSCRIPTIONS: z.enum(['true', 'false']).optional(),
+  // Mosquitto's auth directory (scripts/ci/start-mosquitto.sh): credential rotations sync it.
+  MOSQUITTO_AUTH_DIR: optionalString,
   // Names this worker's persistent MQTT session, so acknowledgements that arrive while it is down
   // (a crash, a restart) wait for it in the broker. Unique per worker; stable across its restarts.
   WORKER_ID: optionalString,
@@ -107,6 +109,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
       port: env.MQTT_PORT,
       serviceUsername: env.MQTT_SERVICE_USERNAME,
       servicePassword: env.MQTT_SERVICE_PASSWORD,
+      mosquittoAuthDirectory: env.MOSQUITTO_AUTH_DIR === undefined ? undefined : path.resolve(env.MOSQUITTO_AUTH_DIR),
       sharedSubscriptionGroup:
         (env.MQTT_SHARED_SUBSCRIPTIONS ?? String(env.MQTT_URL !== undefined)) === 'true' ? 'fleet-actions' : undefined,
     },
