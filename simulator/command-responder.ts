@@ -5,6 +5,7 @@ import {
   type CommandEnvelope,
 } from '../contracts/device-protocol.schema';
 import { sampleLatencyMs, type DeviceBehaviour } from './device-behaviour';
+import type { RandomSource } from './seeded-random';
 import type { SimulatorStats } from './simulator-stats';
 
 // One device's command handling: acts once per execution id and answers a duplicate with the
@@ -15,6 +16,9 @@ const rememberedExecutions = 1000;
 
 export interface CommandResponderOptions {
   behaviour: DeviceBehaviour;
+  // Separate streams: answer latencies must not shift which commands fail for a given seed.
+  latencyRandom: RandomSource;
+  failureRandom: RandomSource;
   stats: SimulatorStats;
   execute: (envelope: CommandEnvelope) => void;
   acknowledge: (acknowledgement: Acknowledgement) => void;
@@ -43,19 +47,22 @@ function actAfterLatency(
 ): Promise<Acknowledgement> {
   const { behaviour, stats } = options;
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      stats.commandsActed += 1;
-      options.execute(envelope);
-      const failed = behaviour.random() < behaviour.failureRate;
-      if (failed) stats.failures += 1;
-      resolve({
-        execution_id: envelope.execution_id,
-        status: failed ? 'fail' : 'success',
-        message: failed ? 'simulated failure' : `${envelope.name} done`,
-        acknowledged_at: new Date().toISOString(),
-      });
-    }, sampleLatencyMs(behaviour));
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        stats.commandsActed += 1;
+        options.execute(envelope);
+        const failed = options.failureRandom() < behaviour.failureRate;
+        if (failed) stats.failures += 1;
+        resolve({
+          execution_id: envelope.execution_id,
+          status: failed ? 'fail' : 'success',
+          message: failed ? 'simulated failure' : `${envelope.name} done`,
+          acknowledged_at: new Date().toISOString(),
+        });
+      },
+      sampleLatencyMs(behaviour, options.latencyRandom),
+    );
     timers.add(timer);
   });
 }

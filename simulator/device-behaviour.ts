@@ -1,3 +1,5 @@
+import type { RandomSource } from './seeded-random';
+
 // How simulated devices behave: answer latency, failure rate and heartbeat pacing.
 
 export interface LatencyRange {
@@ -13,7 +15,6 @@ export interface DeviceBehaviour {
   heartbeatScale: number;
   // Used until the device's retained configuration says otherwise (the registry's default).
   defaultHeartbeatPeriodSeconds: number;
-  random: () => number;
 }
 
 export const defaultBehaviour: DeviceBehaviour = {
@@ -21,7 +22,6 @@ export const defaultBehaviour: DeviceBehaviour = {
   failureRate: 0,
   heartbeatScale: 1,
   defaultHeartbeatPeriodSeconds: 300,
-  random: Math.random,
 };
 
 // "min,max" is a uniform range in milliseconds; a single number is a fixed latency.
@@ -35,9 +35,9 @@ export function parseLatency(text: string): LatencyRange {
   return { minMs, maxMs };
 }
 
-export function sampleLatencyMs(behaviour: DeviceBehaviour): number {
+export function sampleLatencyMs(behaviour: DeviceBehaviour, random: RandomSource): number {
   const { minMs, maxMs } = behaviour.latency;
-  return minMs + behaviour.random() * (maxMs - minMs);
+  return minMs + random() * (maxMs - minMs);
 }
 
 export function heartbeatIntervalMs(behaviour: DeviceBehaviour, periodSeconds: number): number {

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { defaultBehaviour, type DeviceBehaviour } from './device-behaviour';
+import { chooseOfflineDevices } from './offline-selection';
+import { defaultSimulatorSeed, derivedRandom } from './seeded-random';
 import { createSimulatedDevice, type RunningDevice, type SimulatedDevice } from './simulated-device';
 import { emptySimulatorStats, type SimulatorStats } from './simulator-stats';
 
@@ -10,8 +12,11 @@ export interface SimulatedFleetOptions {
   url: string;
   devices: readonly SimulatedDevice[];
   behaviour?: Partial<DeviceBehaviour>;
-  // Share of devices that never connect during the run (their commands wait, then time out).
+  // Share of devices that never connect during the run (their commands wait, then time out),
+  // chosen at random through the fleet.
   offlineShare?: number;
+  // Fixes the offline devices, latencies, failing answers and churn (default defaultSimulatorSeed).
+  seed?: number;
   // Disconnections per minute across the fleet; each device returns after churnDowntimeMs.
   churnPerMinute?: number;
   churnDowntimeMs?: number;
@@ -21,8 +26,29 @@ export interface SimulatedFleetOptions {
 }
 
 export interface SimulatedFleet {
+  // The devices kept offline, for callers that compare the engine's outcome per device.
+  readonly offlineDeviceIds: ReadonlySet<string>;
   stats(): SimulatorStats;
+  // Stops answering and churning at once and returns the final tally; connections stay open.
+  halt(): SimulatorStats;
+  // Halts (if not yet) and closes every connection.
   stop(): Promise<SimulatorStats>;
+}
+
+const connectAttempts = 3;
+const connectRetryDelayMs = 1000;
+
+// A refused first connection is retried: a broker that reloads its password file (Mosquitto
+// after a credential sync) may answer "not authorized" for a moment after the rotation.
+async function connectWithRetry(device: RunningDevice): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await device.connect();
+    } catch (error) {
+      if (attempt >= connectAttempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, connectRetryDelayMs));
+    }
+  }
 }
 
 async function connectAll(
@@ -36,7 +62,7 @@ async function connectAll(
     while (next < devices.length) {
       const device = devices[next++]!;
       try {
-        await device.connect();
+        await connectWithRetry(device);
       } catch (error) {
         stats.connectFailures += 1;
         logger.warn({ err: error }, 'simulated device could not connect');
@@ -77,24 +103,34 @@ function startChurn(
 // Resolves once every device meant to be online has connected (or failed to).
 export async function startSimulatedFleet(options: SimulatedFleetOptions): Promise<SimulatedFleet> {
   const behaviour: DeviceBehaviour = { ...defaultBehaviour, ...options.behaviour };
+  const seed = options.seed ?? defaultSimulatorSeed;
   const stats = emptySimulatorStats();
-  const offlineCount = Math.round((options.offlineShare ?? 0) * options.devices.length);
+  const offlineDeviceIds = chooseOfflineDevices(options.devices, options.offlineShare ?? 0, seed);
   const running = options.devices.map((device) =>
-    createSimulatedDevice({ url: options.url, device, behaviour, stats, logger: options.logger }),
+    createSimulatedDevice({ url: options.url, device, behaviour, seed, stats, logger: options.logger }),
   );
-  const online = running.slice(offlineCount);
+  const online = running.filter((_, index) => !offlineDeviceIds.has(options.devices[index]!.deviceId));
   stats.devices = running.length;
-  stats.devicesOffline = offlineCount;
+  stats.devicesOffline = offlineDeviceIds.size;
   await connectAll(online, options.connectConcurrency ?? 200, stats, options.logger);
-  const stopChurn = startChurn(online, options, stats, behaviour.random);
+  const stopChurn = startChurn(online, options, stats, derivedRandom(seed, 'churn'));
   const snapshot = (): SimulatorStats => ({ ...stats, connected: running.filter((device) => device.online).length });
+  let final: SimulatorStats | undefined;
+  const halt = (): SimulatorStats => {
+    if (final) return final;
+    stopChurn();
+    for (const device of running) device.halt();
+    final = snapshot();
+    return final;
+  };
   return {
+    offlineDeviceIds,
     stats: snapshot,
+    halt,
     stop: async () => {
-      stopChurn();
-      const final = snapshot();
+      const tally = halt();
       await Promise.all(running.map((device) => device.stop()));
-      return final;
+      return tally;
     },
   };
 }

@@ -6,6 +6,7 @@ import {
 } from '../contracts/device-protocol.schema';
 import { heartbeatIntervalMs, type DeviceBehaviour } from './device-behaviour';
 import { heartbeatValues } from './heartbeat-values';
+import type { RandomSource } from './seeded-random';
 import type { SimulatorStats } from './simulator-stats';
 
 // A device's heartbeat: its period and values come from the retained configuration and from
@@ -20,6 +21,7 @@ export interface DeviceHeartbeat {
 
 export interface DeviceHeartbeatOptions {
   behaviour: DeviceBehaviour;
+  random: RandomSource;
   stats: SimulatorStats;
   send: (heartbeat: Heartbeat) => void;
 }
@@ -35,7 +37,7 @@ function readConfiguration(payload: Buffer): DeviceConfiguration | undefined {
   }
 }
 
-export function createDeviceHeartbeat({ behaviour, stats, send }: DeviceHeartbeatOptions): DeviceHeartbeat {
+export function createDeviceHeartbeat({ behaviour, random, stats, send }: DeviceHeartbeatOptions): DeviceHeartbeat {
   let settings: HeartbeatSettings = { heartbeat_period: behaviour.defaultHeartbeatPeriodSeconds, heartbeat_values: [] };
   let timer: NodeJS.Timeout | undefined;
   const interval = () => heartbeatIntervalMs(behaviour, settings.heartbeat_period);
@@ -43,13 +45,13 @@ export function createDeviceHeartbeat({ behaviour, stats, send }: DeviceHeartbea
     clearTimeout(timer);
     timer = setTimeout(() => {
       stats.heartbeatsSent += 1;
-      send({ sent_at: new Date().toISOString(), values: heartbeatValues(settings.heartbeat_values, behaviour.random) });
+      send({ sent_at: new Date().toISOString(), values: heartbeatValues(settings.heartbeat_values, random) });
       schedule(interval());
     }, delayMs);
   };
   return {
     // Spread first heartbeats so a fleet connecting together does not beat in lockstep.
-    start: () => schedule(behaviour.random() * Math.min(5000, interval())),
+    start: () => schedule(random() * Math.min(5000, interval())),
     stop: () => clearTimeout(timer),
     applyConfiguration: (payload) => {
       stats.configurationsReceived += 1;

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../config/logger';
@@ -6,11 +5,15 @@ import { openDatabase } from '../registry/database';
 import { insertGeneratedCompany } from '../registry/simulated-devices.repository';
 import { startSimulatedFleet } from './device-fleet';
 import { fetchFleetCredentials } from './fleet-credentials.client';
+import { firstShutdownSignal } from './shutdown-signal';
 import type { SimulatedDevice } from './simulated-device';
 import { parseSimulatorOptions, simulatorUsage, type SimulatorOptions } from './simulator-options';
+import { writeSummary } from './summary-output';
 
-// npm run simulate: virtual devices of a fleet (or generated ones) until --duration or Ctrl-C,
+// npm run simulate: virtual devices of a fleet (or generated ones) until --duration or a signal,
 // then a summary on stdout (and --summary-file) for tests and benchmarks to compare.
+
+const closeTimeoutMs = 5000;
 
 async function loadDevices(options: SimulatorOptions, config: Config): Promise<SimulatedDevice[]> {
   if (options.fleetId) {
@@ -30,22 +33,22 @@ async function loadDevices(options: SimulatorOptions, config: Config): Promise<S
   }
 }
 
-function untilStopped(durationSeconds: number | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-    if (durationSeconds !== undefined) setTimeout(resolve, durationSeconds * 1000).unref();
-  });
+function untilStopped(signal: Promise<unknown>, durationSeconds: number | undefined): Promise<unknown> {
+  if (durationSeconds === undefined) return signal;
+  return Promise.race([signal, new Promise((resolve) => setTimeout(resolve, durationSeconds * 1000).unref())]);
 }
 
 async function simulate(options: SimulatorOptions, config: Config, logger: Logger): Promise<void> {
+  // Listening before anything else: a signal during the set-up still ends with a summary.
+  const signal = firstShutdownSignal();
   const devices = await loadDevices(options, config);
-  logger.info({ devices: devices.length, url: options.mqttUrl }, 'connecting simulated devices');
+  logger.info({ devices: devices.length, url: options.mqttUrl, seed: options.seed }, 'connecting simulated devices');
   const fleet = await startSimulatedFleet({
     url: options.mqttUrl,
     devices,
     behaviour: { latency: options.latency, failureRate: options.failureRate, heartbeatScale: options.heartbeatScale },
     offlineShare: options.offlineShare,
+    seed: options.seed,
     churnPerMinute: options.churnPerMinute,
     churnDowntimeMs: options.churnDowntimeMs,
     connectConcurrency: options.connectConcurrency,
@@ -53,24 +56,27 @@ async function simulate(options: SimulatorOptions, config: Config, logger: Logge
   });
   logger.info(fleet.stats(), 'simulated fleet running');
   const progress = setInterval(() => logger.info(fleet.stats(), 'simulator progress'), 10_000);
-  await untilStopped(options.durationSeconds);
+  await untilStopped(signal, options.durationSeconds);
   clearInterval(progress);
-  const summary = await fleet.stop();
-  const text = JSON.stringify(summary, null, 2);
-  process.stdout.write(`${text}\n`);
-  if (options.summaryFile) await writeFile(options.summaryFile, `${text}\n`);
+  writeSummary(fleet.halt(), options.summaryFile);
+  await Promise.race([fleet.stop(), new Promise((resolve) => setTimeout(resolve, closeTimeoutMs).unref())]);
 }
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel, 'simulator');
-let options: SimulatorOptions;
+const defaults = { apiUrl: `http://127.0.0.1:${config.api.port}`, mqttUrl: config.mqtt.deviceUrl };
+let command: ReturnType<typeof parseSimulatorOptions>;
 try {
-  options = parseSimulatorOptions(process.argv.slice(2), config.mqtt.deviceUrl);
+  command = parseSimulatorOptions(process.argv.slice(2), defaults);
 } catch (error) {
-  process.stderr.write(`${(error as Error).message}\n\n${simulatorUsage}\n`);
+  process.stderr.write(`${(error as Error).message}\n\n${simulatorUsage(defaults)}\n`);
   process.exit(2);
 }
-simulate(options, config, logger).then(
+if (command.help) {
+  process.stdout.write(`${simulatorUsage(defaults)}\n`);
+  process.exit(0);
+}
+simulate(command, config, logger).then(
   () => process.exit(0),
   (error: unknown) => {
     logger.fatal({ err: error }, 'simulator failed');

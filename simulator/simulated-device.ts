@@ -4,6 +4,7 @@ import { deviceTopic, type DeviceAddress } from '../contracts/device-topics';
 import { createCommandResponder } from './command-responder';
 import type { DeviceBehaviour } from './device-behaviour';
 import { createDeviceHeartbeat } from './device-heartbeat';
+import { derivedRandom, type RandomSource } from './seeded-random';
 import type { SimulatorStats } from './simulator-stats';
 
 // One virtual device speaking only the documented protocol: a persistent MQTT session under its
@@ -18,6 +19,8 @@ export interface RunningDevice {
   readonly online: boolean;
   connect(): Promise<void>;
   disconnect(): Promise<void>;
+  // Stops acting and answering; the connection stays open until stop().
+  halt(): void;
   stop(): Promise<void>;
 }
 
@@ -25,19 +28,29 @@ export interface SimulatedDeviceOptions {
   url: string;
   device: SimulatedDevice;
   behaviour: DeviceBehaviour;
+  // The run's seed: with the device id it fixes this device's latencies and answers.
+  seed: number;
   stats: SimulatorStats;
   logger: Logger;
 }
 
 export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningDevice {
   const { device, behaviour, stats } = options;
+  const timing = derivedRandom(options.seed, `${device.deviceId}/timing`);
   let client: MqttClient | undefined;
   const publish = (channel: 'acks' | 'heartbeats', body: unknown, qos: 0 | 1) => {
     client?.publish(deviceTopic(device, channel), JSON.stringify(body), { qos });
   };
-  const heartbeat = createDeviceHeartbeat({ behaviour, stats, send: (body) => publish('heartbeats', body, 0) });
+  const heartbeat = createDeviceHeartbeat({
+    behaviour,
+    random: timing,
+    stats,
+    send: (body) => publish('heartbeats', body, 0),
+  });
   const responder = createCommandResponder({
     behaviour,
+    latencyRandom: derivedRandom(options.seed, `${device.deviceId}/latency`),
+    failureRandom: derivedRandom(options.seed, `${device.deviceId}/answers`),
     stats,
     execute: (envelope) => {
       if (envelope.kind === 'heartbeat_update') heartbeat.applyHeartbeatUpdate(envelope);
@@ -63,7 +76,7 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
     },
     connect: async () => {
       if (client) return;
-      const opening = openSession(options, onMessage);
+      const opening = openSession(options, timing, onMessage);
       client = opening;
       try {
         await establishSession(opening, device);
@@ -74,6 +87,10 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
       heartbeat.start();
     },
     disconnect,
+    halt: () => {
+      responder.stop();
+      heartbeat.stop();
+    },
     stop: async () => {
       responder.stop();
       await disconnect();
@@ -83,7 +100,11 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
 
 // Handlers are attached before CONNACK: commands queued while offline arrive right after it,
 // and may be answered before the subscription below is confirmed.
-function openSession(options: SimulatedDeviceOptions, onMessage: (topic: string, payload: Buffer) => void): MqttClient {
+function openSession(
+  options: SimulatedDeviceOptions,
+  random: RandomSource,
+  onMessage: (topic: string, payload: Buffer) => void,
+): MqttClient {
   const { device } = options;
   const client = connect(options.url, {
     username: device.username,
@@ -92,7 +113,7 @@ function openSession(options: SimulatedDeviceOptions, onMessage: (topic: string,
     protocolVersion: 4,
     clean: false,
     keepalive: 60,
-    reconnectPeriod: 1000 + Math.floor(options.behaviour.random() * 1000),
+    reconnectPeriod: 1000 + Math.floor(random() * 1000),
     connectTimeout: 30_000,
   });
   client.on('message', onMessage);

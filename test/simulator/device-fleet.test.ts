@@ -83,6 +83,33 @@ describe('simulated fleet', () => {
     assert.deepEqual([stats.devices, stats.devicesOffline, stats.commandsActed], [10, 5, 5]);
   });
 
+  it('when two fleets run with the same seed, then the same devices stay offline and the same devices fail', async () => {
+    const { devices } = await harness.addCompany(20);
+    const run = async () => {
+      const fleet = await startSimulatedFleet({
+        url: harness.deviceUrl,
+        devices,
+        offlineShare: 0.25,
+        seed: 11,
+        behaviour: { latency: { minMs: 0, maxMs: 5 }, failureRate: 0.5 },
+        logger: silentLogger,
+      });
+      const prefix = await commandEach(devices);
+      await waitFor(() => acksOf(prefix).length === 15, 5000, 'acks of online devices');
+      const failing = acksOf(prefix)
+        .filter((received) => received.acknowledgement.status === 'fail')
+        .map((received) => received.deviceId)
+        .sort();
+      await fleet.stop();
+      return { offline: [...fleet.offlineDeviceIds].sort(), failing };
+    };
+    const first = await run();
+    const second = await run();
+    assert.equal(first.offline.length, 5);
+    assert.deepEqual(second, first);
+    assert.ok(first.failing.length > 0 && first.failing.length < 15, `${first.failing.length} of 15 failed`);
+  });
+
   it('when devices churn, then commands sent while they are away are acted on after they return', async () => {
     const { devices } = await harness.addCompany(5);
     const fleet = await startSimulatedFleet({

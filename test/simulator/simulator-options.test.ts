@@ -1,41 +1,80 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { loadConfig } from '../../config/config';
 import { parseLatency } from '../../simulator/device-behaviour';
-import { parseSimulatorOptions } from '../../simulator/simulator-options';
+import { defaultSimulatorSeed } from '../../simulator/seeded-random';
+import { parseSimulatorOptions, simulatorUsage, type SimulatorOptions } from '../../simulator/simulator-options';
+
+const defaults = { apiUrl: 'http://127.0.0.1:3000', mqttUrl: 'mqtt://127.0.0.1:1883' };
+
+function parsed(argv: string[], given = defaults): SimulatorOptions {
+  const command = parseSimulatorOptions(argv, given);
+  if (command.help) throw new Error('help was not asked for');
+  return command;
+}
 
 describe('simulator options', () => {
-  it('when only a fleet is given, then the defaults describe the embedded stack', () => {
-    const options = parseSimulatorOptions(['--fleet', 'abc'], 'mqtt://127.0.0.1:1883');
+  it('when only a fleet is given, then the defaults describe the embedded stack and the fixed seed', () => {
+    const options = parsed(['--fleet', 'abc']);
     assert.equal(options.api, 'http://127.0.0.1:3000');
     assert.equal(options.mqttUrl, 'mqtt://127.0.0.1:1883');
     assert.equal(options.durationSeconds, undefined);
+    assert.equal(options.seed, defaultSimulatorSeed);
     assert.deepEqual(options.latency, { minMs: 50, maxMs: 500 });
   });
 
+  it('when --help or -h is given, then help is asked for and no fleet is required', () => {
+    assert.deepEqual(parseSimulatorOptions(['--help'], defaults), { help: true });
+    assert.deepEqual(parseSimulatorOptions(['-h'], defaults), { help: true });
+    const usage = simulatorUsage(defaults);
+    for (const option of ['--fleet', '--seed', '--offline-share', '--summary-file', '--help'])
+      assert.ok(usage.includes(option), `usage names ${option}`);
+  });
+
+  it('when PORT and MQTT_PORT are set, then the defaults come from the configuration', () => {
+    const config = loadConfig({ PORT: '3999', MQTT_PORT: '18830' });
+    const options = parsed(['--fleet', 'abc'], {
+      apiUrl: `http://127.0.0.1:${config.api.port}`,
+      mqttUrl: config.mqtt.deviceUrl,
+    });
+    assert.equal(options.api, 'http://127.0.0.1:3999');
+    assert.equal(options.mqttUrl, 'mqtt://127.0.0.1:18830');
+    assert.ok(simulatorUsage({ apiUrl: options.api, mqttUrl: options.mqttUrl }).includes('http://127.0.0.1:3999'));
+  });
+
   it('when behaviour options are given, then they are parsed and bounded', () => {
-    const options = parseSimulatorOptions(
-      [
-        '--devices',
-        '100',
-        '--latency-ms',
-        '10,20',
-        '--failure-rate',
-        '0.1',
-        '--offline-share',
-        '0.2',
-        '--churn',
-        '30',
-        '--duration',
-        '5',
-      ],
-      'mqtt://x',
-    );
+    const options = parsed([
+      '--devices',
+      '100',
+      '--latency-ms',
+      '10,20',
+      '--failure-rate',
+      '0.1',
+      '--offline-share',
+      '0.2',
+      '--seed',
+      '42',
+      '--churn',
+      '30',
+      '--duration',
+      '5',
+    ]);
     assert.deepEqual(
-      [options.devices, options.failureRate, options.offlineShare, options.churnPerMinute, options.durationSeconds],
-      [100, 0.1, 0.2, 30, 5],
+      [
+        options.devices,
+        options.failureRate,
+        options.offlineShare,
+        options.seed,
+        options.churnPerMinute,
+        options.durationSeconds,
+      ],
+      [100, 0.1, 0.2, 42, 30, 5],
     );
-    assert.throws(() => parseSimulatorOptions(['--devices', '1', '--failure-rate', '2'], 'mqtt://x'), /failure-rate/);
-    assert.throws(() => parseSimulatorOptions([], 'mqtt://x'), /--fleet/);
+    assert.throws(() => parseSimulatorOptions(['--devices', '1', '--failure-rate', '2'], defaults), /failure-rate/);
+    assert.throws(() => parseSimulatorOptions(['--devices', '1', '--seed', '1.5'], defaults), /seed/);
+    assert.throws(() => parseSimulatorOptions(['--devices', '1', '--seed', ''], defaults), /seed/);
+    assert.throws(() => parseSimulatorOptions(['--devices', '1', '--colour', 'red'], defaults), /colour/);
+    assert.throws(() => parseSimulatorOptions([], defaults), /--fleet/);
   });
 
   it('when a latency is a single number or reversed, then it is fixed or refused', () => {
