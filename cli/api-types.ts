@@ -1,0 +1,17 @@
+import type { z } from 'zod';
+import type { bulkResponseLinksSchema, bulkResponseSchema } from '../contracts/bulk-response.schema';
+
+// What the API answers, typed from the same zod schemas the server documents itself with.
+export type BulkResponse = z.infer<typeof bulkResponseSchema> & { links?: z.infer<typeof bulkResponseLinksSchema> };
+export type { FleetActionPreview } from '../contracts/fleet-action-preview.schema';
+
+export interface StartedBulkResponse {
+  bulk_response_id: string;
+  status: string;
+  links: z.infer<typeof bulkResponseLinksSchema>;
+}
+
+export interface Fleet {
+  _id: string;
+  name: string;
+}
