@@ -41,6 +41,11 @@ const environmentSchema = z.object({
   WORKER_ID: optionalString,
   // Bulk responses a company may have not yet ended; one more answers 429 with Retry-After.
   MAX_ACTIVE_BULK_RESPONSES: z.coerce.number().int().min(1).default(100),
+  // Lets webhooks reach loopback and private networks (local use and tests); never metadata.
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   SEED_DEMO_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -114,6 +119,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
         (env.MQTT_SHARED_SUBSCRIPTIONS ?? String(env.MQTT_URL !== undefined)) === 'true' ? 'fleet-actions' : undefined,
     },
     seedDemoOnStart: env.SEED_DEMO_ON_START,
+    webhooks: { allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE },
     admission: { maxActiveBulkResponses: env.MAX_ACTIVE_BULK_RESPONSES },
     workerId: env.WORKER_ID ?? hostname(),
   };
