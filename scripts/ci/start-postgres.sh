@@ -9,19 +9,11 @@ password="${PG_TEST_PASSWORD:-fleet}"
 database="${PG_TEST_DATABASE:-fleet}"
 port=5432
 
-as_postgres() {
-  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
-}
-as_root() {
-  if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
-}
+# shellcheck source=../cluster/postgres-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../cluster/postgres-common.sh"
+ensure_postgres_installed
 
-if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
-  as_root apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
-fi
-
-version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+version="$(postgres_version)"
 if ! pg_lsclusters -h | awk '{print $1, $2}' | grep -qx "$version main"; then
   as_root pg_createcluster "$version" main --port "$port"
 fi
