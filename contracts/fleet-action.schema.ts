@@ -33,62 +33,129 @@ export const heartbeatValueNames = [
 const nonEmptyString = z.string().trim().min(1);
 const stringMap = z.record(nonEmptyString, z.string());
 
-export const rolloutSchema = z.strictObject({
-  max_in_flight: z.int().min(1).max(500).optional(),
-  rate_per_minute: z.int().min(1).max(600_000).optional(),
-  device_timeout_seconds: z
-    .int()
-    .min(1)
-    .max(7 * 24 * 3600)
-    .optional(),
-  retry: z
-    .strictObject({
-      max_attempts: z.int().min(1).max(20).optional(),
-      initial_interval_seconds: z.number().positive().max(3600).optional(),
-      backoff_coefficient: z.number().min(1).max(10).optional(),
-      max_interval_seconds: z
-        .number()
-        .positive()
-        .max(24 * 3600)
-        .optional(),
-    })
-    .refine(
-      (retry) =>
-        retry.max_interval_seconds === undefined ||
-        retry.initial_interval_seconds === undefined ||
-        retry.max_interval_seconds >= retry.initial_interval_seconds,
-      { path: ['max_interval_seconds'], message: 'must be at least initial_interval_seconds' },
-    )
-    .optional(),
-  canary: z
-    .strictObject({
-      count: z.int().min(1).optional(),
-      percent: z.number().gt(0).max(100).optional(),
-      min_success_rate: z.number().min(0).max(1).default(1),
-      then: z.enum(['continue', 'pause']).default('continue'),
-    })
-    .refine((canary) => (canary.count === undefined) !== (canary.percent === undefined), {
-      message: 'exactly one of count or percent is required',
-    })
-    .optional(),
-  abort: z
-    .strictObject({
-      failure_rate: z.number().gt(0).max(1),
-      min_finished: z.int().min(1).default(10),
-    })
-    .optional(),
-  skip_offline: z.boolean().optional(),
-  force: z.boolean().optional(),
-  start_at: z.iso.datetime({ offset: true }).optional(),
-});
+// Descriptions and examples (`.meta`) feed the OpenAPI document; they change no validation.
+export const rolloutSchema = z
+  .strictObject({
+    max_in_flight: z
+      .int()
+      .min(1)
+      .max(500)
+      .optional()
+      .meta({ description: 'Online devices waiting for an answer at once (default 100)', example: 50 }),
+    rate_per_minute: z
+      .int()
+      .min(1)
+      .max(600_000)
+      .optional()
+      .meta({
+        description: 'Pace of new commands per minute (default: as fast as max_in_flight allows)',
+        example: 120,
+      }),
+    device_timeout_seconds: z
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .optional()
+      .meta({
+        description: "A device's deadline from dispatch, over all attempts (default 600); then it ends timed_out",
+        example: 120,
+      }),
+    retry: z
+      .strictObject({
+        max_attempts: z.int().min(1).max(20).optional(),
+        initial_interval_seconds: z.number().positive().max(3600).optional(),
+        backoff_coefficient: z.number().min(1).max(10).optional(),
+        max_interval_seconds: z
+          .number()
+          .positive()
+          .max(24 * 3600)
+          .optional(),
+      })
+      .refine(
+        (retry) =>
+          retry.max_interval_seconds === undefined ||
+          retry.initial_interval_seconds === undefined ||
+          retry.max_interval_seconds >= retry.initial_interval_seconds,
+        { path: ['max_interval_seconds'], message: 'must be at least initial_interval_seconds' },
+      )
+      .optional()
+      .meta({
+        description:
+          'Re-sends to a device that has not answered, within its deadline (default 3 attempts, 10 s initial interval, coefficient 2, at most 300 s); a device answering fail is not retried',
+        example: { max_attempts: 3, initial_interval_seconds: 10, backoff_coefficient: 2, max_interval_seconds: 300 },
+      }),
+    canary: z
+      .strictObject({
+        count: z.int().min(1).optional(),
+        percent: z.number().gt(0).max(100).optional(),
+        min_success_rate: z.number().min(0).max(1).default(1),
+        then: z.enum(['continue', 'pause']).default('continue'),
+      })
+      .refine((canary) => (canary.count === undefined) !== (canary.percent === undefined), {
+        message: 'exactly one of count or percent is required',
+      })
+      .optional()
+      .meta({
+        description:
+          'The first devices (count, or percent of the eligible ones) go first; below min_success_rate (default 1) of answered devices the rollout is aborted, or waits for resume with then: pause',
+        example: { percent: 5, min_success_rate: 0.9, then: 'continue' },
+      }),
+    abort: z
+      .strictObject({
+        failure_rate: z.number().gt(0).max(1),
+        min_finished: z.int().min(1).default(10),
+      })
+      .optional()
+      .meta({
+        description:
+          'Once min_finished devices finished (default 10) and the share of fail + timed_out reaches failure_rate, nothing more is sent and the rollout ends aborted',
+        example: { failure_rate: 0.2, min_finished: 20 },
+      }),
+    skip_offline: z
+      .boolean()
+      .optional()
+      .meta({
+        description: 'Skip (reason offline) devices whose heartbeat is not online, instead of enqueuing their command',
+      }),
+    force: z
+      .boolean()
+      .optional()
+      .meta({ description: 'send_configuration: re-send a setting version a device already applies' }),
+    start_at: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({
+        description: 'ISO time to start at; the bulk response stays pending until then',
+        example: '2030-01-01T08:00:00Z',
+      }),
+  })
+  .meta({
+    id: 'Rollout',
+    description: 'Optional rollout controls (an extension; clients that do not send it get the defaults)',
+  });
 export type Rollout = z.infer<typeof rolloutSchema>;
 
 const issueCommand = z
   .strictObject({
     action: z.literal('issue_command'),
-    command_id: objectId.optional(),
-    gateway_command: z.enum(gatewayCommands).optional(),
-    gateway_command_params: z.record(z.string(), z.unknown()).optional(),
+    command_id: objectId
+      .optional()
+      .meta({ description: 'A user-defined command (GET /commands); exactly one of command_id or gateway_command' }),
+    gateway_command: z
+      .enum(gatewayCommands)
+      .optional()
+      .meta({
+        description: 'A built-in gateway command; exactly one of command_id or gateway_command',
+        example: 'reboot',
+      }),
+    gateway_command_params: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({
+        description:
+          'Values for gateway commands that need them: log_level {level}, software_update {version, url?}, log_upload {since?, lines?}',
+        example: { level: 'debug' },
+      }),
     rollout: rolloutSchema.optional(),
   })
   .superRefine((body, context) => {
@@ -106,48 +173,86 @@ const issueCommand = z
         message: 'gateway_command_params requires gateway_command',
       });
     }
+  })
+  .meta({
+    id: 'IssueCommandAction',
+    description: 'Send a command to every eligible device and wait for its acknowledgement',
+    example: { action: 'issue_command', gateway_command: 'reboot' },
   });
 
-const addTags = z.strictObject({
-  action: z.literal('add_tags'),
-  tags: z.array(nonEmptyString.max(128)).min(1).max(100),
-  rollout: rolloutSchema.optional(),
-});
+const addTags = z
+  .strictObject({
+    action: z.literal('add_tags'),
+    tags: z
+      .array(nonEmptyString.max(128))
+      .min(1)
+      .max(100)
+      .meta({ description: "Added to each device's tags (a set union)", example: ['spring-2027'] }),
+    rollout: rolloutSchema.optional(),
+  })
+  .meta({
+    id: 'AddTagsAction',
+    description: 'Add tags to every active device (registry only)',
+    example: { action: 'add_tags', tags: ['spring-2027'] },
+  });
 
-const addMetadata = z.strictObject({
-  action: z.literal('add_metadata'),
-  metadata: stringMap.refine((map) => Object.keys(map).length > 0, 'must have at least one key'),
-  rollout: rolloutSchema.optional(),
-});
+const addMetadata = z
+  .strictObject({
+    action: z.literal('add_metadata'),
+    metadata: stringMap
+      .refine((map) => Object.keys(map).length > 0, 'must have at least one key')
+      .meta({ description: "Merged into each device's metadata; request keys win", example: { owner: 'ops' } }),
+    rollout: rolloutSchema.optional(),
+  })
+  .meta({
+    id: 'AddMetadataAction',
+    description: 'Merge metadata into every active device (registry only)',
+    example: { action: 'add_metadata', metadata: { owner: 'ops' } },
+  });
 
 const updateHeartbeat = z
   .strictObject({
     action: z.literal('update_heartbeat'),
-    heartbeat_period: z.int().min(1).optional(),
-    heartbeat_values: z.array(z.enum(heartbeatValueNames)).optional(),
+    heartbeat_period: z.int().min(1).optional().meta({ description: 'Seconds between heartbeats', example: 120 }),
+    heartbeat_values: z
+      .array(z.enum(heartbeatValueNames))
+      .optional()
+      .meta({ description: 'What each heartbeat reports', example: ['cpu_usage', 'ram_usage'] }),
     rollout: rolloutSchema.optional(),
   })
   .refine((body) => body.heartbeat_period !== undefined || body.heartbeat_values !== undefined, {
     path: ['heartbeat_period'],
     message: 'at least one of heartbeat_period or heartbeat_values is required',
+  })
+  .meta({
+    id: 'UpdateHeartbeatAction',
+    description:
+      "Change every active device's heartbeat (at least one field) and push it to the device's retained configuration",
+    example: { action: 'update_heartbeat', heartbeat_period: 120 },
   });
 
-const sendConfiguration = z.strictObject({
-  action: z.literal('send_configuration'),
-  configuration_id: objectId,
-  setting_id: objectId,
-  command_id: objectId,
-  setting_version: z.int().min(0).default(0),
-  rollout: rolloutSchema.optional(),
-});
+const sendConfiguration = z
+  .strictObject({
+    action: z.literal('send_configuration'),
+    configuration_id: objectId.meta({ description: 'The configuration (GET /configurations)' }),
+    setting_id: objectId.meta({ description: 'A setting of that configuration (GET /settings)' }),
+    command_id: objectId.meta({ description: 'The command that carries the setting to the device (GET /commands)' }),
+    setting_version: z
+      .int()
+      .min(0)
+      .default(0)
+      .meta({ description: 'The setting version; 0 = the latest, fixed when the action starts' }),
+    rollout: rolloutSchema.optional(),
+  })
+  .meta({
+    id: 'SendConfigurationAction',
+    description:
+      'Send a setting version to every eligible device; devices that already apply it are skipped unless rollout.force',
+  });
 
-export const fleetActionRequestSchema = z.discriminatedUnion('action', [
-  issueCommand,
-  addTags,
-  addMetadata,
-  updateHeartbeat,
-  sendConfiguration,
-]);
+export const fleetActionRequestSchema = z
+  .discriminatedUnion('action', [issueCommand, addTags, addMetadata, updateHeartbeat, sendConfiguration])
+  .meta({ id: 'FleetActionRequest', description: 'One action for every device of the fleet, chosen by `action`' });
 export type FleetActionRequest = z.infer<typeof fleetActionRequestSchema>;
 export type FleetActionName = FleetActionRequest['action'];
 export const fleetActionNames = [

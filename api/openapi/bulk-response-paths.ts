@@ -20,10 +20,18 @@ const conflict = {
   ...json(errorBodySchema),
 };
 const readErrors = { 400: errorResponses[400], 401: errorResponses[401], 404: errorResponses[404] };
+const bulkResponseWithLinks = bulkResponseSchema.extend({ links: bulkResponseLinksSchema });
+const eventStreamExample = `event: status
+data: {"_id":"65f1c0ffee0000000000abcd","status":"processing","counts":{"total":1000,"pending":700,"sent":100,"enqueued":5,"success":140,"fail":3,"timed_out":2,"skipped":50,"canceled":0},"links":{"temporal_ui":"http://127.0.0.1:8233/namespaces/default/workflows/65f1c0ffee0000000000abcd"}}
+
+: keep-alive
+
+`;
 
 // Reading and steering bulk responses; both dialects' executions are tracked here.
 export function registerBulkResponsePaths(registry: OpenAPIRegistry) {
   registerReadPaths(registry);
+  registerEventsPath(registry);
   registerControlPaths(registry);
 }
 
@@ -39,7 +47,10 @@ function registerReadPaths(registry: OpenAPIRegistry) {
       200: {
         description: 'An array, or {total, resources} with page_meta=true',
         ...json(
-          z.union([z.array(bulkResponseSchema), z.object({ total: z.int(), resources: z.array(bulkResponseSchema) })]),
+          z.union([
+            z.array(bulkResponseWithLinks),
+            z.object({ total: z.int(), resources: z.array(bulkResponseWithLinks) }),
+          ]),
         ),
       },
       400: errorResponses[400],
@@ -54,7 +65,7 @@ function registerReadPaths(registry: OpenAPIRegistry) {
     summary: 'A bulk response: live from its workflow while it runs, from the stored record afterwards',
     request: { params: idParams },
     responses: {
-      200: { description: 'OK', ...json(bulkResponseSchema.extend({ links: bulkResponseLinksSchema })) },
+      200: { description: 'OK', ...json(bulkResponseWithLinks) },
       ...readErrors,
     },
   });
@@ -66,6 +77,26 @@ function registerReadPaths(registry: OpenAPIRegistry) {
     summary: 'Per-device entries of a bulk response, in device id order',
     request: { params: idParams, query: bulkResponseDevicesQuerySchema },
     responses: { 200: { description: 'OK', ...json(bulkResponseDevicesPageSchema) }, ...readErrors },
+  });
+}
+
+function registerEventsPath(registry: OpenAPIRegistry) {
+  registry.registerPath({
+    method: 'get',
+    path: `${base}/{bulk_response_id}/events`,
+    tags,
+    security,
+    summary: 'Server-Sent Events: status and count changes until the bulk response ends',
+    description:
+      'An `event: status` whose `data` is the GET body (JSON) at once, then on every status or count change (checked every second), a `: keep-alive` comment every 15 s, and the stream closes after the terminal state. `fleet-actions watch` reads it; so does `curl -N` or a browser EventSource. Read-only: no Idempotency-Key applies.',
+    request: { params: idParams },
+    responses: {
+      200: {
+        description: 'text/event-stream',
+        content: { 'text/event-stream': { schema: z.string(), example: eventStreamExample } },
+      },
+      ...readErrors,
+    },
   });
 }
 
@@ -83,7 +114,11 @@ function registerControlPaths(registry: OpenAPIRegistry) {
       security,
       summary,
       request: { params: idParams },
-      responses: { 202: { description: 'Accepted', ...json(bulkResponseSchema) }, ...errorResponses, 409: conflict },
+      responses: {
+        202: { description: 'Accepted', ...json(bulkResponseWithLinks) },
+        ...errorResponses,
+        409: conflict,
+      },
     });
   }
   registry.registerPath({

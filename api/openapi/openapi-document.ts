@@ -1,7 +1,4 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
-import { bulkResponseStartedSchema } from '../../contracts/bulk-response.schema';
-import { fleetActionRequestSchema } from '../../contracts/fleet-action.schema';
 import { commandsResource } from '../routes/commands.resource';
 import { configurationsResource } from '../routes/configurations.resource';
 import { deviceTypesResource } from '../routes/device-types.resource';
@@ -13,7 +10,8 @@ import { registerAuthPaths } from './auth-paths';
 import { registerBulkResponsePaths } from './bulk-response-paths';
 import { registerCompanyAndFleetPaths } from './company-fleet-paths';
 import { registerDevicePaths } from './device-paths';
-import { errorResponses, registerCrudPaths, security, type ResourceDescription } from './registry-paths';
+import { registerFleetActionPaths } from './fleet-action-paths';
+import { registerCrudPaths, type ResourceDescription } from './registry-paths';
 import { registerSendCommandsBulkPath } from './send-commands-bulk-paths';
 
 const resources: [ResourceDescription, string][] = [
@@ -42,21 +40,7 @@ export function openApiDocument(): object {
   for (const [resource, tag] of resources) registerCrudPaths(registry, resource, tag);
   registerDevicePaths(registry);
   registerCompanyAndFleetPaths(registry);
-  registry.registerPath({
-    method: 'post',
-    path: '/api/v1/platform/fleets/{fleet_id}/actions',
-    tags: ['Fleet actions'],
-    summary: 'Execute a fleet action',
-    security,
-    request: {
-      params: z.object({ fleet_id: z.string() }),
-      body: { required: true, content: { 'application/json': { schema: fleetActionRequestSchema } } },
-    },
-    responses: {
-      202: { description: 'Accepted', content: { 'application/json': { schema: bulkResponseStartedSchema } } },
-      ...errorResponses,
-    },
-  });
+  registerFleetActionPaths(registry);
   registerBulkResponsePaths(registry);
   registerSendCommandsBulkPath(registry);
   cached = new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -1,0 +1,106 @@
+// Request bodies that succeed as they are against the demo data (`npm run seed:demo`, also run
+// by `npm start`); only ids the demo generates are placeholders, and their summaries say where
+// to find them. Swagger UI offers the first one in "Try it out".
+
+interface Example {
+  summary: string;
+  description?: string;
+  value: Record<string, unknown>;
+}
+
+const reboot = { action: 'issue_command', gateway_command: 'reboot' };
+const placeholderNote = 'Replace the <...> ids with ids from GET /commands, /configurations and /settings.';
+
+export const actionExamples: Record<string, Example> = {
+  issue_gateway_command: { summary: 'issue_command: reboot every device that supports it', value: reboot },
+  issue_gateway_command_with_params: {
+    summary: 'issue_command: a gateway command with parameters (log_level)',
+    value: { action: 'issue_command', gateway_command: 'log_level', gateway_command_params: { level: 'debug' } },
+  },
+  issue_user_command: {
+    summary: 'issue_command: a user-defined command (placeholder id)',
+    description: `${placeholderNote} The demo has "Restart application" and "Identify (blink LED)".`,
+    value: { action: 'issue_command', command_id: '<COMMAND_ID>' },
+  },
+  add_tags: { summary: 'add_tags: tag every active device', value: { action: 'add_tags', tags: ['spring-2027'] } },
+  add_metadata: {
+    summary: 'add_metadata: merge keys into every active device',
+    value: { action: 'add_metadata', metadata: { owner: 'ops', maintenance: '2027-03' } },
+  },
+  update_heartbeat: {
+    summary: 'update_heartbeat: new period and values, pushed to each device',
+    value: { action: 'update_heartbeat', heartbeat_period: 120, heartbeat_values: ['cpu_usage', 'ram_usage'] },
+  },
+  send_configuration: {
+    summary: 'send_configuration: the latest version of a setting (placeholder ids)',
+    description: `${placeholderNote} In the demo: configuration "Gateway defaults", setting "Network", command "Apply configuration"; use the "Gateways" fleet.`,
+    value: {
+      action: 'send_configuration',
+      configuration_id: '<CONFIGURATION_ID>',
+      setting_id: '<SETTING_ID>',
+      command_id: '<COMMAND_ID>',
+      setting_version: 0,
+    },
+  },
+};
+
+const withRollout = (rollout: Record<string, unknown>) => ({ ...reboot, rollout });
+
+export const rolloutExamples: Record<string, Example> = {
+  rollout_max_in_flight: {
+    summary: 'rollout.max_in_flight: at most 50 devices awaiting an answer',
+    value: withRollout({ max_in_flight: 50 }),
+  },
+  rollout_rate_per_minute: {
+    summary: 'rollout.rate_per_minute: 120 new commands a minute',
+    value: withRollout({ rate_per_minute: 120 }),
+  },
+  rollout_device_timeout: {
+    summary: 'rollout.device_timeout_seconds: give each device 2 minutes',
+    value: withRollout({ device_timeout_seconds: 120 }),
+  },
+  rollout_retry: {
+    summary: 'rollout.retry: 5 sends, 5 s apart then doubling, within the deadline',
+    value: withRollout({
+      device_timeout_seconds: 300,
+      retry: { max_attempts: 5, initial_interval_seconds: 5, backoff_coefficient: 2, max_interval_seconds: 60 },
+    }),
+  },
+  rollout_canary: {
+    summary: 'rollout.canary: 5 % first, continue if 90 % of them succeed',
+    description:
+      'skip_offline keeps devices that are not online out of the canary: an offline device cannot answer and would count against it.',
+    value: withRollout({ canary: { percent: 5, min_success_rate: 0.9 }, skip_offline: true }),
+  },
+  rollout_canary_pause: {
+    summary: 'rollout.canary then: pause: 10 devices first, then wait for POST .../resume',
+    value: withRollout({ canary: { count: 10, min_success_rate: 1, then: 'pause' }, skip_offline: true }),
+  },
+  rollout_abort: {
+    summary: 'rollout.abort: stop once 20 % of 20 finished devices failed or timed out',
+    value: withRollout({ abort: { failure_rate: 0.2, min_finished: 20 } }),
+  },
+  rollout_skip_offline: {
+    summary: 'rollout.skip_offline: only devices online now',
+    value: withRollout({ skip_offline: true }),
+  },
+  rollout_force: {
+    summary: 'rollout.force: re-send a setting devices already apply (placeholder ids)',
+    description: placeholderNote,
+    value: { ...actionExamples.send_configuration!.value, rollout: { force: true } },
+  },
+  rollout_start_at: {
+    summary: 'rollout.start_at: stays pending until the given time (cancel it with POST .../cancel)',
+    value: withRollout({ start_at: '2030-01-01T08:00:00Z' }),
+  },
+};
+
+export const fleetActionExamples = { ...actionExamples, ...rolloutExamples };
+
+export const previewAnswerExample = {
+  total: 1000,
+  eligible: 855,
+  online: 800,
+  offline: 55,
+  skipped: { inactive: 50, gateway_command_not_supported: 95 },
+};
