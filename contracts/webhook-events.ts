@@ -1,5 +1,6 @@
 // Zero-import: the bulk-response events webhooks subscribe to, shared by workflows, activities and
 // the API.
+import type { BulkStatus } from './statuses';
 
 export const bulkResponseEventNames = [
   'bulk_response.started',
@@ -38,4 +39,32 @@ export function bulkResponseEventId(bulkResponseId: string, event: BulkResponseE
 // workflows, so it never waits for a receiver.
 export interface BulkResponseEventPublisher {
   enqueueBulkResponseEvent(event: BulkResponseEvent): Promise<void>;
+}
+
+// The status a bulk response has when the event happens; the stored record may lag behind it.
+export function statusAnnouncedBy(event: BulkResponseEventName): BulkStatus {
+  if (event === 'bulk_response.started' || event === 'bulk_response.resumed') return 'processing';
+  return event.slice('bulk_response.'.length) as BulkStatus;
+}
+
+// One delivery workflow per bulk response and webhook delivers its events in order; the enqueue
+// activity reaches it by signal-with-start, by name (activities do not import workflows).
+export const webhookDeliveryWorkflowType = 'webhookDeliveryWorkflow';
+export const webhookEventSignalName = 'webhookEvent';
+
+export function webhookDeliveryWorkflowId(bulkResponseId: string, webhookId: string): string {
+  return `webhook-${bulkResponseId}-${webhookId}`;
+}
+
+export interface QueuedWebhookEvent {
+  id: string;
+  occurredAt: string;
+}
+
+export interface WebhookDeliveryInput {
+  webhookId: string;
+  bulkResponseId: string;
+  // Carried over continue-as-new: events not yet delivered, and ids recently seen.
+  queued?: QueuedWebhookEvent[];
+  seen?: string[];
 }

@@ -12,9 +12,11 @@ import { fleetsResource } from './fleets.resource';
 import { meRouter } from './me.routes';
 import { settingsResource } from './settings.resource';
 import { usersResource } from './users.resource';
+import { webhooksRouter } from './webhooks.routes';
 
 // The EdgeIQ-dialect registry, mounted under /api/v1/platform behind authentication.
-export function platformRegistryRouter({ database }: ApiDependencies): Router {
+export function platformRegistryRouter(dependencies: ApiDependencies): Router {
+  const { database } = dependencies;
   const router = Router();
   router.use(meRouter(database));
   router.use(companiesRouter(database));
@@ -28,5 +30,6 @@ export function platformRegistryRouter({ database }: ApiDependencies): Router {
   router.use(crudRouter(database, commandsResource));
   router.use(crudRouter(database, configurationsResource));
   router.use(crudRouter(database, settingsResource));
+  router.use(webhooksRouter(dependencies));
   return router;
 }
