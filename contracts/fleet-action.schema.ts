@@ -42,15 +42,10 @@ export const rolloutSchema = z
       .max(500)
       .optional()
       .meta({ description: 'Online devices waiting for an answer at once (default 100)', example: 50 }),
-    rate_per_minute: z
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .meta({
-        description: 'Pace of new commands per minute (default: as fast as max_in_flight allows)',
-        example: 120,
-      }),
+    rate_per_minute: z.int().min(1).max(600_000).optional().meta({
+      description: 'Pace of new commands per minute (default: as fast as max_in_flight allows)',
+      example: 120,
+    }),
     device_timeout_seconds: z
       .int()
       .min(1)
@@ -111,23 +106,17 @@ export const rolloutSchema = z
           'Once min_finished devices finished (default 10) and the share of fail + timed_out reaches failure_rate, nothing more is sent and the rollout ends aborted',
         example: { failure_rate: 0.2, min_finished: 20 },
       }),
-    skip_offline: z
-      .boolean()
-      .optional()
-      .meta({
-        description: 'Skip (reason offline) devices whose heartbeat is not online, instead of enqueuing their command',
-      }),
+    skip_offline: z.boolean().optional().meta({
+      description: 'Skip (reason offline) devices whose heartbeat is not online, instead of enqueuing their command',
+    }),
     force: z
       .boolean()
       .optional()
       .meta({ description: 'send_configuration: re-send a setting version a device already applies' }),
-    start_at: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .meta({
-        description: 'ISO time to start at; the bulk response stays pending until then',
-        example: '2030-01-01T08:00:00Z',
-      }),
+    start_at: z.iso.datetime({ offset: true }).optional().meta({
+      description: 'ISO time to start at; the bulk response stays pending until then',
+      example: '2030-01-01T08:00:00Z',
+    }),
   })
   .meta({
     id: 'Rollout',
@@ -141,13 +130,10 @@ const issueCommand = z
     command_id: objectId
       .optional()
       .meta({ description: 'A user-defined command (GET /commands); exactly one of command_id or gateway_command' }),
-    gateway_command: z
-      .enum(gatewayCommands)
-      .optional()
-      .meta({
-        description: 'A built-in gateway command; exactly one of command_id or gateway_command',
-        example: 'reboot',
-      }),
+    gateway_command: z.enum(gatewayCommands).optional().meta({
+      description: 'A built-in gateway command; exactly one of command_id or gateway_command',
+      example: 'reboot',
+    }),
     gateway_command_params: z
       .record(z.string(), z.unknown())
       .optional()
