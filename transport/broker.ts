@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { maximumMessageBytes } from '../contracts/device-protocol.schema';
 import type { Logger } from 'pino';
 import type { Queryable } from '../registry/database';
 import { findDeviceCredential, verifyDeviceSecret } from '../registry/device-credentials.repository';
@@ -25,6 +26,8 @@ export interface EmbeddedBrokerStats {
   refusedConnections: number;
   deniedPublishes: number;
   deniedSubscriptions: number;
+  /** Device publishes over `maximumMessageBytes`, refused (the device is disconnected). */
+  oversizedPublishes: number;
 }
 
 export interface EmbeddedBroker {
@@ -35,6 +38,13 @@ export interface EmbeddedBroker {
 }
 
 type Counters = Omit<EmbeddedBrokerStats, 'connectedClients'>;
+
+/**
+ * No MQTT packet may be larger than this, whoever sends it: a device's payload is refused above
+ * `maximumMessageBytes`, and a packet far beyond that is cut off while its length is read, so the
+ * broker never buffers it (a 100 MB publish costs nothing).
+ */
+export const maximumPacketBytes = 1024 * 1024;
 
 const badCredentials = 4;
 const serverUnavailable = 3;
@@ -90,6 +100,10 @@ function createAccessControlledBroker(options: EmbeddedBrokerOptions, counters: 
     },
     authorizePublish: (client, packet, done) => {
       const identity = client ? identities.get(client) : { kind: 'service' as const };
+      if (identity?.kind === 'device' && packet.payload.length > maximumMessageBytes) {
+        counters.oversizedPublishes += 1;
+        return done(new Error('message too large'));
+      }
       if (identity && mayPublish(identity, packet.topic, packet.retain)) return done(null);
       counters.deniedPublishes += 1;
       done(new Error('publish not allowed'));
@@ -113,11 +127,38 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+interface PacketParser {
+  packet: { length: number };
+  _parseLength(): boolean;
+  emit(event: 'error', error: Error): boolean;
+}
+
+// aedes offers no packet size limit; its MQTT parser (mqtt-packet, pinned with aedes) reads each
+// packet's declared length before buffering the body, so the check hooks in right there. A parser
+// error makes aedes drop the connection, as Mosquitto's max_packet_size does.
+function limitPacketSize(client: Client, maximumBytes: number): void {
+  const parser = (client as unknown as { _parser: PacketParser })._parser;
+  const parseLength = parser._parseLength.bind(parser);
+  parser._parseLength = () => {
+    const complete = parseLength();
+    if (complete && parser.packet.length > maximumBytes) {
+      parser.emit('error', new Error(`packet of ${parser.packet.length} bytes exceeds ${maximumBytes}`));
+      return false;
+    }
+    return complete;
+  };
+}
+
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const counters: Counters = { refusedConnections: 0, deniedPublishes: 0, deniedSubscriptions: 0 };
+  const counters: Counters = {
+    refusedConnections: 0,
+    deniedPublishes: 0,
+    deniedSubscriptions: 0,
+    oversizedPublishes: 0,
+  };
   const broker = createAccessControlledBroker(options, counters);
   await broker.listen();
-  const server = createServer((socket) => broker.handle(socket));
+  const server = createServer((socket) => limitPacketSize(broker.handle(socket), maximumPacketBytes));
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port, host);
   options.logger.info({ port, host }, 'embedded MQTT broker listening');

@@ -69,6 +69,10 @@ per_listener_settings true
 max_queued_messages 100000
 max_inflight_messages 1000
 persistent_client_expiration 7d
+# Device messages are at most 64 KiB (contracts/device-protocol.schema.ts maximumMessageBytes):
+# larger payloads are dropped, and a packet over 1 MiB disconnects its sender before it is read.
+message_size_limit 65536
+max_packet_size 1048576
 
 listener ${port} 127.0.0.1
 allow_anonymous false
