@@ -9,4 +9,6 @@ export interface ApiDependencies {
   database: Database;
   temporal: Client;
   logger: Logger;
+  // After device credentials change; the composition root wires Mosquitto's file sync here.
+  credentialsChanged?: (() => Promise<void>) | undefined;
 }

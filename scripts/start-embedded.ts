@@ -10,6 +10,8 @@ import { openDatabase } from '../registry/database';
 import { seedDemo } from '../registry/demo-seed';
 import { migrate } from '../registry/migrate';
 import { startEmbeddedBroker } from '../transport/broker';
+import { mosquittoCredentialSync } from '../transport/mosquitto-credentials';
+import { republishRetainedConfigurations } from '../transport/retained-configuration';
 import { startEngine } from '../worker/engine-runtime';
 import { claimDataDirectory } from './embedded/pid-lock';
 import { ensureSearchAttributes } from './embedded/search-attributes';
@@ -66,6 +68,8 @@ async function startStack(): Promise<{ server: Server; demoCredentials?: string 
       logger: componentLogger('broker'),
     });
     stops.push(() => broker.close());
+    const service = { username: config.mqtt.serviceUsername, password: mqttPassword };
+    await republishRetainedConfigurations({ url: broker.url, ...service, database, logger: componentLogger('broker') });
   }
   const engine = await startEngine({ config, database, logger: componentLogger('worker'), mqttPassword });
   stops.push(() => engine.stop());
@@ -77,7 +81,13 @@ async function startStack(): Promise<{ server: Server; demoCredentials?: string 
   stops.push(() => connection.close());
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp(
-    { config, database, temporal, logger: componentLogger('api') },
+    {
+      config,
+      database,
+      temporal,
+      logger: componentLogger('api'),
+      credentialsChanged: mosquittoCredentialSync(database, config.mqtt.mosquittoAuthDirectory),
+    },
     { temporalMetricsUrl: temporalMetrics.url },
   );
   const server = await new Promise<Server>((resolve) => {

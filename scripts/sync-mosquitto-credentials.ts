@@ -5,15 +5,18 @@ import { loadConfig } from '../config/config';
 import { reloadMosquitto, writeMosquittoCredentials } from '../transport/mosquitto-credentials';
 import { openRegistryForCli } from './registry-cli';
 
-const usage = 'Usage: npm run sync:mosquitto -- [--dir data/mosquitto] [--no-reload]';
+const usage = 'Usage: npm run sync:mosquitto -- [--dir <MOSQUITTO_AUTH_DIR or data/mosquitto>] [--no-reload]';
 
 // Exports the registry's device credentials and per-device ACLs into the Mosquitto directory
-// written by scripts/ci/start-mosquitto.sh, then signals Mosquitto to re-read them. Run it after
-// devices are created or credentials rotated (or periodically); see docs/device-protocol.md.
+// written by scripts/ci/start-mosquitto.sh, then signals Mosquitto to re-read them. The API's
+// credential rotation does the same for device files when MOSQUITTO_AUTH_DIR is set; run this
+// after other registry changes (device creation, deletion) and periodically as a safety net.
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { dir: { type: 'string' }, 'no-reload': { type: 'boolean' } } });
   const config = loadConfig();
-  const directory = path.resolve(values.dir ?? path.join(config.dataDir, 'mosquitto'));
+  const directory = path.resolve(
+    values.dir ?? config.mqtt.mosquittoAuthDirectory ?? path.join(config.dataDir, 'mosquitto'),
+  );
   const passwordFile = path.join(directory, 'service-password');
   const servicePassword =
     config.mqtt.servicePassword ?? (existsSync(passwordFile) ? readFileSync(passwordFile, 'utf8').trim() : undefined);

@@ -5,12 +5,12 @@ import type { SimulatedDevice } from './simulated-device';
 // (data/demo-credentials.json) and ask the API to issue credentials for the fleet's devices.
 
 interface DemoCredentials {
-  company_id: string;
   users: { email: string; password: string; role: string }[];
 }
 
 interface IssuedCredential {
   device_id: string;
+  company_id: string;
   username: string;
   password: string;
 }
@@ -44,7 +44,7 @@ export async function fetchFleetCredentials(
     session_token,
   );
   return issued.map((credential) => ({
-    companyId: demo.company_id,
+    companyId: credential.company_id,
     deviceId: credential.device_id,
     username: credential.username,
     password: credential.password,

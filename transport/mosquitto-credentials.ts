@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { channelsFromDevice, channelsToDevice, deviceTopic, topicRoot } from '../contracts/device-topics';
@@ -35,7 +36,7 @@ function deviceAclBlock(record: DeviceCredentialRecord): string {
 }
 
 async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temporary, content, { mode: 0o600 });
   await rename(temporary, file);
 }
@@ -56,11 +57,16 @@ async function renderDeviceFiles(database: Queryable): Promise<{ passwords: stri
   return { passwords: passwords.join(''), acl: acl.join('\n'), devices: passwords.length };
 }
 
+async function writeDeviceFiles(database: Queryable, directory: string): Promise<{ devices: number }> {
+  const { passwords, acl, devices } = await renderDeviceFiles(database);
+  await writeAtomically(path.join(directory, 'devices.passwd'), passwords);
+  await writeAtomically(path.join(directory, 'devices.acl'), acl);
+  return { devices };
+}
+
 export async function writeMosquittoCredentials(options: MosquittoSyncOptions): Promise<{ devices: number }> {
-  const { passwords, acl, devices } = await renderDeviceFiles(options.database);
+  const { devices } = await writeDeviceFiles(options.database, options.directory);
   const file = (name: string) => path.join(options.directory, name);
-  await writeAtomically(file('devices.passwd'), passwords);
-  await writeAtomically(file('devices.acl'), acl);
   await writeAtomically(
     file('service.passwd'),
     `${options.serviceUsername}:${hashDeviceSecret(options.servicePassword)}\n`,
@@ -73,4 +79,32 @@ export async function reloadMosquitto(directory: string): Promise<void> {
   const pid = Number((await readFile(path.join(directory, 'mosquitto.pid'), 'utf8')).trim());
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no mosquitto pid in ${directory}`);
   process.kill(pid, 'SIGHUP');
+}
+
+// For the API paths that issue credentials (MOSQUITTO_AUTH_DIR): the device files only (the
+// service's own login does not change), then SIGHUP, one export at a time. A call while an export
+// runs waits for the next one, which reads the registry after the caller's change; calls waiting
+// together share it. Resolves once Mosquitto has been told.
+// Unset directory: no Mosquitto to keep in step (the embedded broker reads the registry itself).
+export function mosquittoCredentialSync(
+  database: Queryable,
+  directory: string | undefined,
+): (() => Promise<void>) | undefined {
+  if (!directory) return undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let next: Promise<void> | undefined;
+  const exportAndReload = async () => {
+    await writeDeviceFiles(database, directory);
+    await reloadMosquitto(directory);
+  };
+  return () => {
+    if (next) return next;
+    const queued = running.then(() => {
+      next = undefined;
+      return exportAndReload();
+    });
+    next = queued;
+    running = queued.catch(() => undefined);
+    return queued;
+  };
 }

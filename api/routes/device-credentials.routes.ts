@@ -8,9 +8,11 @@ import { getFleet, resolveFleetDeviceIds } from '../../registry/fleets.repositor
 
 // POST /fleets/:fleetId/device_credentials (mounted under /api/v1/platform, behind
 // authentication): rotates the broker credentials of every device the fleet resolves to and
-// answers them once, [{device_id, unique_id, username, password}]. This is how the device
-// simulator (and a provisioning tool) obtains credentials for a whole fleet; old credentials
-// stop working. With Mosquitto, run the credential sync afterwards (docs/device-protocol.md).
+// answers them once, [{device_id, unique_id, company_id, username, password}] (company_id because
+// a device needs it for its topics). This is how the device simulator (and a provisioning tool)
+// obtains credentials for a whole fleet; old credentials stop working. The answer waits for
+// `credentialsChanged` (Mosquitto's file sync when MOSQUITTO_AUTH_DIR is set), so the new
+// credentials work as soon as they are received.
 export function deviceCredentialsRouter(dependencies: ApiDependencies): Router {
   const router = Router();
   router.post('/fleets/:fleetId/device_credentials', requireRole('admin'), async (request, response) => {
@@ -18,7 +20,13 @@ export function deviceCredentialsRouter(dependencies: ApiDependencies): Router {
     const fleet = await getFleet(dependencies.database, companyId, request.params.fleetId as string);
     if (!fleet) throw new NotFoundError('Fleet');
     const deviceIds = await resolveFleetDeviceIds(dependencies.database, companyId, fleet.criteria);
-    response.json(await rotateDeviceCredentials(dependencies.database, companyId, deviceIds));
+    const issued = await rotateDeviceCredentials(dependencies.database, companyId, deviceIds);
+    // The rotation is committed: a failed sync must not lose the only copy of the passwords; the
+    // periodic `npm run sync:mosquitto` catches up.
+    await dependencies.credentialsChanged?.().catch((error: unknown) => {
+      dependencies.logger.warn({ err: error }, 'broker credential sync failed after a rotation');
+    });
+    response.json(issued.map((credential) => ({ ...credential, company_id: companyId })));
   });
   return router;
 }
