@@ -28,6 +28,8 @@ export function registerAuthPaths(registry: OpenAPIRegistry) {
       path,
       tags: [tag],
       summary,
+      // Public: these operations are how a caller obtains a token.
+      security: [],
       request: { body: { required: true, ...json(body) } },
       responses: { 200: { description: 'OK', ...json(answer) }, ...loginErrors },
     });

@@ -43,13 +43,39 @@ export function openApiDocument(): object {
   registerFleetActionPaths(registry);
   registerBulkResponsePaths(registry);
   registerSendCommandsBulkPath(registry);
-  cached = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Fleet bulk actions',
       version: '0.1.0',
       description: 'EdgeIQ dialect under /api/v1/platform, IRIS360 dialect under /api/public/v1.',
+      license: { name: 'UNLICENSED' },
     },
+    servers: [{ url: '/', description: 'The server that serves this document' }],
   });
+  cached = withOperationIds(document);
   return cached;
+}
+
+type Operations = Record<string, Record<string, { operationId?: string }>>;
+
+// Every operation gets a stable id (client generators and linters need one), derived from its
+// method and path where its registration did not name it: `get /fleets/{id}` -> getFleetsById.
+function withOperationIds<Document extends { paths?: object }>(document: Document): Document {
+  for (const [path, operations] of Object.entries((document.paths ?? {}) as Operations))
+    for (const [method, operation] of Object.entries(operations))
+      operation.operationId ??= operationIdFor(method, path);
+  return document;
+}
+
+function operationIdFor(method: string, path: string): string {
+  const words = path
+    .replace(/^\/api\/(v1\/platform|public\/v1)/, (_prefix, dialect: string) =>
+      dialect === 'public/v1' ? '/iris' : '',
+    )
+    .split('/')
+    .filter((segment) => segment.length > 0)
+    .flatMap((segment) => (segment.startsWith('{') ? ['by', ...segment.slice(1, -1).split('_')] : segment.split('_')))
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1));
+  return `${method}${words.join('')}`;
 }
