@@ -6,6 +6,7 @@ import type { SimulatedDevice } from './simulated-device';
 
 interface DemoCredentials {
   users: { email: string; password: string; role: string }[];
+  fleets?: { _id: string; name: string }[];
 }
 
 interface IssuedCredential {
@@ -25,12 +26,22 @@ async function postJson<T>(url: string, body: unknown, token?: string): Promise<
   return (await response.json()) as T;
 }
 
+// A fleet is named by its id or, for people, by its name in the credentials file.
+function fleetIdOf(demo: DemoCredentials, reference: string, credentialsFile: string): string {
+  if (/^[0-9a-f]{24}$/.test(reference)) return reference;
+  const fleet = demo.fleets?.find((candidate) => candidate.name.toLowerCase() === reference.toLowerCase());
+  if (fleet) return fleet._id;
+  const names = (demo.fleets ?? []).map((candidate) => `"${candidate.name}"`).join(', ');
+  throw new Error(`no fleet named "${reference}" in ${credentialsFile} (fleets: ${names || 'none'})`);
+}
+
 export async function fetchFleetCredentials(
   api: string,
   credentialsFile: string,
-  fleetId: string,
+  fleetReference: string,
 ): Promise<SimulatedDevice[]> {
   const demo = JSON.parse(await readFile(credentialsFile, 'utf8')) as DemoCredentials;
+  const fleetId = fleetIdOf(demo, fleetReference, credentialsFile);
   const admin = demo.users.find((user) => user.role === 'admin');
   if (!admin) throw new Error(`${credentialsFile} names no admin user`);
   const platform = `${api.replace(/\/$/, '')}/api/v1/platform`;

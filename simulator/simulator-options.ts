@@ -30,12 +30,13 @@ export interface SimulatorDefaults {
 export type SimulatorCommand = { help: true } | ({ help: false } & SimulatorOptions);
 
 export function simulatorUsage(defaults: SimulatorDefaults): string {
-  return `Usage: npm run simulate -- (--fleet <id> | --devices <N>) [options]
+  return `Usage: npm run simulate -- (--fleet <id|name> | --devices <N>) [options]
 
 Virtual devices speaking the device protocol (docs/device-protocol.md) until --duration or
 Ctrl-C; then a summary JSON on stdout (and in --summary-file).
 
-  --fleet <id>              simulate the devices of this fleet (credentials rotated through the API)
+  --fleet <id|name>         simulate the devices of this fleet (credentials rotated through the API;
+                            a name is looked up in the --credentials file, e.g. "All devices")
   --devices <N>             with --fleet: only the first N devices; alone: N generated devices
                             written straight to the registry (needs DATABASE_URL)
   --api <url>               API base (default ${defaults.apiUrl}, from PORT)
@@ -105,7 +106,7 @@ export function parseSimulatorOptions(argv: string[], defaults: SimulatorDefault
   const given = values as Record<string, string | undefined>;
   const text = (name: (typeof valueOptions)[number]): string | undefined => given[name];
   if (text('fleet') === undefined && text('devices') === undefined)
-    throw new Error('give --fleet <id> or --devices <N>');
+    throw new Error('give --fleet <id|name> or --devices <N>');
   return {
     help: false,
     api: text('api') ?? defaults.apiUrl,

@@ -42,6 +42,12 @@ describe('simulator credentials from the API', () => {
     assert.equal(simulated.stats().connected, 4);
     await simulated.stop();
   });
+
+  it('when the fleet is given by its name, then it is found in the credentials file; an unknown name lists the fleets', async () => {
+    const { credentialsFile } = await harness.addFleet(2);
+    assert.equal((await fetchFleetCredentials(harness.api, credentialsFile, 'ALL')).length, 2);
+    await assert.rejects(fetchFleetCredentials(harness.api, credentialsFile, 'Lobby'), /no fleet named "Lobby".*"all"/);
+  });
 });
 
 describe('simulator credentials against Mosquitto (scripts/ci/start-mosquitto.sh installs it)', () => {
