@@ -20,17 +20,20 @@ interface TimedEvent {
 
 // The stream through a real listener, read as a client reads it: events with their arrival
 // time, and whether the server ended the stream.
-async function openStream(baseUrl: string, id: string, token: string) {
+async function openStream(baseUrl: string, id: string, token: string, signal?: AbortSignal) {
   const opened = Date.now();
   const response = await fetch(`${baseUrl}/api/v1/platform/bulk_responses/${id}/events`, {
     headers: { Authorization: token, Accept: 'text/event-stream' },
+    signal,
   });
   const events: TimedEvent[] = [];
   const ended = (async () => {
     if (!response.ok || !response.body) return;
     const stream = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
     for await (const event of stream) events.push({ at: Date.now() - opened, event });
-  })();
+  })().catch((error: unknown) => {
+    if (!signal?.aborted) throw error;
+  });
   return { response, events, ended };
 }
 
@@ -111,6 +114,33 @@ describe('bulk response events (Server-Sent Events)', () => {
     await stream.ended;
     assert.equal(stream.events.length, 1);
     assert.equal(dataOf(stream.events[0]).status, 'completed_with_errors');
+  });
+
+  it('when the client goes away, then the server stops reading the bulk response', async () => {
+    const id = await newBulkResponse();
+    await setRecord(id, `status = 'processing'`);
+    let reads = 0;
+    const query = fixture.database.query.bind(fixture.database);
+    // Counts the registry reads that name this bulk response, on the real registry.
+    fixture.database.query = <Row>(sql: string, params?: readonly unknown[]) => {
+      if (params?.includes(id)) reads++;
+      return query<Row>(sql, params);
+    };
+    try {
+      const leaving = new AbortController();
+      const stream = await openStream(baseUrl, id, company.tokens.viewer, leaving.signal);
+      await waitFor(() => stream.events.length === 1, 1000);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.ok(reads >= 2, 'the server polls while the client listens');
+      leaving.abort();
+      await stream.ended;
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const afterLeaving = reads;
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      assert.equal(reads, afterLeaving);
+    } finally {
+      fixture.database.query = query;
+    }
   });
 
   it("when another company's caller asks for the stream, then it answers 404 as JSON", async () => {
