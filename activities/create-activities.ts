@@ -3,10 +3,13 @@ import type { DeviceTransport } from '../transport/device-transport';
 import { createBulkResponseActivities } from './bulk-response.activities';
 import { createDeviceCommandActivities } from './device-command.activities';
 import { createRegistryActionActivities } from './registry-actions.activities';
+import { createWebhookActivities } from './webhook.activities';
 
 export interface ActivityDependencies {
   database: Database;
   transport: DeviceTransport;
+  // WEBHOOK_ALLOW_PRIVATE: webhook deliveries may reach loopback and private networks.
+  allowPrivateWebhookAddresses?: boolean;
 }
 
 // The worker registers this object; workflows see only its type, through proxyActivities.
@@ -15,6 +18,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createBulkResponseActivities(dependencies),
     ...createRegistryActionActivities(dependencies),
     ...createDeviceCommandActivities(dependencies),
+    ...createWebhookActivities(dependencies),
   };
 }
 
