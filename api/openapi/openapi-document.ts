@@ -13,6 +13,7 @@ import { registerDevicePaths } from './device-paths';
 import { registerFleetActionPaths } from './fleet-action-paths';
 import { registerCrudPaths, type ResourceDescription } from './registry-paths';
 import { registerSendCommandsBulkPath } from './send-commands-bulk-paths';
+import { registerWebhookPaths } from './webhook-paths';
 
 const resources: [ResourceDescription, string][] = [
   [usersResource, 'Users'],
@@ -43,6 +44,7 @@ export function openApiDocument(): object {
   registerFleetActionPaths(registry);
   registerBulkResponsePaths(registry);
   registerSendCommandsBulkPath(registry);
+  registerWebhookPaths(registry);
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
@@ -53,11 +55,16 @@ export function openApiDocument(): object {
     },
     servers: [{ url: '/', description: 'The server that serves this document' }],
   });
-  cached = withOperationIds(document);
+  cached = withAppWideResponses(withOperationIds(document));
   return cached;
 }
 
-type Operations = Record<string, Record<string, { operationId?: string }>>;
+interface OperationObject {
+  operationId?: string;
+  requestBody?: unknown;
+  responses?: Record<string, unknown>;
+}
+type Operations = Record<string, Record<string, OperationObject>>;
 
 // Every operation gets a stable id (client generators and linters need one), derived from its
 // method and path where its registration did not name it: `get /fleets/{id}` -> getFleetsById.
@@ -78,4 +85,22 @@ function operationIdFor(method: string, path: string): string {
     .flatMap((segment) => (segment.startsWith('{') ? ['by', ...segment.slice(1, -1).split('_')] : segment.split('_')))
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1));
   return `${method}${words.join('')}`;
+}
+
+const errorBody = { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+const appWideResponses = {
+  400: { description: 'Malformed request: a NUL character or bad encoding in the path, query or body', ...errorBody },
+  413: { description: 'Request body too large', ...errorBody },
+};
+
+// The app refuses some requests before any route sees them (api/middleware: NUL characters and
+// malformed encodings -> 400, oversized bodies -> 413), so every operation can answer those.
+function withAppWideResponses<Document extends { paths?: object }>(document: Document): Document {
+  for (const operations of Object.values((document.paths ?? {}) as Operations))
+    for (const operation of Object.values(operations)) {
+      const responses = (operation.responses ??= {});
+      responses[400] ??= appWideResponses[400];
+      if (operation.requestBody) responses[413] ??= appWideResponses[413];
+    }
+  return document;
 }
