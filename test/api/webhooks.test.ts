@@ -34,6 +34,15 @@ describe('webhooks API', () => {
   });
   after(() => fixture.close());
 
+  // The same registry behind an app started with WEBHOOK_ALLOW_PRIVATE=true.
+  const appAllowingPrivateAddresses = () =>
+    createApp({
+      config: loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true' }),
+      database: fixture.database,
+      temporal: {} as unknown as Client,
+      logger: pino({ level: 'silent' }),
+    });
+
   const create = (token: string, body: object) =>
     request(fixture.app).post(base).set('Authorization', token).send(body);
 
@@ -127,12 +136,7 @@ describe('webhooks API', () => {
   });
 
   it('when WEBHOOK_ALLOW_PRIVATE=true, then loopback is accepted and metadata still refused', async () => {
-    const app = createApp({
-      config: loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true' }),
-      database: fixture.database,
-      temporal: {} as unknown as Client,
-      logger: pino({ level: 'silent' }),
-    });
+    const app = appAllowingPrivateAddresses();
     const post = (url: string) =>
       request(app)
         .post(base)
@@ -142,6 +146,19 @@ describe('webhooks API', () => {
     assert.equal((await post('http://10.1.2.3/hook')).status, 201);
     assert.equal((await post('http://169.254.169.254/')).status, 400);
     assert.equal((await post('http://[fe80::1]/')).status, 400);
+  });
+
+  it('when the OpenAPI document is read, then it has the webhook paths and its create example works as sent', async () => {
+    const document = bodyOf<{
+      paths: Record<string, { post?: { requestBody: { content: Record<string, { example: object }> } } }>;
+      webhooks: Record<string, unknown>;
+    }>(await request(fixture.app).get('/openapi.json'));
+    for (const path of [base, `${base}/{id}`, `${base}/{id}/deliveries`]) assert.ok(document.paths[path], path);
+    assert.ok(document.webhooks.bulkResponseEvent);
+    const example = document.paths[base]?.post?.requestBody.content['application/json']?.example;
+    const app = appAllowingPrivateAddresses();
+    const created = await request(app).post(base).set('Authorization', alpha.tokens.admin).send(example);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
   });
 
   it('when a webhook has delivery attempts, then /deliveries lists them newest first', async () => {
