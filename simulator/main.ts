@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../config/logger';
@@ -64,7 +65,13 @@ async function simulate(options: SimulatorOptions, config: Config, logger: Logge
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel, 'simulator');
-const defaults = { apiUrl: `http://127.0.0.1:${config.api.port}`, mqttUrl: config.mqtt.deviceUrl };
+const demoCredentials = path.join(config.dataDir, 'demo-credentials.json');
+const shortCredentials = path.relative(process.cwd(), demoCredentials);
+const defaults = {
+  apiUrl: `http://127.0.0.1:${config.api.port}`,
+  mqttUrl: config.mqtt.deviceUrl,
+  credentialsFile: shortCredentials.startsWith('..') ? demoCredentials : shortCredentials,
+};
 let command: ReturnType<typeof parseSimulatorOptions>;
 try {
   command = parseSimulatorOptions(process.argv.slice(2), defaults);

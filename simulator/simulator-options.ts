@@ -25,6 +25,7 @@ export interface SimulatorOptions {
 export interface SimulatorDefaults {
   apiUrl: string;
   mqttUrl: string;
+  credentialsFile: string;
 }
 
 export type SimulatorCommand = { help: true } | ({ help: false } & SimulatorOptions);
@@ -40,7 +41,8 @@ Ctrl-C; then a summary JSON on stdout (and in --summary-file).
   --devices <N>             with --fleet: only the first N devices; alone: N generated devices
                             written straight to the registry (needs DATABASE_URL)
   --api <url>               API base (default ${defaults.apiUrl}, from PORT)
-  --credentials <file>      admin credentials written by the demo seed (default data/demo-credentials.json)
+  --credentials <file>      admin credentials written by the demo seed
+                            (default ${defaults.credentialsFile}, from DATA_DIR)
   --mqtt-url <url>          device broker (default ${defaults.mqttUrl}, from MQTT_DEVICE_URL,
                             MQTT_URL or MQTT_PORT)
   --latency-ms <min,max>    uniform answer latency (default 50,500)
@@ -110,7 +112,7 @@ export function parseSimulatorOptions(argv: string[], defaults: SimulatorDefault
   return {
     help: false,
     api: text('api') ?? defaults.apiUrl,
-    credentialsFile: text('credentials') ?? 'data/demo-credentials.json',
+    credentialsFile: text('credentials') ?? defaults.credentialsFile,
     fleetId: text('fleet'),
     devices: text('devices') === undefined ? undefined : integerIn(text('devices'), 'devices', 0, 1, 10_000_000),
     mqttUrl: text('mqtt-url') ?? defaults.mqttUrl,

@@ -5,7 +5,11 @@ import { parseLatency } from '../../simulator/device-behaviour';
 import { defaultSimulatorSeed } from '../../simulator/seeded-random';
 import { parseSimulatorOptions, simulatorUsage, type SimulatorOptions } from '../../simulator/simulator-options';
 
-const defaults = { apiUrl: 'http://127.0.0.1:3000', mqttUrl: 'mqtt://127.0.0.1:1883' };
+const defaults = {
+  apiUrl: 'http://127.0.0.1:3000',
+  mqttUrl: 'mqtt://127.0.0.1:1883',
+  credentialsFile: 'data/demo-credentials.json',
+};
 
 function parsed(argv: string[], given = defaults): SimulatorOptions {
   const command = parseSimulatorOptions(argv, given);
@@ -31,15 +35,18 @@ describe('simulator options', () => {
       assert.ok(usage.includes(option), `usage names ${option}`);
   });
 
-  it('when PORT and MQTT_PORT are set, then the defaults come from the configuration', () => {
+  it('when PORT, MQTT_PORT and DATA_DIR are set, then the defaults come from the configuration', () => {
     const config = loadConfig({ PORT: '3999', MQTT_PORT: '18830' });
-    const options = parsed(['--fleet', 'abc'], {
+    const fromConfig = {
       apiUrl: `http://127.0.0.1:${config.api.port}`,
       mqttUrl: config.mqtt.deviceUrl,
-    });
+      credentialsFile: 'elsewhere/demo-credentials.json',
+    };
+    const options = parsed(['--fleet', 'abc'], fromConfig);
     assert.equal(options.api, 'http://127.0.0.1:3999');
     assert.equal(options.mqttUrl, 'mqtt://127.0.0.1:18830');
-    assert.ok(simulatorUsage({ apiUrl: options.api, mqttUrl: options.mqttUrl }).includes('http://127.0.0.1:3999'));
+    assert.equal(options.credentialsFile, 'elsewhere/demo-credentials.json');
+    assert.ok(simulatorUsage(fromConfig).includes('http://127.0.0.1:3999'));
   });
 
   it('when behaviour options are given, then they are parsed and bounded', () => {
