@@ -110,7 +110,10 @@ function registerEventWebhook(registry: OpenAPIRegistry) {
   registry.registerWebhook({
     method: 'post',
     path: 'bulkResponseEvent',
+    operationId: 'receiveBulkResponseEvent',
     tags,
+    // The receiver authenticates the sender by the signature, not by a token.
+    security: [],
     summary: 'A bulk-response event, sent to each subscribed webhook',
     description: deliveryDescription,
     request: {
