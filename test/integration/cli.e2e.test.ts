@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -101,6 +101,26 @@ describe('fleet-actions CLI end to end (real binary, dev server, registry, broke
     assert.equal(preview.eligible, 380);
     const listed = await cli('list', '--json');
     assert.deepEqual(JSON.parse(listed.stdout), []);
+  });
+
+  it('when the body comes from a file and rollout flags are added, then both reach the server', async () => {
+    const bodyFile = path.join(configDir, 'reboot.json');
+    writeFileSync(bodyFile, JSON.stringify({ action: 'issue_command', gateway_command: 'reboot' }));
+    const run = await cli(
+      'preview',
+      'Gateways',
+      '--body',
+      bodyFile,
+      '--canary-percent',
+      '10',
+      '--skip-offline',
+      '--json',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const preview = JSON.parse(run.stdout) as FleetActionPreview;
+    assert.equal(preview.eligible + (preview.skipped.offline ?? 0), 380);
+    assert.equal(preview.canary_devices, Math.ceil(preview.online / 10));
+    assert.ok(preview.canary_devices > 0);
   });
 
   it('when an action is started and watched to completion, then watch exits 0 and shows the final counts', async () => {
