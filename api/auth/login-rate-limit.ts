@@ -1,53 +1,72 @@
-import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { Request } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
+import type { Queryable } from '../../registry/database';
+import { clearBucket, countHit, currentHits, deleteStaleBuckets } from '../../registry/rate-limits.repository';
+import { HttpError } from '../errors';
 
-const windowMs = 15 * 60 * 1000;
+const windowSeconds = 15 * 60;
 
-function tooManyAttempts(): RequestHandler {
-  return (_request, response) => {
-    response.status(429).json({ error: 'Too many login attempts, try again later' });
-  };
+export const loginLimits = {
+  /** Every login and refresh attempt from one address (guessing across many accounts). */
+  attemptsPerAddress: 300,
+  /** Failed logins for one account from one address. */
+  failuresPerAccountAtAddress: 10,
+  /** Refresh attempts presenting one refresh token. */
+  attemptsPerRefreshToken: 10,
+};
+
+export interface LoginAttempt {
+  account: string;
+  address: string;
 }
 
-function accountOf(request: Request): string {
-  const body = (request.body ?? {}) as { email?: unknown; username?: unknown };
-  const account = typeof body.email === 'string' ? body.email : typeof body.username === 'string' ? body.username : '';
-  return `account:${account.trim().toLowerCase()}`;
+/** The caller's address as a bucket key: IPv6 callers share their /56, which one host controls. */
+export function clientAddress(request: Request): string {
+  return ipKeyGenerator(request.ip ?? 'unknown');
 }
 
-const limitsPerApp = new WeakMap<object, RequestHandler[]>();
+// Counters live in the registry, shared by every API process and kept across restarts. The
+// account bucket is per address and counts failures only, so an anonymous caller elsewhere can
+// never lock a user out of a correct password, and a user's own successes never count.
+export async function admitLoginAttempt(database: Queryable, attempt: LoginAttempt): Promise<void> {
+  await admitFromAddress(database, attempt.address);
+  const failures = await currentHits(database, accountBucket(attempt), windowSeconds);
+  if (failures.hits >= loginLimits.failuresPerAccountAtAddress) throw tooMany(failures.secondsLeft);
+}
 
-// One set of counters per app, shared by both dialects' login routes, so switching dialect does
-// not double an attacker's budget.
-export function loginRateLimits(app: object): RequestHandler[] {
-  let limits = limitsPerApp.get(app);
-  if (!limits) {
-    limits = createLoginRateLimits();
-    limitsPerApp.set(app, limits);
+export async function recordLoginFailure(database: Queryable, attempt: LoginAttempt): Promise<void> {
+  await countHit(database, accountBucket(attempt), windowSeconds);
+}
+
+export async function recordLoginSuccess(database: Queryable, attempt: LoginAttempt): Promise<void> {
+  await clearBucket(database, accountBucket(attempt));
+}
+
+// Each refresh token has its own bucket: a burst of bad refreshes throttles that token and that
+// address, never every user's refresh.
+export async function admitRefreshAttempt(database: Queryable, tokenDigest: string, address: string): Promise<void> {
+  await admitFromAddress(database, address);
+  const attempts = await countHit(database, `refresh:${tokenDigest}`, windowSeconds);
+  if (attempts.hits > loginLimits.attemptsPerRefreshToken) throw tooMany(attempts.secondsLeft);
+}
+
+async function admitFromAddress(database: Queryable, address: string): Promise<void> {
+  await deleteStaleBuckets(database, 2 * windowSeconds);
+  const attempts = await countHit(database, `address:${address}`, windowSeconds);
+  if (attempts.hits > loginLimits.attemptsPerAddress) throw tooMany(attempts.secondsLeft);
+}
+
+function accountBucket(attempt: LoginAttempt): string {
+  return `account:${attempt.account.trim().toLowerCase()}@${attempt.address}`;
+}
+
+/** 429; the error middleware sends `retryAfterSeconds` as Retry-After. */
+export class LoginThrottledError extends HttpError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'Too many login attempts, try again later');
   }
-  return limits;
 }
 
-// Per address, every attempt counts (guessing across many accounts); per account, only failures
-// count, so a user who logs in often is never locked out by their own successes.
-function createLoginRateLimits(): RequestHandler[] {
-  return [
-    rateLimit({
-      windowMs,
-      limit: 300,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: (request) => `address:${ipKeyGenerator(request.ip ?? 'unknown')}`,
-      handler: tooManyAttempts(),
-    }),
-    rateLimit({
-      windowMs,
-      limit: 10,
-      skipSuccessfulRequests: true,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: accountOf,
-      handler: tooManyAttempts(),
-    }),
-  ];
+function tooMany(retryAfterSeconds: number): LoginThrottledError {
+  return new LoginThrottledError(retryAfterSeconds);
 }

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { apiTokenResetRequestSchema, authenticateRequestSchema } from '../../contracts/auth.schema';
-import { loginRateLimits } from '../auth/login-rate-limit';
+import { clientAddress } from '../auth/login-rate-limit';
 import { loginWithPassword } from '../auth/password-login';
 import { issueSessionToken, resetApiToken } from '../auth/token-issuer';
 import type { ApiDependencies } from '../dependencies';
@@ -10,11 +10,14 @@ import { presentUser } from './user.presenter';
 export function edgeIqAuthRouter(dependencies: ApiDependencies): Router {
   const { database } = dependencies;
   const router = Router();
-  const rateLimits = loginRateLimits(dependencies);
 
-  router.post('/user/authenticate', ...rateLimits, async (request, response) => {
+  router.post('/user/authenticate', async (request, response) => {
     const body = authenticateRequestSchema.parse(request.body);
-    const user = await loginWithPassword(database, body.email, body.password);
+    const user = await loginWithPassword(database, {
+      email: body.email,
+      password: body.password,
+      address: clientAddress(request),
+    });
     const session = await issueSessionToken(database, user.id, body.token_expiry);
     response.json({
       ...presentUser(user),
@@ -23,9 +26,13 @@ export function edgeIqAuthRouter(dependencies: ApiDependencies): Router {
     });
   });
 
-  router.post('/user/api_token_reset', ...rateLimits, async (request, response) => {
+  router.post('/user/api_token_reset', async (request, response) => {
     const body = apiTokenResetRequestSchema.parse(request.body);
-    const user = await loginWithPassword(database, body.email, body.password);
+    const user = await loginWithPassword(database, {
+      email: body.email,
+      password: body.password,
+      address: clientAddress(request),
+    });
     const apiToken = await database.transaction((transaction) => resetApiToken(transaction, user.id));
     response.json({ ...presentUser(user), api_token: apiToken.token });
   });

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { irisLoginRequestSchema, irisRefreshRequestSchema } from '../../contracts/auth.schema';
 import { consumeRefreshToken } from '../../registry/auth-tokens.repository';
 import { digestToken } from '../auth/opaque-token';
-import { loginRateLimits } from '../auth/login-rate-limit';
+import { admitRefreshAttempt, clientAddress } from '../auth/login-rate-limit';
 import { loginWithPassword } from '../auth/password-login';
 import { issueRefreshToken, issueSessionToken } from '../auth/token-issuer';
 import type { ApiDependencies } from '../dependencies';
@@ -12,11 +12,14 @@ import { NotAuthorizedError } from '../errors';
 export function irisAuthRouter(dependencies: ApiDependencies): Router {
   const { database } = dependencies;
   const router = Router();
-  const rateLimits = loginRateLimits(dependencies);
 
-  router.post('/auth/login', ...rateLimits, async (request, response) => {
+  router.post('/auth/login', async (request, response) => {
     const body = irisLoginRequestSchema.parse(request.body);
-    const user = await loginWithPassword(database, body.username, body.password);
+    const user = await loginWithPassword(database, {
+      email: body.username,
+      password: body.password,
+      address: clientAddress(request),
+    });
     const [session, refresh] = await database.transaction(async (transaction) => [
       await issueSessionToken(transaction, user.id),
       await issueRefreshToken(transaction, user.id),
@@ -25,10 +28,12 @@ export function irisAuthRouter(dependencies: ApiDependencies): Router {
   });
 
   // Refresh tokens rotate: the one presented is consumed, a new pair is issued.
-  router.post('/auth/refresh', ...rateLimits, async (request, response) => {
+  router.post('/auth/refresh', async (request, response) => {
     const body = irisRefreshRequestSchema.parse(request.body);
+    const digest = digestToken(body.refreshToken);
+    await admitRefreshAttempt(database, digest, clientAddress(request));
     const tokens = await database.transaction(async (transaction) => {
-      const userId = await consumeRefreshToken(transaction, digestToken(body.refreshToken));
+      const userId = await consumeRefreshToken(transaction, digest);
       if (!userId) return undefined;
       return {
         session: await issueSessionToken(transaction, userId),
