@@ -55,7 +55,7 @@ export function openApiDocument(): object {
     },
     servers: [{ url: '/', description: 'The server that serves this document' }],
   });
-  cached = withAppWideResponses(withOperationIds(document));
+  cached = withRegistryConflicts(withAppWideResponses(withOperationIds(document)));
   return cached;
 }
 
@@ -102,5 +102,26 @@ function withAppWideResponses<Document extends { paths?: object }>(document: Doc
       responses[400] ??= appWideResponses[400];
       if (operation.requestBody) responses[413] ??= appWideResponses[413];
     }
+  return document;
+}
+
+const writeMethods = new Set(['post', 'put', 'patch', 'delete']);
+const registryPrefixes = [
+  ...resources.map(([resource]) => `/api/v1/platform${resource.path}`),
+  '/api/v1/platform/companies',
+];
+const registryConflict = {
+  description: 'Conflict: a unique field is already taken (`details` names it), or the object is still referenced',
+  ...errorBody,
+};
+
+// Registry writes can break a unique or foreign-key constraint (api/middleware/database-errors.ts
+// turns those into 409), whichever route they come through.
+function withRegistryConflicts<Document extends { paths?: object }>(document: Document): Document {
+  for (const [path, operations] of Object.entries((document.paths ?? {}) as Operations)) {
+    if (!registryPrefixes.some((prefix) => path === prefix || path === `${prefix}/{id}`)) continue;
+    for (const [method, operation] of Object.entries(operations))
+      if (writeMethods.has(method)) (operation.responses ??= {})[409] ??= registryConflict;
+  }
   return document;
 }
