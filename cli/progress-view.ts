@@ -16,7 +16,7 @@ export function summaryOf(view: BulkResponse): string {
   return `${view._id} ${view.status}: ${finishedOf(view)}/${counts.total} finished, success ${counts.success}, fail ${counts.fail}, timed_out ${counts.timed_out}, skipped ${counts.skipped}, enqueued ${counts.enqueued}, canceled ${counts.canceled}`;
 }
 
-// Devices finished per second since the first time this bulk response was seen finishing some.
+// Devices finished per second since this watch first saw the bulk response.
 function rateTracker() {
   const firstSeen = new Map<string, { at: number; finished: number }>();
   return (view: BulkResponse): string => {

@@ -8,19 +8,23 @@ import { createProgressView, summaryOf } from '../progress-view';
 
 // Follows every id at once until each has ended; 0 only if all ended `completed`.
 export async function watchBulkResponses(client: ApiClient, ids: string[], globals: GlobalOptions): Promise<number> {
-  const view = createProgressView(ids, !globals.json && process.stdout.isTTY === true);
   const quiet = globals.json === true;
+  const view = quiet ? undefined : createProgressView(ids, process.stdout.isTTY === true);
   const interrupted = new AbortController();
   const interrupt = () => interrupted.abort();
   process.once('SIGINT', interrupt);
   let finals: BulkResponse[];
   try {
     finals = await Promise.all(
-      ids.map((id) => followBulkResponse(client, id, (status) => quiet || view.update(status), interrupted.signal)),
+      ids.map((id) => followBulkResponse(client, id, (status) => view?.update(status), interrupted.signal)),
     );
+  } catch (error) {
+    // One id failed (unknown, forbidden): stop following the others too, so the process ends.
+    interrupted.abort();
+    throw error;
   } finally {
     process.off('SIGINT', interrupt);
-    view.stop();
+    view?.stop();
   }
   if (quiet) printJson(finals.map(({ _id, status, counts, links }) => ({ _id, status, counts, links })));
   else printLines(finals.map((final) => `${summaryOf(final)}\n  ${final.links?.temporal_ui ?? ''}`));
