@@ -7,7 +7,7 @@
 #   bash deploy/generate-secrets.sh [--ui-user admin]    # prints the Temporal UI login once
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ui_user=admin
+ui_user='admin'
 [[ "${1:-}" == --ui-user ]] && ui_user="$2"
 mkdir -p secrets
 chmod 700 secrets

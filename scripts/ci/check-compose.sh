@@ -25,6 +25,7 @@ else
 fi
 [[ "$TEMPORAL_ADMIN_TOOLS_TAG" == "$TEMPORAL_SERVER_VERSION"* ]] ||
   fail "admin-tools $TEMPORAL_ADMIN_TOOLS_TAG is not of server release $TEMPORAL_SERVER_VERSION"
+# shellcheck disable=SC2016 # the literal line of the script
 grep -q 'source "$root/deploy/versions.env"' scripts/cluster/build-temporal.sh ||
   fail "scripts/cluster/build-temporal.sh no longer reads deploy/versions.env"
 

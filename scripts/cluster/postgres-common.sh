@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/ci/start-postgres.sh and scripts/cluster/start-cluster.sh: Debian's
 # PostgreSQL, installed on demand, and running commands as the right operating-system user.
 
