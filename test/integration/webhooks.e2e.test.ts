@@ -92,7 +92,11 @@ describe('webhooks end to end (dev server, registry, API, worker, real receiver)
     const created = await request(app)
       .post(base)
       .set('Authorization', company.tokens.admin)
-      .send({ url: receiver.url, events: ['bulk_response.started', 'bulk_response.completed'], secret })
+      .send({
+        url: receiver.url.replace('127.0.0.1', 'localhost'),
+        events: ['bulk_response.started', 'bulk_response.completed'],
+        secret,
+      })
       .expect(201);
     const webhookId = (created.body as { _id: string })._id;
     const bulkResponseId = newObjectId();

@@ -29,6 +29,7 @@ interface AttemptRow {
   event: string;
   attempt: number;
   outcome: string;
+  error: string | null;
   started_at: Date;
 }
 
@@ -108,7 +109,7 @@ describe('webhook delivery (time-skipping test server, real receiver)', () => {
 
   const attemptsOf = (webhookId: string) =>
     database.query<AttemptRow>(
-      'select event, attempt, outcome, started_at from webhook_deliveries where webhook_id = $1 order by started_at, attempt',
+      'select event, attempt, outcome, error, started_at from webhook_deliveries where webhook_id = $1 order by started_at, attempt',
       [webhookId],
     );
 
@@ -177,7 +178,11 @@ describe('webhook delivery (time-skipping test server, real receiver)', () => {
   });
 
   it('when the receiver resolves to a private address that is not allowed, then the attempt is refused and not retried', async () => {
-    const rollout = await newRollout(['bulk_response.started', 'bulk_response.completed']);
+    const rollout = await newRollout(
+      ['bulk_response.started', 'bulk_response.completed'],
+      // A name, so the check runs on what it resolves to when the connection is made.
+      receiver.url.replace('127.0.0.1', 'localhost'),
+    );
     const requestsBefore = receiver.requests.length;
     await publishAndDeliver(rollout, ['bulk_response.started', 'bulk_response.completed'], { allowPrivate: false });
     assert.equal(receiver.requests.length, requestsBefore);
@@ -189,6 +194,7 @@ describe('webhook delivery (time-skipping test server, real receiver)', () => {
         ['bulk_response.completed', 1, 'refused'],
       ],
     );
+    assert.ok(attempts.every((row) => /localhost resolves to a loopback/.test(row.error ?? '')));
   });
 
   it('when events cannot be enqueued at all, then publishing still returns and the rollout goes on', async () => {
