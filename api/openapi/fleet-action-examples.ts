@@ -8,8 +8,16 @@ interface Example {
   value: Record<string, unknown>;
 }
 
+// Valid object ids (so the document validates) that no registry holds: replace them before sending.
+export const placeholderIds = {
+  command: 'ffffffffffffffffffffff01',
+  configuration: 'ffffffffffffffffffffff02',
+  setting: 'ffffffffffffffffffffff03',
+} as const;
+
 const reboot = { action: 'issue_command', gateway_command: 'reboot' };
-const placeholderNote = 'Replace the <...> ids with ids from GET /commands, /configurations and /settings.';
+const placeholderNote =
+  'The ids ffff...01 (command), ffff...02 (configuration) and ffff...03 (setting) are placeholders: replace them with ids from GET /commands, /configurations and /settings (as sent, they answer 404).';
 
 export const actionExamples: Record<string, Example> = {
   issue_gateway_command: { summary: 'issue_command: reboot every device that supports it', value: reboot },
@@ -20,7 +28,7 @@ export const actionExamples: Record<string, Example> = {
   issue_user_command: {
     summary: 'issue_command: a user-defined command (placeholder id)',
     description: `${placeholderNote} The demo has "Restart application" and "Identify (blink LED)".`,
-    value: { action: 'issue_command', command_id: '<COMMAND_ID>' },
+    value: { action: 'issue_command', command_id: placeholderIds.command },
   },
   add_tags: { summary: 'add_tags: tag every active device', value: { action: 'add_tags', tags: ['spring-2027'] } },
   add_metadata: {
@@ -36,9 +44,9 @@ export const actionExamples: Record<string, Example> = {
     description: `${placeholderNote} In the demo: configuration "Gateway defaults", setting "Network", command "Apply configuration"; use the "Gateways" fleet.`,
     value: {
       action: 'send_configuration',
-      configuration_id: '<CONFIGURATION_ID>',
-      setting_id: '<SETTING_ID>',
-      command_id: '<COMMAND_ID>',
+      configuration_id: placeholderIds.configuration,
+      setting_id: placeholderIds.setting,
+      command_id: placeholderIds.command,
       setting_version: 0,
     },
   },

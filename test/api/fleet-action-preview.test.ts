@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { fleetActionExamples } from '../../api/openapi/fleet-action-examples';
+import { fleetActionExamples, placeholderIds } from '../../api/openapi/fleet-action-examples';
 import type { FleetActionPreview } from '../../contracts/fleet-action-preview.schema';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { openApiFixture, type ApiFixture, type TestCompany } from './api-fixture';
@@ -122,19 +122,21 @@ describe('fleet action preview (dry run)', () => {
     assert.equal(foreignFleet.status, 404);
   });
 
-  it('when every OpenAPI example body is previewed (demo ids in place of its placeholders), then each is accepted', async () => {
+  it('when every OpenAPI example body is previewed, then it is accepted as sent, or once its placeholder ids are replaced', async () => {
     const idOf = async (table: string, name: string) =>
       (await fixture.database.query<{ id: string }>(`select id from ${table} where name = $1`, [name]))[0]!.id;
-    const placeholders: Record<string, string> = {
-      '<COMMAND_ID>': await idOf('commands', 'Apply configuration'),
-      '<CONFIGURATION_ID>': await idOf('configurations', 'Gateway defaults'),
-      '<SETTING_ID>': await idOf('settings', 'Network'),
+    const demoIds: Record<string, string> = {
+      [placeholderIds.command]: await idOf('commands', 'Apply configuration'),
+      [placeholderIds.configuration]: await idOf('configurations', 'Gateway defaults'),
+      [placeholderIds.setting]: await idOf('settings', 'Network'),
     };
     for (const [name, example] of Object.entries(fleetActionExamples)) {
-      const body = JSON.parse(
-        JSON.stringify(example.value).replace(/<[A-Z_]+>/g, (placeholder) => placeholders[placeholder] ?? placeholder),
-      ) as unknown;
-      const response = await preview(demo.fleetId('Gateways'), body);
+      const sent = JSON.stringify(example.value);
+      const withPlaceholders = /f{22}0\d/.test(sent);
+      const asSent = await preview(demo.fleetId('Gateways'), example.value);
+      assert.equal(asSent.status, withPlaceholders ? 404 : 200, `${name} as sent: ${JSON.stringify(asSent.body)}`);
+      const replaced = JSON.parse(sent.replace(/f{22}0\d/g, (id) => demoIds[id] ?? id)) as unknown;
+      const response = await preview(demo.fleetId('Gateways'), replaced);
       assert.equal(response.status, 200, `${name}: ${JSON.stringify(response.body)}`);
     }
   });
