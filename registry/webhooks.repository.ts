@@ -68,13 +68,16 @@ export async function deleteWebhook(database: Queryable, companyId: string, id: 
 }
 
 // The engine's side: who receives an event, and what a delivery signs with.
-export function listSubscribedWebhookIds(database: Queryable, companyId: string, event: string): Promise<string[]> {
-  return database
-    .query<{ id: string }>('select id from webhooks where company_id = $1 and $2 = any(events) order by id', [
-      companyId,
-      event,
-    ])
-    .then((rows) => rows.map((row) => row.id));
+export async function listSubscribedWebhookIds(
+  database: Queryable,
+  companyId: string,
+  event: string,
+): Promise<string[]> {
+  const rows = await database.query<{ id: string }>(
+    'select id from webhooks where company_id = $1 and $2 = any(events) order by id',
+    [companyId, event],
+  );
+  return rows.map((row) => row.id);
 }
 
 export async function findWebhookForDelivery(

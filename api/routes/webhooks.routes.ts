@@ -2,13 +2,7 @@ import { Router, type Response } from 'express';
 import { createWebhookSchema } from '../../contracts/webhook.schema';
 import type { Database } from '../../registry/database';
 import { listDeliveryAttempts, type DeliveryRecord } from '../../registry/webhook-deliveries.repository';
-import {
-  deleteWebhook,
-  getWebhook,
-  listWebhooks,
-  type WebhookRecord,
-  type WebhookWithSecret,
-} from '../../registry/webhooks.repository';
+import { deleteWebhook, getWebhook, listWebhooks, type WebhookRecord } from '../../registry/webhooks.repository';
 import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { NotFoundError } from '../errors';
@@ -46,12 +40,7 @@ export function webhooksRouter({ database, config }: ApiDependencies): Router {
   router.post('/webhooks', async (request, response) => {
     const body = bodyOf(createWebhookSchema, request);
     const { companyId } = callerOf(response);
-    const created: WebhookWithSecret = await registerWebhook(
-      database,
-      companyId,
-      body,
-      config.webhooks.allowPrivateAddresses,
-    );
+    const created = await registerWebhook(database, companyId, body, config.webhooks.allowPrivateAddresses);
     response.status(201).json({ ...presentWebhook(created), secret: created.secret });
   });
   router.get('/webhooks', async (request, response) => {

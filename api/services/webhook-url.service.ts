@@ -3,7 +3,7 @@ import { addressRefusal, bareHostname, hostnameRefusal, refusalMessages } from '
 import { BadRequestError } from '../errors';
 
 function refused(message: string): BadRequestError {
-  return new BadRequestError(`Invalid request: url`, [{ field: 'url', message }]);
+  return new BadRequestError('Invalid request: url', [{ field: 'url', message }]);
 }
 
 // Refuses a URL whose host is, or resolves to, an address webhooks may not reach. Delivery checks
