@@ -55,7 +55,7 @@ export function openApiDocument(): object {
     },
     servers: [{ url: '/', description: 'The server that serves this document' }],
   });
-  cached = withRegistryConflicts(withAppWideResponses(withOperationIds(document)));
+  cached = withRestrictedReads(withRegistryConflicts(withAppWideResponses(withOperationIds(document))));
   return cached;
 }
 
@@ -122,6 +122,24 @@ function withRegistryConflicts<Document extends { paths?: object }>(document: Do
     if (!registryPrefixes.some((prefix) => path === prefix || path === `${prefix}/{id}`)) continue;
     for (const [method, operation] of Object.entries(operations))
       if (writeMethods.has(method)) (operation.responses ??= {})[409] ??= registryConflict;
+  }
+  return document;
+}
+
+const forbidden = { description: 'Forbidden: the role does not allow this', ...errorBody };
+
+// A resource readable only above the viewer role (users: admin) refuses lower roles with 403 on
+// its GET operations too.
+function withRestrictedReads<Document extends { paths?: object }>(document: Document): Document {
+  const paths = (document.paths ?? {}) as Operations;
+  for (const [resource] of resources) {
+    const readRole = 'readRole' in resource ? resource.readRole : undefined;
+    if (readRole === undefined || readRole === 'viewer') continue;
+    const prefix = `/api/v1/platform${resource.path}`;
+    for (const path of [prefix, `${prefix}/{id}`]) {
+      const read = paths[path]?.get;
+      if (read) (read.responses ??= {})[403] ??= forbidden;
+    }
   }
   return document;
 }
