@@ -15,6 +15,11 @@ import { getFleet, resolveFleetDeviceIds } from '../../registry/fleets.repositor
 // credentials work as soon as they are received.
 export function deviceCredentialsRouter(dependencies: ApiDependencies): Router {
   const router = Router();
+  if (dependencies.config.mqtt.mosquittoAuthDirectory && !dependencies.credentialsChanged) {
+    dependencies.logger.warn(
+      'MOSQUITTO_AUTH_DIR is set but this process does not sync it: rotated credentials wait for npm run sync:mosquitto',
+    );
+  }
   router.post('/fleets/:fleetId/device_credentials', requireRole('admin'), async (request, response) => {
     const { companyId } = callerOf(response);
     const fleet = await getFleet(dependencies.database, companyId, request.params.fleetId as string);
