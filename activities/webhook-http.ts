@@ -24,8 +24,6 @@ export type WebhookAnswer =
   | { kind: 'refused'; reason: string }
   | { kind: 'unreachable'; error: string };
 
-export type WebhookSender = (post: WebhookPost) => Promise<WebhookAnswer>;
-
 class AddressRefusedError extends Error {
   constructor(
     readonly hostname: string,
@@ -61,7 +59,7 @@ function guardedLookup(allowPrivateAddresses: boolean): LookupFunction {
 }
 
 // One POST, no redirects followed (a 3xx is not a delivery); the answer's body is discarded.
-export const postWebhook: WebhookSender = (post) => {
+export function postWebhook(post: WebhookPost): Promise<WebhookAnswer> {
   const url = new URL(post.url);
   const literalRefusal = hostnameRefusal(url.hostname, post.allowPrivateAddresses);
   if (literalRefusal) {
@@ -95,4 +93,4 @@ export const postWebhook: WebhookSender = (post) => {
     );
     request.end(post.body);
   });
-};
+}

@@ -19,13 +19,11 @@ import {
   type DeliveryOutcome,
 } from '../registry/webhook-deliveries.repository';
 import { findWebhookForDelivery, listSubscribedWebhookIds } from '../registry/webhooks.repository';
-import { postWebhook, webhookSignature, type WebhookAnswer, type WebhookSender } from './webhook-http';
+import { postWebhook, webhookSignature, type WebhookAnswer } from './webhook-http';
 
 export interface WebhookActivityDependencies {
   database: Database;
   allowPrivateWebhookAddresses?: boolean | undefined;
-  // Tests replace the network with a receiver of their own.
-  send?: WebhookSender;
 }
 
 export interface WebhookDeliveryTask {
@@ -40,7 +38,6 @@ const attemptTimeoutMilliseconds = 10_000;
 
 export function createWebhookActivities(dependencies: WebhookActivityDependencies) {
   const { database } = dependencies;
-  const send = dependencies.send ?? postWebhook;
   const allowPrivateAddresses = dependencies.allowPrivateWebhookAddresses ?? false;
 
   const publisher: BulkResponseEventPublisher = {
@@ -75,7 +72,7 @@ export function createWebhookActivities(dependencies: WebhookActivityDependencie
       const event = await findWebhookEvent(database, task.eventId);
       if (!event) return 'event_missing';
       const startedAt = new Date();
-      const answer = await send({
+      const answer = await postWebhook({
         url: webhook.url,
         body: event.body,
         headers: {
