@@ -27,7 +27,8 @@ while [[ $# -gt 0 ]]; do
     --ui-port) ui_port="$2"; shift 2 ;;
     --postgres-port) postgres_port="$2"; shift 2 ;;
     --mqtt-port) mqtt_port="$2"; shift 2 ;;
-    *) echo "unknown option: $1 (see the header of $0)" >&2; exit 2 ;;
+    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; exit 0 ;;
+    *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
 
@@ -55,6 +56,14 @@ if [[ -f "$directory/cluster.pid" ]] && kill -0 "$(cat "$directory/cluster.pid")
   echo "a cluster already runs from $directory (pid $(cat "$directory/cluster.pid"))" >&2
   exit 1
 fi
+# Fail fast rather than after a startup timeout, e.g. when `npm start` holds 7233, 8233 or 1883.
+for port in "$temporal_port" $((temporal_port + 1)) $((temporal_port + 2)) $((temporal_port + 6)) \
+  $((temporal_port + 10)) "$ui_port" "$postgres_port" "$mqtt_port" $((mqtt_port + 1)); do
+  if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use; choose other ports (--help)" >&2
+    exit 1
+  fi
+done
 echo $$ > "$directory/cluster.pid"
 
 background_pids=()
