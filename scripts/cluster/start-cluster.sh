@@ -194,7 +194,7 @@ start_temporal() {
   chmod 600 "$temporal_directory/config.yaml"
   log "starting Temporal server on $temporal_address ($(grep '^NUM_HISTORY_SHARDS=' "$root/deploy/temporal/temporal.env"))"
   (temporal_environment && POSTGRES_PWD="$(cat "$POSTGRES_PWD_FILE")" && export POSTGRES_PWD &&
-    exec "$bin/temporal-server" --config-file "$temporal_directory/config.yaml" --allow-no-auth start) \
+    exec "$bin/temporal-server" --config-file "$temporal_directory/config.yaml" start) \
     >>"$log_directory/temporal.log" 2>&1 &
   background_pids+=($!)
   wait_for "Temporal server" 120 "$cli" operator cluster health --address "$temporal_address"
