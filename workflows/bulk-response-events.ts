@@ -2,6 +2,7 @@ import { CancellationScope, log, proxyActivities } from '@temporalio/workflow';
 import {
   bulkResponseEventId,
   isRepeatableEvent,
+  type BulkResponseEvent,
   type BulkResponseEventName,
   type BulkResponseEventPublisher,
 } from '../contracts/webhook-events';
@@ -26,23 +27,38 @@ function occurrenceOf(bulkResponseId: string, event: BulkResponseEventName): num
   return occurrence;
 }
 
-// Called by the rollout workflow at each transition. Webhook delivery (retries for 24 h, order per
-// bulk response) runs in its own workflows, so this never fails, and waits only for the enqueue.
-export async function publishBulkResponseEvent(event: {
+// Publications of this run, chained: each enqueue starts after the previous one ended, so events
+// reach the delivery workflows in the order they were published, even from signal handlers.
+let lastPublication: Promise<void> = Promise.resolve();
+
+// Called by the rollout workflow at each transition (awaited, or `void` from a signal handler).
+// Webhook delivery (retries for 24 h, order per bulk response) runs in its own workflows, so this
+// never fails and waits only for the enqueue of this event and of those published before it.
+export function publishBulkResponseEvent(event: {
   bulkResponseId: string;
   companyId: string;
   event: BulkResponseEventName;
 }): Promise<void> {
   const id = bulkResponseEventId(event.bulkResponseId, event.event, occurrenceOf(event.bulkResponseId, event.event));
   publishedIds.add(id);
+  const occurredAt = new Date(Date.now()).toISOString();
+  lastPublication = lastPublication.then(() => enqueue({ ...event, id, occurredAt }));
+  return lastPublication;
+}
+
+// Resolves once every event published so far is enqueued: await it before continue-as-new or
+// returning if some publications were not awaited.
+export function bulkResponseEventsPublished(): Promise<void> {
+  return lastPublication;
+}
+
+async function enqueue(event: BulkResponseEvent): Promise<void> {
   try {
     // A cancelled rollout still announces that it was cancelled.
-    await CancellationScope.nonCancellable(() =>
-      publisher.enqueueBulkResponseEvent({ ...event, id, occurredAt: new Date(Date.now()).toISOString() }),
-    );
+    await CancellationScope.nonCancellable(() => publisher.enqueueBulkResponseEvent(event));
   } catch (error) {
     log.warn('Bulk response event not enqueued; webhooks will miss it', {
-      eventId: id,
+      eventId: event.id,
       error: error instanceof Error ? error.message : String(error),
     });
   }

@@ -85,7 +85,7 @@ describe('webhook delivery (time-skipping test server, real receiver)', () => {
   async function publishAndDeliver(
     rollout: { bulkResponseId: string; companyId: string; webhookId: string },
     events: BulkResponseEventName[],
-    options: { allowPrivate?: boolean; whileDelivering?: () => Promise<void> } = {},
+    options: { allowPrivate?: boolean; withoutWaiting?: boolean; whileDelivering?: () => Promise<void> } = {},
   ): Promise<void> {
     const taskQueue = `webhooks-${(queue += 1)}`;
     const worker = await Worker.create({
@@ -98,7 +98,14 @@ describe('webhook delivery (time-skipping test server, real receiver)', () => {
       await environment.client.workflow.execute(publishEventsWorkflow, {
         taskQueue,
         workflowId: `publisher-${rollout.bulkResponseId}`,
-        args: [{ bulkResponseId: rollout.bulkResponseId, companyId: rollout.companyId, events }],
+        args: [
+          {
+            bulkResponseId: rollout.bulkResponseId,
+            companyId: rollout.companyId,
+            events,
+            withoutWaiting: options.withoutWaiting ?? false,
+          },
+        ],
       });
       const delivery = environment.client.workflow.getHandle(
         webhookDeliveryWorkflowId(rollout.bulkResponseId, rollout.webhookId),
@@ -168,6 +175,26 @@ describe('webhook delivery (time-skipping test server, real receiver)', () => {
     assert.ok(completed.length >= 1);
     assert.ok(attempts.every((row) => row.outcome === 'failed'));
     assert.ok(completed[0]!.started_at >= started.at(-1)!.started_at, 'the next event waits for the previous one');
+  });
+
+  it('when events are published without waiting (from signal handlers), then they arrive in publication order', async () => {
+    const events: BulkResponseEventName[] = [
+      'bulk_response.started',
+      'bulk_response.paused',
+      'bulk_response.resumed',
+      'bulk_response.paused',
+      'bulk_response.resumed',
+      'bulk_response.canceled',
+    ];
+    const rollout = await newRollout([...new Set(events)]);
+    receiver.answerWith(204);
+    await publishAndDeliver(rollout, events, { withoutWaiting: true });
+    const delivered = bodiesFor(rollout.bulkResponseId);
+    assert.deepEqual(
+      delivered.map((received) => received.parsed.event),
+      events,
+    );
+    assert.equal(new Set(delivered.map((received) => received.parsed.id)).size, events.length);
   });
 
   it('when the same event is published twice, then the receiver gets it once', async () => {
