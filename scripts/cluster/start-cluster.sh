@@ -279,7 +279,8 @@ docker-compose.yml (also in $directory/cluster.env):
 
   set -a; source $directory/cluster.env; set +a
   npm run start:api                      # PORT=3000 by default
-  npm run start:worker                   # as many as you like, one per terminal
+  WORKER_ID=1 npm run start:worker       # as many as you like, one per terminal,
+  WORKER_ID=2 npm run start:worker       # each with its own WORKER_ID (its broker session)
   npm run seed:demo                      # once: the demo company, 1,000 devices, 3 fleets
 
 $(sed 's/^/  /' "$directory/cluster.env")
