@@ -40,8 +40,15 @@ function untilStopped(signal: Promise<unknown>, durationSeconds: number | undefi
 }
 
 async function simulate(options: SimulatorOptions, config: Config, logger: Logger): Promise<void> {
-  // Listening before anything else: a signal during the set-up still ends with a summary.
+  // Listening before anything else, so a signal during the set-up is handled once too: with no
+  // fleet running yet there is nothing to tally, and connecting could take its timeouts.
+  let running = false;
   const signal = firstShutdownSignal();
+  void signal.then((received) => {
+    if (running) return;
+    logger.warn({ signal: received }, 'stopped before the simulated fleet was running');
+    process.exit(130);
+  });
   const devices = await loadDevices(options, config);
   logger.info({ devices: devices.length, url: options.mqttUrl, seed: options.seed }, 'connecting simulated devices');
   const fleet = await startSimulatedFleet({
@@ -55,6 +62,7 @@ async function simulate(options: SimulatorOptions, config: Config, logger: Logge
     connectConcurrency: options.connectConcurrency,
     logger,
   });
+  running = true;
   logger.info(fleet.stats(), 'simulated fleet running');
   const progress = setInterval(() => logger.info(fleet.stats(), 'simulator progress'), 10_000);
   await untilStopped(signal, options.durationSeconds);
