@@ -18,7 +18,11 @@ const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema }
 const loginErrors = {
   400: errorResponses[400],
   401: errorResponses[401],
-  429: { description: 'Too many login attempts', ...json(errorBodySchema) },
+  429: {
+    description: 'Too many attempts from this address, for this account from this address, or with this refresh token',
+    headers: { 'Retry-After': { description: 'Seconds until the window ends', schema: { type: 'integer' as const } } },
+    ...json(errorBodySchema),
+  },
 };
 
 export function registerAuthPaths(registry: OpenAPIRegistry) {
