@@ -1,29 +1,41 @@
 import type { DeviceSource } from '../contracts/bulk-action.types';
-import { deviceStatuses, emptyCounts, type BulkCounts, type BulkStatus } from '../contracts/statuses';
-import { markBulkResponseStarted, updateBulkResponseStatus } from '../registry/bulk-responses.repository';
+import { emptyCounts, type BulkCounts, type BulkStatus } from '../contracts/statuses';
+import {
+  insertBulkResponse,
+  markBulkResponseStarted,
+  saveBulkResponseProgress,
+} from '../registry/bulk-responses.repository';
 import type { Database } from '../registry/database';
-import { deviceCountSelect, devicePageSelect } from '../registry/device-page';
-import { cancelUnreachedDevices, countDeviceResults } from '../registry/device-results.repository';
+import { finalizeBulkResponseRecord, type FinalizeInput } from '../registry/bulk-response-finalization';
+import { deviceCountSelect } from '../registry/device-page';
 
-const unbounded = 2_147_483_647;
+export type { FinalizeInput };
 
-export interface FinalizeInput {
+export interface StartInput {
   bulkResponseId: string;
   companyId: string;
   source: DeviceSource;
-  status: BulkStatus;
-  afterDeviceId: string | null;
-  total: number;
+  // What the API would have stored: written here if the API died before it could.
+  record?: {
+    fleetId: string | null;
+    parentId: string | null;
+    action: string;
+    request: unknown;
+    createdBy: string | null;
+  };
 }
 
 export function createBulkResponseActivities({ database }: { database: Database }) {
   return {
     // Counts the devices the execution will walk and marks the stored record as processing.
-    async startBulkResponse(input: {
-      bulkResponseId: string;
-      companyId: string;
-      source: DeviceSource;
-    }): Promise<number> {
+    async startBulkResponse(input: StartInput): Promise<number> {
+      if (input.record) {
+        await insertBulkResponse(database, {
+          id: input.bulkResponseId,
+          companyId: input.companyId,
+          ...input.record,
+        });
+      }
       const count = deviceCountSelect(input.source, input.companyId);
       const [row] = await database.query<{ total: number }>(count.sql, count.params);
       const counts: BulkCounts = { ...emptyCounts(), total: row?.total ?? 0 };
@@ -31,30 +43,12 @@ export function createBulkResponseActivities({ database }: { database: Database 
       return counts.total;
     },
 
-    // The stored summary is recounted from the per-device rows, the durable truth, after every
-    // device the execution never reached has been recorded `canceled`.
+    async saveBulkProgress(input: { bulkResponseId: string; status: BulkStatus; counts: BulkCounts }): Promise<void> {
+      await saveBulkResponseProgress(database, input.bulkResponseId, input.status, input.counts);
+    },
+
     async finalizeBulkResponse(input: FinalizeInput): Promise<BulkCounts> {
-      return database.transaction(async (transaction) => {
-        if (input.status === 'canceled' || input.status === 'aborted') {
-          const remaining = devicePageSelect(
-            'd.id, d.unique_id',
-            input.source,
-            input.companyId,
-            input.afterDeviceId,
-            unbounded,
-          );
-          await cancelUnreachedDevices(transaction, input.bulkResponseId, remaining);
-        }
-        const byStatus = await countDeviceResults(transaction, input.bulkResponseId);
-        const counts = emptyCounts();
-        for (const status of deviceStatuses) counts[status] = byStatus[status] ?? 0;
-        counts.total = Math.max(
-          input.total,
-          Object.values(byStatus).reduce((sum, count) => sum + count, 0),
-        );
-        await updateBulkResponseStatus(transaction, input.bulkResponseId, input.status, counts, true);
-        return counts;
-      });
+      return finalizeBulkResponseRecord(database, input);
     },
   };
 }

@@ -1,7 +1,9 @@
+import type { Client } from '@temporalio/client';
 import type { Database } from '../registry/database';
 import type { DeviceTransport } from '../transport/device-transport';
 import { createBulkResponseActivities } from './bulk-response.activities';
 import { createDeviceCommandActivities } from './device-command.activities';
+import { createReconcileActivities } from './reconcile.activities';
 import { createRegistryActionActivities } from './registry-actions.activities';
 import { createWebhookActivities } from './webhook.activities';
 
@@ -10,6 +12,8 @@ export interface ActivityDependencies {
   transport: DeviceTransport;
   // WEBHOOK_ALLOW_PRIVATE: webhook deliveries may reach loopback and private networks.
   allowPrivateWebhookAddresses?: boolean;
+  // The reconciler asks Temporal how executions ended; nothing else in activities uses it.
+  temporal: Client;
 }
 
 // The worker registers this object; workflows see only its type, through proxyActivities.
@@ -19,6 +23,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createRegistryActionActivities(dependencies),
     ...createDeviceCommandActivities(dependencies),
     ...createWebhookActivities(dependencies),
+    ...createReconcileActivities(dependencies),
   };
 }
 

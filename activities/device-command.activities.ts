@@ -17,6 +17,11 @@ export interface PrepareBatchInput {
   rollout: Rollout | undefined;
   afterDeviceId: string | null;
   limit: number;
+  // Leave out devices that already have a result in this bulk response (canary, crash recovery).
+  excludeRecorded?: boolean;
+  // The canary: only devices eligible and online now, up to `limit`, wherever they are in the
+  // fleet; nothing is recorded for the others (the main pass walks them).
+  onlineOnly?: boolean;
 }
 
 export interface BatchDevice {
@@ -39,7 +44,12 @@ export interface DeviceCommandInput {
   device: BatchDevice;
   command: ResolvedCommand;
   expiresAt: string;
+  // Which send this is (the rollout workflow re-sends within the deadline); absent: the
+  // activity's own attempt number, as the first workflow generation counted.
+  attempt?: number;
 }
+
+const canaryScanPageSize = 1000;
 
 export function createDeviceCommandActivities({
   database,
@@ -52,7 +62,16 @@ export function createDeviceCommandActivities({
     // Loads the next batch, records every ineligible device as skipped with its reason, and
     // returns only the devices that will receive the command.
     async prepareDeviceBatch(input: PrepareBatchInput): Promise<PreparedBatch> {
-      const rows = await loadDeviceBatch(database, input.source, input.companyId, input.afterDeviceId, input.limit);
+      if (input.onlineOnly) return prepareCanary(database, input);
+      const unrecordedIn = input.excludeRecorded ? input.bulkResponseId : undefined;
+      const rows = await loadDeviceBatch(
+        database,
+        input.source,
+        input.companyId,
+        input.afterDeviceId,
+        input.limit,
+        unrecordedIn,
+      );
       const now = new Date();
       const skipped: DeviceResult[] = [];
       const devices: BatchDevice[] = [];
@@ -68,24 +87,14 @@ export function createDeviceCommandActivities({
     // Publishes the command and returns without completing: the device's acknowledgement
     // completes this activity (worker/acknowledgement-completer.ts), so no slot is held meanwhile.
     async executeDeviceCommand(input: DeviceCommandInput): Promise<DeviceAnswer> {
-      const { info } = Context.current();
-      const { device, command } = input;
-      await transport.publishCommand(
-        { companyId: input.companyId, deviceId: device.deviceId },
-        {
-          execution_id: commandExecutionId(input.batchWorkflowId, device.deviceId),
-          kind: command.kind,
-          name: command.name,
-          payload: command.payload,
-          issued_at: new Date().toISOString(),
-          expires_at: input.expiresAt,
-        },
-      );
-      const status = device.online ? 'sent' : 'enqueued';
-      await recordDeviceResults(database, input.bulkResponseId, [
-        { deviceId: device.deviceId, uniqueId: device.uniqueId, status, attempts: info.attempt },
-      ]);
+      await publishAndRecord(database, transport, input, input.attempt ?? Context.current().info.attempt);
       throw new CompleteAsyncError();
+    },
+
+    // A re-send while the device's command activity keeps waiting: the same envelope (same
+    // execution id, so the device acts once), and the device's row counts the send.
+    async resendDeviceCommand(input: DeviceCommandInput & { attempt: number }): Promise<void> {
+      await publishAndRecord(database, transport, input, input.attempt);
     },
 
     // A device that acknowledged a setting now runs it: recorded with the results, then pushed
@@ -105,4 +114,45 @@ export function createDeviceCommandActivities({
       await publishConfigurations(transport, input.companyId, configured);
     },
   };
+}
+
+async function prepareCanary(database: Database, input: PrepareBatchInput): Promise<PreparedBatch> {
+  const devices: BatchDevice[] = [];
+  const now = new Date();
+  let after: string | null = null;
+  while (devices.length < input.limit) {
+    const rows = await loadDeviceBatch(database, input.source, input.companyId, after, canaryScanPageSize);
+    for (const row of rows) {
+      if (devices.length === input.limit) break;
+      if (!skipReasonOf(row, input.command, input.rollout, now) && isOnline(row, now))
+        devices.push({ deviceId: row.id, uniqueId: row.unique_id, online: true });
+    }
+    if (rows.length < canaryScanPageSize) break;
+    after = rows.at(-1)?.id ?? null;
+  }
+  return { devices, skipped: 0, lastDeviceId: devices.at(-1)?.deviceId ?? null, deviceCount: devices.length };
+}
+
+async function publishAndRecord(
+  database: Database,
+  transport: DeviceTransport,
+  input: DeviceCommandInput,
+  attempts: number,
+): Promise<void> {
+  const { device, command } = input;
+  await transport.publishCommand(
+    { companyId: input.companyId, deviceId: device.deviceId },
+    {
+      execution_id: commandExecutionId(input.batchWorkflowId, device.deviceId),
+      kind: command.kind,
+      name: command.name,
+      payload: command.payload,
+      issued_at: new Date().toISOString(),
+      expires_at: input.expiresAt,
+    },
+  );
+  const status = device.online ? 'sent' : 'enqueued';
+  await recordDeviceResults(database, input.bulkResponseId, [
+    { deviceId: device.deviceId, uniqueId: device.uniqueId, status, attempts },
+  ]);
 }

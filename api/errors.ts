@@ -40,6 +40,16 @@ export class NotFoundError extends HttpError {
   }
 }
 
+// Admission control: the caller may try again after `retryAfterSeconds` (the Retry-After header).
+export class TooManyRequestsError extends HttpError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, message);
+  }
+}
+
 export class ConflictError extends HttpError {
   constructor(message: string) {
     super(409, message);

@@ -2,12 +2,14 @@ import type { FleetActionRequest } from './fleet-action.schema';
 import type { FleetCriteria } from './fleet.schema';
 import type { DeviceCommandsRequest } from './send-commands-bulk.schema';
 import type { BulkCounts, BulkStatus, DeviceStatus } from './statuses';
+import { isDeviceAction, type ActionName, type DeviceActionName, type RegistryActionName } from './action-catalogue';
 
 // Which devices an execution walks, resolved when it starts: a fleet's criteria frozen at start
 // time (devices created later are not part of it), or the failed devices of an earlier response.
 export type DeviceSource =
   | { kind: 'fleet'; criteria: FleetCriteria; createdBefore: string }
-  | { kind: 'retry'; parentBulkResponseId: string }
+  // The devices of an earlier response that ended in one of `statuses` (default fail, timed_out).
+  | { kind: 'retry'; parentBulkResponseId: string; statuses?: DeviceStatus[] }
   // Named devices (IRIS360 sendCommandsBulk); bounded by the request's size limit.
   | { kind: 'devices'; deviceIds: string[] };
 
@@ -29,31 +31,42 @@ export interface ResolvedCommand {
   requiredActions?: string[];
 }
 
-export interface BulkActionInput {
+interface BulkActionTarget {
   bulkResponseId: string;
   companyId: string;
   fleetId: string | null;
-  request: BulkActionRequest;
   source: DeviceSource;
-  command?: ResolvedCommand;
+  // Who asked, so the execution can write the stored record itself if the API died after
+  // starting it (the record is then never missing for an execution that runs).
+  createdBy: string | null;
+  parentId: string | null;
 }
 
-// What survives continue-as-new: where the walk is and what it has counted so far.
-export interface BulkActionProgress {
-  afterDeviceId: string | null;
-  batchNumber: number;
-  counts: BulkCounts;
-  startedAt: string | null;
-  // Devices the canary still has to walk before its gate; null without a canary or once passed.
-  canaryRemaining: number | null;
-  paused?: boolean;
+type RequestOf<Name extends ActionName> = Extract<BulkActionRequest, { action: Name }>;
+
+// A registry action needs nothing resolved; a device action carries the command every device
+// receives, so a device action without one does not compile.
+export type RegistryActionInput = BulkActionTarget & { request: RequestOf<RegistryActionName> };
+export type DeviceActionInput = BulkActionTarget & { request: RequestOf<DeviceActionName>; command: ResolvedCommand };
+export type BulkActionInput = RegistryActionInput | DeviceActionInput;
+
+export function isDeviceActionInput(input: BulkActionInput): input is DeviceActionInput {
+  return isDeviceAction(input.request.action);
 }
 
-export interface BulkStatusView {
+export interface StatusReason {
+  code: string;
+  message: string;
+}
+
+// What the rollout's status query answers: the live status and counts, why it ended if it did,
+// and what it is waiting for right now, in words an operator can act on.
+export interface RolloutView {
   status: BulkStatus;
   counts: BulkCounts;
   startedAt: string | null;
-  currentBatchWorkflowId: string | null;
+  statusReason: StatusReason | null;
+  waitingFor: string | null;
 }
 
 export interface PageResult {

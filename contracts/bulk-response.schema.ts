@@ -20,6 +20,17 @@ export const bulkResponsesListQuerySchema = z.object({
   ...paging,
 });
 
+// Retry: a new bulk response over the devices that ended in one of these statuses.
+export const retryBodySchema = z
+  .strictObject({
+    statuses: z
+      .array(z.enum(['fail', 'timed_out', 'canceled', 'skipped']))
+      .min(1)
+      .default(['fail', 'timed_out'])
+      .meta({ description: 'Device statuses to retry; add canceled to resume an aborted canary after a fix' }),
+  })
+  .meta({ id: 'RetryRequest', example: { statuses: ['fail', 'timed_out', 'canceled'] } });
+
 export const bulkResponseDevicesQuerySchema = z.object({ status: z.enum(deviceStatuses).optional(), ...paging });
 
 const count = z.int().min(0);
@@ -60,6 +71,15 @@ export const bulkResponseSchema = z
     action: z.string(),
     request: z.record(z.string(), z.unknown()),
     status: z.enum(bulkStatuses),
+    status_reason: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .meta({ description: 'Why it ended aborted or failed: a machine-readable code and a sentence' }),
+    waiting_for: z
+      .string()
+      .nullable()
+      .optional()
+      .meta({ description: 'While it runs: what it is waiting for (start time, canary gate, resume, devices)' }),
     counts: bulkCountsSchema,
     created_by: z.string().nullable(),
     created_at: z.string(),

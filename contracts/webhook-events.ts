@@ -24,6 +24,10 @@ export interface BulkResponseEvent {
   occurredAt: string;
 }
 
+export function isBulkResponseEventName(name: string): name is BulkResponseEventName {
+  return (bulkResponseEventNames as readonly string[]).includes(name);
+}
+
 // Pause and resume may happen many times in one bulk response; every other event happens once.
 export function isRepeatableEvent(event: BulkResponseEventName): boolean {
   return event === 'bulk_response.paused' || event === 'bulk_response.resumed';

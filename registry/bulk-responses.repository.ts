@@ -1,3 +1,4 @@
+import type { StatusReason } from '../contracts/bulk-action.types';
 import type { BulkCounts, BulkStatus } from '../contracts/statuses';
 import { emptyCounts } from '../contracts/statuses';
 import type { Queryable } from './database';
@@ -10,6 +11,7 @@ export interface BulkResponseRecord {
   action: string;
   request: Record<string, unknown>;
   status: BulkStatus;
+  status_reason: StatusReason | null;
   counts: BulkCounts;
   created_by: string | null;
   created_at: string;
@@ -18,7 +20,7 @@ export interface BulkResponseRecord {
   completed_at: string | null;
 }
 
-const recordColumns = `id as "_id", company_id, fleet_id, parent_id, action, request, status, counts, created_by,
+const recordColumns = `id as "_id", company_id, fleet_id, parent_id, action, request, status, status_reason, counts, created_by,
   created_at, started_at, updated_at, completed_at`;
 
 export interface NewBulkResponse {
@@ -28,13 +30,15 @@ export interface NewBulkResponse {
   parentId?: string | null;
   action: string;
   request: unknown;
-  createdBy: string;
+  createdBy: string | null;
 }
 
+// Written by the API after it started the execution, and by the execution itself when it starts
+// (the API may have died in between): whoever comes second changes nothing.
 export async function insertBulkResponse(database: Queryable, bulkResponse: NewBulkResponse): Promise<void> {
   await database.query(
     `insert into bulk_responses (id, company_id, fleet_id, parent_id, action, request, status, counts, created_by)
-     values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)`,
+     values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) on conflict (id) do nothing`,
     [
       bulkResponse.id,
       bulkResponse.companyId,
@@ -46,10 +50,6 @@ export async function insertBulkResponse(database: Queryable, bulkResponse: NewB
       bulkResponse.createdBy,
     ],
   );
-}
-
-export async function deleteBulkResponse(database: Queryable, id: string): Promise<void> {
-  await database.query('delete from bulk_responses where id = $1', [id]);
 }
 
 export async function findBulkResponse(
@@ -98,17 +98,52 @@ export async function markBulkResponseStarted(database: Queryable, id: string, c
   );
 }
 
-export async function updateBulkResponseStatus(
+// The live view saved while the execution runs: never over a final record.
+export async function saveBulkResponseProgress(
   database: Queryable,
   id: string,
   status: BulkStatus,
   counts: BulkCounts,
-  final: boolean,
 ): Promise<void> {
   await database.query(
-    `update bulk_responses set status = $2, counts = $3, updated_at = now(),
-       completed_at = case when $4 then coalesce(completed_at, now()) else completed_at end
-     where id = $1`,
-    [id, status, JSON.stringify(counts), final],
+    `update bulk_responses set status = $2, counts = $3, updated_at = now() where id = $1 and completed_at is null`,
+    [id, status, JSON.stringify(counts)],
+  );
+}
+
+// The final summary; the first one written stays (a retried or late finalisation changes nothing).
+export async function finishBulkResponse(
+  database: Queryable,
+  id: string,
+  status: BulkStatus,
+  counts: BulkCounts,
+  statusReason: StatusReason | null,
+): Promise<void> {
+  await database.query(
+    `update bulk_responses set status = $2, counts = $3, status_reason = $4, updated_at = now(), completed_at = now()
+     where id = $1 and completed_at is null`,
+    [id, status, JSON.stringify(counts), statusReason ? JSON.stringify(statusReason) : null],
+  );
+}
+
+export async function countActiveBulkResponses(database: Queryable, companyId: string): Promise<number> {
+  const [row] = await database.query<{ active: number }>(
+    'select count(*)::int as active from bulk_responses where company_id = $1 and completed_at is null',
+    [companyId],
+  );
+  return row?.active ?? 0;
+}
+
+// Bulk responses not ended whose record has not moved for a while: the reconciler asks Temporal
+// about each of them.
+export function listQuietActiveBulkResponses(
+  database: Queryable,
+  quietSeconds: number,
+  limit: number,
+): Promise<{ id: string; company_id: string; created_at: string }[]> {
+  return database.query(
+    `select id, company_id, created_at from bulk_responses
+     where completed_at is null and updated_at < now() - make_interval(secs => $1) order by updated_at limit $2`,
+    [quietSeconds, limit],
   );
 }

@@ -19,15 +19,18 @@ const columns = `d.id, d.unique_id, d.active, d.device_type_id, d.last_seen_at, 
   (select t.type from device_types t where t.id = d.device_type_id) as device_type,
   coalesce((select t.capabilities -> 'actions' from device_types t where t.id = d.device_type_id), '{}'::jsonb) as actions`;
 
-// What eligibility needs to know of each device in a batch, in one keyset query.
+// What eligibility needs to know of each device in a batch, in one keyset query. With
+// `unrecordedIn`, devices that already have a result in that bulk response are left out (the
+// canary's devices, or a page prepared again after a crash).
 export function loadDeviceBatch(
   database: Queryable,
   source: DeviceSource,
   companyId: string,
   afterDeviceId: string | null,
   limit: number,
+  unrecordedIn?: string,
 ): Promise<BatchDeviceRow[]> {
-  const select = devicePageSelect(columns, source, companyId, afterDeviceId, limit);
+  const select = devicePageSelect(columns, source, companyId, afterDeviceId, limit, unrecordedIn);
   return database.query<BatchDeviceRow>(select.sql, select.params);
 }
 

@@ -7,8 +7,8 @@ function sourceFilter(source: DeviceSource, companyId: string): SqlFragment {
     return {
       sql: `devices d join bulk_response_devices previous
               on previous.device_id = d.id and previous.bulk_response_id = $2
-            where d.company_id = $1 and previous.status in ('fail', 'timed_out')`,
-      params: [companyId, source.parentBulkResponseId],
+            where d.company_id = $1 and previous.status = any($3::text[])`,
+      params: [companyId, source.parentBulkResponseId, source.statuses ?? ['fail', 'timed_out']],
     };
   }
   if (source.kind === 'devices') {
@@ -32,12 +32,17 @@ export function devicePageSelect(
   companyId: string,
   afterDeviceId: string | null,
   limit: number,
+  unrecordedIn?: string,
 ): SqlFragment {
   const filter = sourceFilter(source, companyId);
   const after = filter.params.length + 1;
+  const unrecorded = unrecordedIn
+    ? ` and not exists (select 1 from bulk_response_devices recorded
+         where recorded.bulk_response_id = $${after + 2} and recorded.device_id = d.id)`
+    : '';
   return {
-    sql: `select ${columns} from ${filter.sql} and d.id > $${after} order by d.id limit $${after + 1}`,
-    params: [...filter.params, afterDeviceId ?? '', limit],
+    sql: `select ${columns} from ${filter.sql} and d.id > $${after}${unrecorded} order by d.id limit $${after + 1}`,
+    params: [...filter.params, afterDeviceId ?? '', limit, ...(unrecordedIn ? [unrecordedIn] : [])],
   };
 }
 

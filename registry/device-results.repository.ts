@@ -83,6 +83,16 @@ export async function cancelUnreachedDevices(
   );
 }
 
+// Devices commanded but not answered when the execution ended (cancellation, failure, a
+// terminated execution) get their final state: they were sent to, and nobody waits any more.
+export async function cancelUnansweredDevices(database: Queryable, bulkResponseId: string, message: string) {
+  await database.query(
+    `update bulk_response_devices set status = 'canceled', message = $2, updated_at = now()
+     where bulk_response_id = $1 and status in ('pending', 'sent', 'enqueued')`,
+    [bulkResponseId, message],
+  );
+}
+
 export async function countDeviceResults(database: Queryable, bulkResponseId: string): Promise<Record<string, number>> {
   const rows = await database.query<{ status: string; count: number }>(
     'select status, count(*)::int as count from bulk_response_devices where bulk_response_id = $1 group by status',

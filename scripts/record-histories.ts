@@ -4,19 +4,20 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { loadConfig } from '../config/config';
+import { actionNames } from '../contracts/action-catalogue';
 import { batchWorkflowId } from '../contracts/ids';
 import { searchAttributeNames } from '../contracts/search-attributes';
 
-// npm run record-histories [-- --limit N]: saves the newest closed execution of each fleet
-// action (and its first batch workflow) from a running stack as JSON under test/histories/, where
+// npm run record-histories [-- --limit N]: saves the newest closed execution of each action of
+// the catalogue (and its first batch workflow) from a running stack as JSON under
+// test/histories/v2/ (v1/ holds the first generation's), where
 // the replay test checks that today's workflow code still replays them deterministically.
 const { values } = parseArgs({
-  options: { limit: { type: 'string', default: '1' }, out: { type: 'string', default: 'test/histories' } },
+  options: { limit: { type: 'string', default: '1' }, out: { type: 'string', default: 'test/histories/v2' } },
 });
 const config = loadConfig();
 const connection = await Connection.connect({ address: config.temporal.address });
 const client = new Client({ connection, namespace: config.temporal.namespace });
-const actions = ['issue_command', 'add_tags', 'add_metadata', 'update_heartbeat', 'send_configuration'];
 mkdirSync(values.out, { recursive: true });
 
 async function save(workflowId: string, runId: string | undefined, file: string): Promise<void> {
@@ -34,7 +35,7 @@ async function save(workflowId: string, runId: string | undefined, file: string)
 
 // Batch children carry no search attributes of their own; their ids derive from the parent's.
 async function record(action: string): Promise<void> {
-  const query = `WorkflowType = 'bulkActionWorkflow' and ExecutionStatus != 'Running' and ${searchAttributeNames.action} = '${action}'`;
+  const query = `WorkflowType = 'rolloutWorkflow' and ExecutionStatus != 'Running' and ${searchAttributeNames.action} = '${action}'`;
   let saved = 0;
   for await (const execution of client.workflow.list({ query })) {
     if (saved >= Number(values.limit)) break;
@@ -51,5 +52,5 @@ async function record(action: string): Promise<void> {
   if (saved === 0) console.log(`no closed ${action} execution to record`);
 }
 
-for (const action of actions) await record(action);
+for (const action of actionNames) await record(action);
 await connection.close();

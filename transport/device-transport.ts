@@ -31,6 +31,9 @@ export interface DeviceTransportOptions {
   password?: string | undefined;
   // Unique per service process: two connections with one client id take each other's place.
   clientId: string;
+  // Keep the broker session (and QoS 1 acknowledgements queued in it) while disconnected: a worker
+  // killed or a broker restarted loses no acknowledgement; it gets them when it reconnects.
+  persistentSession?: boolean;
   logger: Logger;
   // Set when the broker supports shared subscriptions (Mosquitto, EMQX...): each ack then
   // reaches one service instance. Unset (aedes), every instance receives every ack, which is
@@ -116,7 +119,7 @@ export async function connectDeviceTransport(options: DeviceTransportOptions): P
     password: options.password,
     clientId: options.clientId,
     protocolVersion: 4,
-    clean: true,
+    clean: !options.persistentSession,
     reconnectPeriod: 1000,
   };
   const client: MqttClient = await connectAsync(options.url, connectOptions);

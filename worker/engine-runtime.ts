@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -8,6 +7,7 @@ import { connectDeviceTransport, type DeviceTransport } from '../transport/devic
 import { createPresenceRecorder } from '../transport/presence-recorder';
 import { createAcknowledgementCompleter } from './acknowledgement-completer';
 import { createWorker } from './create-worker';
+import { ensureReconcilerSchedule } from './reconciler-schedule';
 
 export interface EngineOptions {
   config: Config;
@@ -15,6 +15,8 @@ export interface EngineOptions {
   logger: Logger;
   mqttPassword: string | undefined;
   workflowBundle?: WorkflowBundleWithSourceMap;
+  // Tests running several engines in one process give each its own broker session.
+  transportClientId?: string;
 }
 
 export interface Engine {
@@ -35,7 +37,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     url: config.mqtt.url,
     username: config.mqtt.serviceUsername,
     password: options.mqttPassword,
-    clientId: `fleet-actions-worker-${hostname()}-${process.pid}`,
+    clientId: options.transportClientId ?? `fleet-actions-worker-${config.workerId}`,
+    persistentSession: true,
     logger,
     ...(config.mqtt.sharedSubscriptionGroup ? { sharedSubscriptionGroup: config.mqtt.sharedSubscriptionGroup } : {}),
     onAcknowledgement: createAcknowledgementCompleter(client, logger),
@@ -46,9 +49,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    dependencies: { database, transport },
+    dependencies: {
+      database,
+      transport,
+      temporal: client,
+      allowPrivateWebhookAddresses: config.webhooks.allowPrivateAddresses,
+    },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
   });
+  await ensureReconcilerSchedule(client, config.temporal.taskQueue);
   let running: Promise<void> | undefined;
   return {
     worker,

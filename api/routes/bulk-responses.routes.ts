@@ -1,8 +1,10 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
 import {
   bulkResponseDevicesQuerySchema,
   bulkResponseIdParams,
   bulkResponsesListQuerySchema,
+  retryBodySchema,
 } from '../../contracts/bulk-response.schema';
 import { isTerminalBulkStatus } from '../../contracts/statuses';
 import { listBulkResponses } from '../../registry/bulk-responses.repository';
@@ -12,7 +14,7 @@ import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { ConflictError } from '../errors';
 import { requireRole } from '../middleware/require-role';
-import { findCompanyBulkResponse, viewBulkResponse } from '../services/bulk-response-view.service';
+import { findCompanyBulkResponse, liveViewOf, viewBulkResponse } from '../services/bulk-response-view.service';
 import { retryBulkResponse } from '../services/retry-bulk-response.service';
 import { bulkResponseLinks, withBulkResponseLinks } from './bulk-response.presenter';
 
@@ -28,7 +30,9 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
     const query = bulkResponsesListQuerySchema.parse(request.query);
     const filters = { fleetId: query.fleet_id, action: query.action, status: query.status };
     const result = await listBulkResponses(dependencies.database, callerOf(response).companyId, filters, pageOf(query));
-    const resources = result.resources.map((record) => withBulkResponseLinks(dependencies.config.temporal, record));
+    // The same live status and counts as the single GET (admission bounds the running ones).
+    const views = await Promise.all(result.resources.map((record) => liveViewOf(dependencies, record)));
+    const resources = views.map((view) => withBulkResponseLinks(dependencies.config.temporal, view));
     response.json(query.page_meta === 'true' ? { ...result, resources } : resources);
   });
 
@@ -52,7 +56,14 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
       const companyId = callerOf(response).companyId;
       const record = await findCompanyBulkResponse(dependencies, companyId, bulkResponseId);
       if (isTerminalBulkStatus(record.status)) throw new ConflictError(`Bulk response is already ${record.status}`);
-      await act(bulkResponseId);
+      try {
+        await act(bulkResponseId);
+      } catch (error) {
+        // The execution ended outside the service (terminated): the reconciler ends the record.
+        if (error instanceof WorkflowNotFoundError)
+          throw new ConflictError('Bulk response execution has already ended');
+        throw error;
+      }
       const view = await viewBulkResponse(dependencies, companyId, bulkResponseId);
       response.status(202).json(withBulkResponseLinks(dependencies.config.temporal, view));
     });
@@ -63,7 +74,8 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
 
   router.post('/bulk_responses/:bulkResponseId/retry', requireRole('operator'), async (request, response) => {
     const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
-    const started = await retryBulkResponse(dependencies, callerOf(response), bulkResponseId);
+    const { statuses } = retryBodySchema.parse(request.body ?? {});
+    const started = await retryBulkResponse(dependencies, callerOf(response), bulkResponseId, statuses);
     response.status(202).json({
       bulk_response_id: started.bulkResponseId,
       parent_id: bulkResponseId,

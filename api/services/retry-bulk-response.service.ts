@@ -1,5 +1,5 @@
 import { bulkActionRequestSchema } from '../../contracts/send-commands-bulk.schema';
-import { isTerminalBulkStatus } from '../../contracts/statuses';
+import { isTerminalBulkStatus, type FinalDeviceStatus } from '../../contracts/statuses';
 import type { Caller } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { ConflictError } from '../errors';
@@ -7,17 +7,21 @@ import { findCompanyBulkResponse } from './bulk-response-view.service';
 import { resolveCommand } from './resolve-action-target.service';
 import { startBulkAction, type StartedBulkAction } from './start-bulk-action.service';
 
-// A new bulk response over the devices that ended `fail` or `timed_out`, linked by parent_id.
+type RetriedStatus = Exclude<FinalDeviceStatus, 'success'>;
+
+// A new bulk response over the devices that ended in `statuses` (by default `fail` or
+// `timed_out`; `canceled` resumes an aborted rollout after a fix), linked by parent_id.
 export async function retryBulkResponse(
   dependencies: ApiDependencies,
   caller: Caller,
   parentId: string,
+  statuses: RetriedStatus[] = ['fail', 'timed_out'],
 ): Promise<StartedBulkAction> {
   const parent = await findCompanyBulkResponse(dependencies, caller.companyId, parentId);
   if (!isTerminalBulkStatus(parent.status))
     throw new ConflictError('Bulk response is still running; retry it once it ends');
-  if (parent.counts.fail + parent.counts.timed_out === 0)
-    throw new ConflictError('Bulk response has no failed or timed out devices');
+  if (statuses.every((status) => parent.counts[status] === 0))
+    throw new ConflictError(`Bulk response has no devices that ended ${statuses.join(' or ')}`);
   const request = bulkActionRequestSchema.parse(parent.request);
   const command = await resolveCommand(dependencies.database, caller.companyId, request);
   return startBulkAction(dependencies, {
@@ -25,7 +29,7 @@ export async function retryBulkResponse(
     fleetId: parent.fleet_id,
     parentId,
     request,
-    source: { kind: 'retry', parentBulkResponseId: parentId },
+    source: { kind: 'retry', parentBulkResponseId: parentId, statuses },
     command,
     summary: `retry of ${parentId}: ${command?.name ?? request.action}`,
   });

@@ -6,13 +6,14 @@ import type {
   DeviceSource,
   ResolvedCommand,
 } from '../../contracts/bulk-action.types';
-import { deleteBulkResponse, insertBulkResponse } from '../../registry/bulk-responses.repository';
+import { isDeviceAction } from '../../contracts/action-catalogue';
+import { countActiveBulkResponses, insertBulkResponse } from '../../registry/bulk-responses.repository';
 import { newObjectId } from '../../registry/object-id';
-import { bulkActionWorkflow } from '../../workflows/bulk-action.workflow';
 import { searchAttributeKeys } from '../../workflows/definitions';
+import type { rolloutWorkflow } from '../../workflows/rollout.workflow';
 import type { Caller } from '../caller';
 import type { ApiDependencies } from '../dependencies';
-import { ConflictError } from '../errors';
+import { ConflictError, TooManyRequestsError } from '../errors';
 
 export interface StartRequest {
   caller: Caller;
@@ -30,6 +31,9 @@ export interface StartedBulkAction {
   replayed: boolean;
 }
 
+// How long a caller over its admission limit is told to wait before trying again.
+const admissionRetryAfterSeconds = 30;
+
 function requestHash(request: StartRequest): string {
   return createHash('sha256')
     .update(JSON.stringify({ fleetId: request.fleetId, parentId: request.parentId ?? null, request: request.request }))
@@ -41,73 +45,86 @@ function idempotentId(companyId: string, key: string): string {
   return createHash('sha256').update(`${companyId}\u0000${key}`).digest('hex').slice(0, 24);
 }
 
-async function previousStart(dependencies: ApiDependencies, request: StartRequest, hash: string) {
-  if (!request.idempotencyKey) return undefined;
-  const [existing] = await dependencies.database.query<{ request_hash: string; bulk_response_id: string }>(
-    'select request_hash, bulk_response_id from idempotency_keys where company_id = $1 and key = $2',
-    [request.caller.companyId, request.idempotencyKey],
+async function claimIdempotencyKey(dependencies: ApiDependencies, request: StartRequest, id: string, hash: string) {
+  if (!request.idempotencyKey) return false;
+  const { companyId } = request.caller;
+  await dependencies.database.query(
+    `insert into idempotency_keys (company_id, key, request_hash, bulk_response_id) values ($1, $2, $3, $4)
+     on conflict (company_id, key) do nothing`,
+    [companyId, request.idempotencyKey, hash, id],
   );
-  if (!existing) return undefined;
-  if (existing.request_hash !== hash)
+  const [claimed] = await dependencies.database.query<{ request_hash: string; started: boolean }>(
+    `select k.request_hash, exists (select 1 from bulk_responses b where b.id = k.bulk_response_id) as started
+     from idempotency_keys k where k.company_id = $1 and k.key = $2`,
+    [companyId, request.idempotencyKey],
+  );
+  if (claimed?.request_hash !== hash)
     throw new ConflictError('Idempotency-Key was already used with a different request body');
-  return existing.bulk_response_id;
+  return claimed.started;
 }
 
-// Records the bulk response, then starts its workflow with id = bulk_response_id. If the start
-// fails, the record is removed again so nothing half-written is left behind.
+async function admit(dependencies: ApiDependencies, companyId: string): Promise<void> {
+  const active = await countActiveBulkResponses(dependencies.database, companyId);
+  const limit = dependencies.config.admission.maxActiveBulkResponses;
+  if (active < limit) return;
+  throw new TooManyRequestsError(
+    `Too many bulk responses running: ${active} of at most ${limit} have not ended; try again later`,
+    admissionRetryAfterSeconds,
+  );
+}
+
+// Starts the execution first (id = bulk_response_id), then stores the record. Every step is
+// idempotent, so a caller retrying after a crash at any point (with the same Idempotency-Key)
+// completes what was left; and the execution writes the record itself when it starts, so no
+// record ever exists without an execution, nor an execution without its record.
 export async function startBulkAction(
   dependencies: ApiDependencies,
   request: StartRequest,
 ): Promise<StartedBulkAction> {
-  const hash = requestHash(request);
-  const replayedId = await previousStart(dependencies, request, hash);
-  if (replayedId) return { bulkResponseId: replayedId, replayed: true };
-
   const { caller } = request;
+  const hash = requestHash(request);
   const bulkResponseId = request.idempotencyKey
     ? idempotentId(caller.companyId, request.idempotencyKey)
     : newObjectId();
-  try {
-    await dependencies.database.transaction(async (transaction) => {
-      await insertBulkResponse(transaction, {
-        id: bulkResponseId,
-        companyId: caller.companyId,
-        fleetId: request.fleetId,
-        parentId: request.parentId ?? null,
-        action: request.request.action,
-        request: request.request,
-        createdBy: caller.userId,
-      });
-      if (request.idempotencyKey) {
-        await transaction.query(
-          'insert into idempotency_keys (company_id, key, request_hash, bulk_response_id) values ($1, $2, $3, $4)',
-          [caller.companyId, request.idempotencyKey, hash, bulkResponseId],
-        );
-      }
-    });
-  } catch (error) {
-    const racedId = await previousStart(dependencies, request, hash);
-    if (racedId) return { bulkResponseId: racedId, replayed: true };
-    throw error;
+  if (await claimIdempotencyKey(dependencies, request, bulkResponseId, hash)) {
+    return { bulkResponseId, replayed: true };
   }
-  await startWorkflow(dependencies, request, bulkResponseId);
-  return { bulkResponseId, replayed: false };
+  await admit(dependencies, caller.companyId);
+  const replayed = await startWorkflow(dependencies, request, bulkResponseId);
+  await insertBulkResponse(dependencies.database, {
+    id: bulkResponseId,
+    companyId: caller.companyId,
+    fleetId: request.fleetId,
+    parentId: request.parentId ?? null,
+    action: request.request.action,
+    request: request.request,
+    createdBy: caller.userId,
+  });
+  return { bulkResponseId, replayed };
 }
 
-async function startWorkflow(dependencies: ApiDependencies, request: StartRequest, bulkResponseId: string) {
-  const input: BulkActionInput = {
+function workflowInput(request: StartRequest, bulkResponseId: string): BulkActionInput {
+  const target = {
     bulkResponseId,
     companyId: request.caller.companyId,
     fleetId: request.fleetId,
-    request: request.request,
     source: request.source,
-    ...(request.command ? { command: request.command } : {}),
+    createdBy: request.caller.userId,
+    parentId: request.parentId ?? null,
   };
+  const { request: body, command } = request;
+  if (!isDeviceAction(body.action)) return { ...target, request: body } as BulkActionInput;
+  if (!command) throw new Error(`device action ${body.action} reached the engine without a resolved command`);
+  return { ...target, request: body, command } as BulkActionInput;
+}
+
+// True when the execution already existed (a retried request whose first try started it).
+async function startWorkflow(dependencies: ApiDependencies, request: StartRequest, bulkResponseId: string) {
   try {
-    await dependencies.temporal.workflow.start(bulkActionWorkflow, {
+    await dependencies.temporal.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
       workflowId: bulkResponseId,
       taskQueue: dependencies.config.temporal.taskQueue,
-      args: [input],
+      args: [workflowInput(request, bulkResponseId)],
       staticSummary: request.summary,
       staticDetails: `Bulk response ${bulkResponseId} started by ${request.caller.email}.`,
       typedSearchAttributes: [
@@ -117,12 +134,9 @@ async function startWorkflow(dependencies: ApiDependencies, request: StartReques
         { key: searchAttributeKeys.status, value: 'pending' },
       ],
     });
+    return false;
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-    await dependencies.database.transaction(async (transaction) => {
-      await transaction.query('delete from idempotency_keys where bulk_response_id = $1', [bulkResponseId]);
-      await deleteBulkResponse(transaction, bulkResponseId);
-    });
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return true;
     throw error;
   }
 }

@@ -1,21 +1,27 @@
 import { CompleteAsyncError } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities/create-activities';
-import type { FinalizeInput } from '../../activities/bulk-response.activities';
+import type { FinalizeInput, StartInput } from '../../activities/bulk-response.activities';
 import type { DeviceCommandInput, PrepareBatchInput } from '../../activities/device-command.activities';
 import type { RegistryPageInput } from '../../activities/registry-actions.activities';
 import type { DeviceAnswer, DeviceResult } from '../../contracts/bulk-action.types';
-import { deviceStatuses, emptyCounts, type BulkCounts } from '../../contracts/statuses';
+import { deviceStatuses, emptyCounts, type BulkCounts, type BulkStatus } from '../../contracts/statuses';
 
-// How a fake device answers each attempt: an answer, an error (retried), or never (async, so
-// only the deadline ends it).
-export type FakeBehaviour = (deviceIndex: number, attempt: number) => DeviceAnswer | 'error' | 'never';
+// How a fake device answers each call: an answer, an error (retried), or never (async, so only
+// the send window or the deadline ends it).
+export type FakeBehaviour = (deviceIndex: number, call: number) => DeviceAnswer | 'error' | 'never';
 
 export interface FakeOptions {
   pageDelayMilliseconds?: number;
   behaviour?: FakeBehaviour;
   answerDelayMilliseconds?: number;
   skipEvery?: number;
+  // Devices whose index satisfies this are offline at dispatch (enqueued, outside the window).
+  offline?: (deviceIndex: number) => boolean;
+  failPrepare?: boolean;
+  // How a re-sent command's answer reaches the waiting activity: by async completion, as the
+  // worker's acknowledgement completer does (tests pass the test environment's client).
+  completeWaiting?: (input: DeviceCommandInput, answer: DeviceAnswer) => Promise<void>;
 }
 
 // In-memory activities over a numbered device list, complete and typed, for workflow tests.
@@ -24,13 +30,48 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
   const indexOf = new Map(deviceIds.map((id, index) => [id, index]));
   const applied = new Map<string, number>();
   const attempts = new Map<string, number[]>();
+  const sends = new Map<string, number[]>();
   const results = new Map<string, DeviceResult>();
   const finalized: FinalizeInput[] = [];
-  const page = (afterDeviceId: string | null, limit: number) =>
-    deviceIds.filter((id) => id > (afterDeviceId ?? '')).slice(0, limit);
+  const progress: { status: BulkStatus; counts: BulkCounts }[] = [];
+  const announced: string[] = [];
+  const page = (afterDeviceId: string | null, limit: number, exclude = false) =>
+    deviceIds
+      .filter((id) => id > (afterDeviceId ?? '') && !(exclude && (results.has(id) || attempts.has(id))))
+      .slice(0, limit);
+  const isSkipped = (id: string) => Boolean(options.skipEvery && (indexOf.get(id) ?? 0) % options.skipEvery === 0);
+  const isOnline = (id: string) => !options.offline?.(indexOf.get(id) ?? 0);
+  const batchDevice = (id: string) => ({ deviceId: id, uniqueId: `SN-${id}`, online: isOnline(id) });
+
+  const prepareDeviceBatch = (input: PrepareBatchInput) => {
+    if (options.failPrepare) throw ApplicationFailure.nonRetryable('registry schema mismatch', 'RegistryBroken');
+    if (input.onlineOnly) {
+      const devices = deviceIds.filter((id) => !isSkipped(id) && isOnline(id)).slice(0, input.limit);
+      return Promise.resolve({
+        devices: devices.map(batchDevice),
+        skipped: 0,
+        lastDeviceId: devices.at(-1) ?? null,
+        deviceCount: devices.length,
+      });
+    }
+    const devices = page(input.afterDeviceId, input.limit, input.excludeRecorded);
+    const skipped = devices.filter(isSkipped);
+    for (const id of skipped)
+      results.set(id, { deviceId: id, uniqueId: `SN-${id}`, status: 'skipped', reason: 'inactive', attempts: 0 });
+    return Promise.resolve({
+      devices: devices.filter((id) => !skipped.includes(id)).map(batchDevice),
+      skipped: skipped.length,
+      lastDeviceId: devices.at(-1) ?? null,
+      deviceCount: devices.length,
+    });
+  };
 
   const activities: Activities = {
-    startBulkResponse: () => Promise.resolve(deviceCount),
+    startBulkResponse: (_input: StartInput) => Promise.resolve(deviceCount),
+    saveBulkProgress: (input) => {
+      progress.push({ status: input.status, counts: input.counts });
+      return Promise.resolve();
+    },
     applyRegistryPage: async (input: RegistryPageInput) => {
       if (options.pageDelayMilliseconds)
         await new Promise((resolve) => setTimeout(resolve, options.pageDelayMilliseconds));
@@ -38,32 +79,31 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
       for (const id of devices) applied.set(id, (applied.get(id) ?? 0) + 1);
       return { counts: { success: devices.length }, lastDeviceId: devices.at(-1) ?? null, deviceCount: devices.length };
     },
-    prepareDeviceBatch: (input: PrepareBatchInput) => {
-      const devices = page(input.afterDeviceId, input.limit);
-      const skipped = devices.filter((id) => options.skipEvery && (indexOf.get(id) ?? 0) % options.skipEvery === 0);
-      for (const id of skipped)
-        results.set(id, { deviceId: id, uniqueId: `SN-${id}`, status: 'skipped', reason: 'inactive', attempts: 0 });
-      return Promise.resolve({
-        devices: devices
-          .filter((id) => !skipped.includes(id))
-          .map((id) => ({ deviceId: id, uniqueId: `SN-${id}`, online: true })),
-        skipped: skipped.length,
-        lastDeviceId: devices.at(-1) ?? null,
-        deviceCount: devices.length,
-      });
-    },
+    prepareDeviceBatch: (input: PrepareBatchInput) => Promise.resolve().then(() => prepareDeviceBatch(input)),
     executeDeviceCommand: async (input: DeviceCommandInput) => {
-      const index = indexOf.get(input.device.deviceId) ?? -1;
-      const tries = attempts.get(input.device.deviceId) ?? [];
+      const id = input.device.deviceId;
+      const tries = attempts.get(id) ?? [];
       tries.push(Date.now());
-      attempts.set(input.device.deviceId, tries);
+      attempts.set(id, tries);
+      sends.set(id, [...(sends.get(id) ?? []), input.attempt ?? 1]);
       if (options.answerDelayMilliseconds)
         await new Promise((resolve) => setTimeout(resolve, options.answerDelayMilliseconds));
       const behaviour: FakeBehaviour = options.behaviour ?? (() => ({ status: 'success' }));
-      const answer = behaviour(index, tries.length);
+      const answer = behaviour(indexOf.get(id) ?? -1, tries.length);
       if (answer === 'never') throw new CompleteAsyncError();
       if (answer === 'error') throw ApplicationFailure.retryable('broker unavailable', 'PublishFailed');
       return answer;
+    },
+    resendDeviceCommand: async (input: DeviceCommandInput & { attempt: number }) => {
+      const id = input.device.deviceId;
+      const tries = attempts.get(id) ?? [];
+      tries.push(Date.now());
+      attempts.set(id, tries);
+      sends.set(id, [...(sends.get(id) ?? []), input.attempt]);
+      const behaviour: FakeBehaviour = options.behaviour ?? (() => ({ status: 'success' }));
+      const answer = behaviour(indexOf.get(id) ?? -1, tries.length);
+      if (answer === 'error') throw ApplicationFailure.retryable('broker unavailable', 'PublishFailed');
+      if (answer !== 'never') await options.completeWaiting?.(input, answer);
     },
     recordBatchResults: (input: { results: DeviceResult[] }) => {
       for (const result of input.results) results.set(result.deviceId, result);
@@ -79,9 +119,16 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
       }
       for (const status of deviceStatuses)
         counts[status] = [...results.values()].filter((result) => result.status === status).length;
-      if (input.status === 'canceled' || input.status === 'aborted') counts.canceled += deviceCount - results.size;
+      if (input.status !== 'completed' && input.status !== 'completed_with_errors')
+        counts.canceled += deviceCount - results.size;
       return Promise.resolve(counts);
     },
+    reconcileBulkResponses: () => Promise.resolve({ checked: 0, ended: 0 }),
+    enqueueBulkResponseEvent: (event) => {
+      announced.push(event.event);
+      return Promise.resolve();
+    },
+    deliverWebhookEvent: () => Promise.resolve('delivered' as const),
   };
-  return { activities, applied, attempts, results, finalized, deviceIds };
+  return { activities, applied, attempts, sends, results, finalized, progress, announced, deviceIds };
 }

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { loadConfig } from '../../config/config';
 import type { BulkActionInput } from '../../contracts/bulk-action.types';
 import type { Rollout } from '../../contracts/fleet-action.schema';
-import { bulkActionWorkflow } from '../../workflows/bulk-action.workflow';
-import { bulkStatusQuery, pauseSignal, resumeSignal } from '../../workflows/definitions';
+import { rolloutWorkflow } from '../../workflows/rollout.workflow';
+import { rolloutStatusQuery, pauseSignal, resumeSignal } from '../../workflows/definitions';
 import { fakeActivities } from '../support/fake-activities';
+import { startLocalWorkflowEnvironment } from '../support/local-workflow-environment';
 import { sharedWorkflowBundle } from '../support/workflow-bundle';
 
 function rebootInput(id: string, rollout?: Rollout): BulkActionInput {
@@ -18,6 +18,8 @@ function rebootInput(id: string, rollout?: Rollout): BulkActionInput {
     fleetId: 'f'.repeat(24),
     request: { action: 'issue_command', gateway_command: 'reboot', ...(rollout ? { rollout } : {}) },
     source: { kind: 'fleet', criteria: {}, createdBefore: '2026-01-01T00:00:00.000Z' },
+    createdBy: null,
+    parentId: null,
     command: { kind: 'command', name: 'reboot', payload: {}, gatewayCommand: 'reboot' },
   };
 }
@@ -26,15 +28,13 @@ const until = async (check: () => boolean | Promise<boolean>) => {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 25));
 };
 
-describe('device rollouts (time-skipping test server, fake devices)', () => {
+describe('device rollouts (Temporal dev server, fake devices)', () => {
   let environment: TestWorkflowEnvironment;
   let queue = 0;
 
   before(async () => {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
-    environment = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: loadConfig().temporal.testServerPath } },
-    });
+    environment = await startLocalWorkflowEnvironment();
   });
   after(async () => {
     await environment?.teardown();
@@ -57,7 +57,7 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
   it('when batches split the fleet, then every eligible device is commanded exactly once and counts are exact', async () => {
     const fake = fakeActivities(1_234, { skipEvery: 7 });
     const outcome = await withWorker(fake, (taskQueue) =>
-      environment.client.workflow.execute(bulkActionWorkflow, {
+      environment.client.workflow.execute(rolloutWorkflow, {
         taskQueue,
         workflowId: 'd1',
         args: [rebootInput('d1', { max_in_flight: 50 })],
@@ -71,7 +71,7 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     assert.ok([...fake.attempts.values()].every((tries) => tries.length === 1));
   });
 
-  it('when a publish fails twice, then it is retried with backoff and the third attempt succeeds', async () => {
+  it('when a publish fails twice, then it is published again within the send and the third try succeeds', async () => {
     const fake = fakeActivities(20, {
       behaviour: (_index, attempt) => (attempt < 3 ? 'error' : { status: 'success' }),
     });
@@ -81,7 +81,7 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     };
     const started = Date.now();
     const outcome = await withWorker(fake, (taskQueue) =>
-      environment.client.workflow.execute(bulkActionWorkflow, {
+      environment.client.workflow.execute(rolloutWorkflow, {
         taskQueue,
         workflowId: 'd2',
         args: [rebootInput('d2', rollout)],
@@ -97,17 +97,14 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
       }),
     );
     assert.ok([...fake.attempts.values()].every((tries) => tries.length === 3));
-    assert.ok(Date.now() - started < 60_000, '30 minutes of backoff must be skipped, not waited');
+    assert.ok(Date.now() - started < 60_000, 'publish retries take seconds, not the 10-minute send window');
   });
 
-  // The time-skipping server holds time still while an activity task is outstanding (an
-  // async-completed device activity is, until its deadline), so this deadline is seconds of real
-  // time; the backoff test above shows hours of server-side waiting skipped.
   it('when devices never answer, then they end timed_out at their deadline, each attempt re-sent', async () => {
     const fake = fakeActivities(30, { behaviour: () => 'never' });
     const rollout: Rollout = { device_timeout_seconds: 3, retry: { max_attempts: 2, initial_interval_seconds: 0.1 } };
     const outcome = await withWorker(fake, (taskQueue) =>
-      environment.client.workflow.execute(bulkActionWorkflow, {
+      environment.client.workflow.execute(rolloutWorkflow, {
         taskQueue,
         workflowId: 'd3',
         args: [rebootInput('d3', rollout)],
@@ -123,7 +120,7 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     const fake = fakeActivities(600, { behaviour: () => ({ status: 'fail', message: 'flash write error' }) });
     const rollout: Rollout = { max_in_flight: 5, abort: { failure_rate: 0.5, min_finished: 10 } };
     const outcome = await withWorker(fake, (taskQueue) =>
-      environment.client.workflow.execute(bulkActionWorkflow, {
+      environment.client.workflow.execute(rolloutWorkflow, {
         taskQueue,
         workflowId: 'd4',
         args: [rebootInput('d4', rollout)],
@@ -139,13 +136,13 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     const fake = fakeActivities(300);
     const rollout: Rollout = { canary: { count: 10, min_success_rate: 0.9, then: 'pause' } };
     const outcome = await withWorker(fake, async (taskQueue) => {
-      const handle = await environment.client.workflow.start(bulkActionWorkflow, {
+      const handle = await environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
         workflowId: 'd5',
         args: [rebootInput('d5', rollout)],
       });
-      await until(async () => (await handle.query(bulkStatusQuery)).status === 'paused');
-      const paused = await handle.query(bulkStatusQuery);
+      await until(async () => (await handle.query(rolloutStatusQuery)).status === 'paused');
+      const paused = await handle.query(rolloutStatusQuery);
       assert.equal(paused.counts.success, 10);
       assert.equal(fake.attempts.size, 10);
       await handle.signal(resumeSignal);
@@ -153,6 +150,12 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     });
     assert.equal(outcome.status, 'completed');
     assert.equal(outcome.counts.success, 300);
+    assert.deepEqual(fake.announced, [
+      'bulk_response.started',
+      'bulk_response.paused',
+      'bulk_response.resumed',
+      'bulk_response.completed',
+    ]);
   });
 
   it('when the canary fails its success rate, then the rollout is aborted after the canary', async () => {
@@ -161,7 +164,7 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     });
     const rollout: Rollout = { canary: { percent: 10, min_success_rate: 0.9, then: 'continue' } };
     const outcome = await withWorker(fake, (taskQueue) =>
-      environment.client.workflow.execute(bulkActionWorkflow, {
+      environment.client.workflow.execute(rolloutWorkflow, {
         taskQueue,
         workflowId: 'd6',
         args: [rebootInput('d6', rollout)],
@@ -175,14 +178,14 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
   it('when paused mid-rollout, then no new device is commanded until resume', async () => {
     const fake = fakeActivities(400, { answerDelayMilliseconds: 5 });
     const outcome = await withWorker(fake, async (taskQueue) => {
-      const handle = await environment.client.workflow.start(bulkActionWorkflow, {
+      const handle = await environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
         workflowId: 'd7',
         args: [rebootInput('d7', { max_in_flight: 4 })],
       });
       await until(() => fake.attempts.size >= 20);
       await handle.signal(pauseSignal);
-      await until(async () => (await handle.query(bulkStatusQuery)).status === 'paused');
+      await until(async () => (await handle.query(rolloutStatusQuery)).status === 'paused');
       await new Promise((resolve) => setTimeout(resolve, 300));
       const whilePaused = fake.attempts.size;
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -194,46 +197,10 @@ describe('device rollouts (time-skipping test server, fake devices)', () => {
     assert.equal(outcome.counts.success, 400);
   });
 
-  it('when start_at is hours ahead and a rate is set, then it waits until then and paces commands by the rate', async () => {
-    const fake = fakeActivities(12);
-    // Earlier tests moved this server's clock ahead of the wall clock.
-    const startAt = new Date((await environment.currentTimeMs()) + 3 * 3600_000).toISOString();
-    const rollout: Rollout = { start_at: startAt, rate_per_minute: 6 };
-    const outcome = await withWorker(fake, async (taskQueue) => {
-      const handle = await environment.client.workflow.start(bulkActionWorkflow, {
-        taskQueue,
-        workflowId: 'd9',
-        args: [rebootInput('d9', rollout)],
-      });
-      assert.equal((await handle.query(bulkStatusQuery)).status, 'pending');
-      const result = await handle.result();
-      const history = await handle.fetchHistory();
-      const batch = await environment.client.workflow.getHandle(`${'d9'.padStart(24, '0')}-batch-0`).fetchHistory();
-      return { result, events: history.events ?? [], batchEvents: batch.events ?? [] };
-    });
-    assert.equal(outcome.result.counts.success, 12);
-    const timers = outcome.events.filter((event) => event.timerStartedEventAttributes);
-    assert.equal(timers.length, 1, 'one start_at timer in the parent');
-    const startedAt = Number(outcome.events[0]?.eventTime?.seconds ?? 0);
-    const firstActivity = outcome.events.find((event) => event.activityTaskScheduledEventAttributes);
-    assert.ok(
-      Number(firstActivity?.eventTime?.seconds ?? 0) - startedAt >= 3 * 3600 - 60,
-      'nothing ran before start_at',
-    );
-    const commandTimes = outcome.batchEvents
-      .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'executeDeviceCommand')
-      .map((event) => Number(event.eventTime?.seconds ?? 0));
-    assert.equal(commandTimes.length, 12);
-    assert.ok(
-      commandTimes.at(-1)! - commandTimes[0]! >= 11 * 10 - 1,
-      '6 per minute: one command every 10 s of workflow time',
-    );
-  });
-
   it('when cancelled while devices wait, then every device ends canceled and the summary is stored', async () => {
     const fake = fakeActivities(50, { behaviour: () => 'never' });
     await withWorker(fake, async (taskQueue) => {
-      const handle = await environment.client.workflow.start(bulkActionWorkflow, {
+      const handle = await environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
         workflowId: 'd8',
         args: [rebootInput('d8', { max_in_flight: 20 })],

@@ -5,8 +5,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../config/config';
 import type { BulkActionInput } from '../../contracts/bulk-action.types';
-import { bulkActionWorkflow } from '../../workflows/bulk-action.workflow';
-import { bulkStatusQuery } from '../../workflows/definitions';
+import { rolloutWorkflow } from '../../workflows/rollout.workflow';
+import { rolloutStatusQuery } from '../../workflows/definitions';
 import { fakeActivities } from '../support/fake-activities';
 import { sharedWorkflowBundle } from '../support/workflow-bundle';
 
@@ -19,6 +19,8 @@ function addTagsInput(id: string): BulkActionInput {
     fleetId: 'f'.repeat(24),
     request: { action: 'add_tags', tags: ['blue'] },
     source: { kind: 'fleet', criteria: {}, createdBefore: '2026-01-01T00:00:00.000Z' },
+    createdBy: null,
+    parentId: null,
   };
 }
 
@@ -47,7 +49,7 @@ describe('bulk action workflow (time-skipping test server)', () => {
   it('when the fleet spans several pages, then every device is applied once and counts add up', async () => {
     const fake = fakeActivities(1_234);
     const outcome = await runWith(fake, () =>
-      environment.client.workflow.execute(bulkActionWorkflow, {
+      environment.client.workflow.execute(rolloutWorkflow, {
         taskQueue,
         workflowId: 'a1',
         args: [addTagsInput('a1')],
@@ -62,7 +64,7 @@ describe('bulk action workflow (time-skipping test server)', () => {
   it('when the walk outgrows one run, then it continues as new and carries its counts', async () => {
     const fake = fakeActivities(500 * 60 + 7);
     const { outcome, runId, firstRunId } = await runWith(fake, async () => {
-      const handle = await environment.client.workflow.start(bulkActionWorkflow, {
+      const handle = await environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
         workflowId: 'a2',
         args: [addTagsInput('a2')],
@@ -81,12 +83,12 @@ describe('bulk action workflow (time-skipping test server)', () => {
   it('when cancelled mid-rollout, then the summary is stored as canceled and the workflow ends canceled', async () => {
     const fake = fakeActivities(5_000, { pageDelayMilliseconds: 50 });
     await runWith(fake, async () => {
-      const handle = await environment.client.workflow.start(bulkActionWorkflow, {
+      const handle = await environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
         workflowId: 'a3',
         args: [addTagsInput('a3')],
       });
-      while ((await handle.query(bulkStatusQuery)).counts.success === 0)
+      while ((await handle.query(rolloutStatusQuery)).counts.success === 0)
         await new Promise((resolve) => setTimeout(resolve, 20));
       await handle.cancel();
       await assert.rejects(handle.result(), WorkflowFailedError);

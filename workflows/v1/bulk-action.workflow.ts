@@ -13,12 +13,14 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/create-activities';
-import type { BulkActionInput, BulkActionProgress, BulkStatusView, PageResult } from '../contracts/bulk-action.types';
-import { batchWorkflowId } from '../contracts/ids';
-import { addCounts, emptyCounts, pendingCount, type BulkCounts, type BulkStatus } from '../contracts/statuses';
+import type { Activities } from '../../activities/create-activities';
+import type { PageResult } from '../../contracts/bulk-action.types';
+import type { BulkActionInput, BulkActionProgress, BulkStatusView } from './legacy.types';
+import { batchWorkflowId } from '../../contracts/ids';
+import { addCounts, emptyCounts, pendingCount, type BulkCounts, type BulkStatus } from '../../contracts/statuses';
 import { finalStatusOf } from './bulk-status';
-import { bulkStatusQuery, pauseSignal, resumeSignal, searchAttributeKeys } from './definitions';
+import { pauseSignal, resumeSignal, searchAttributeKeys } from '../definitions';
+import { bulkStatusQuery } from './legacy-definitions';
 import { deviceBatchWorkflow } from './device-batch.workflow';
 import { abortBaselineOf, batchSizeOf, canaryPassed, canarySizeOf } from './rollout-policy';
 

@@ -9,13 +9,15 @@ import {
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/create-activities';
-import type { BatchDevice } from '../activities/device-command.activities';
-import type { BulkActionInput, BulkStatusView, DeviceAnswer, DeviceResult } from '../contracts/bulk-action.types';
-import { deviceActivityId } from '../contracts/ids';
-import { emptyCounts, pendingCount, type BulkCounts, type FinalDeviceStatus } from '../contracts/statuses';
+import type { Activities } from '../../activities/create-activities';
+import type { BatchDevice } from '../../activities/device-command.activities';
+import type { DeviceAnswer, DeviceResult } from '../../contracts/bulk-action.types';
+import type { BulkActionInput, BulkStatusView } from './legacy.types';
+import { deviceActivityId } from '../../contracts/ids';
+import { emptyCounts, pendingCount, type BulkCounts, type FinalDeviceStatus } from '../../contracts/statuses';
 import { abortThresholdReached, deviceActivityOptions, type AbortBaseline } from './rollout-policy';
-import { bulkStatusQuery, pauseSignal, resumeSignal } from './definitions';
+import { pauseSignal, resumeSignal } from '../definitions';
+import { bulkStatusQuery } from './legacy-definitions';
 
 export interface DeviceBatchInput {
   action: BulkActionInput;

@@ -1,7 +1,7 @@
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { Rollout } from '../contracts/fleet-action.schema';
-import { rolloutDefaults } from '../contracts/rollout-defaults';
-import type { BulkCounts } from '../contracts/statuses';
+import type { Rollout } from '../../contracts/fleet-action.schema';
+import { rolloutDefaults } from '../../contracts/rollout-defaults';
+import type { BulkCounts } from '../../contracts/statuses';
 
 export interface AbortBaseline {
   finished: number;

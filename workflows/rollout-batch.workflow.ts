@@ -1,0 +1,119 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/create-activities';
+import type { BatchDevice } from '../activities/device-command.activities';
+import type { DeviceActionInput } from '../contracts/bulk-action.types';
+import { maxInFlightOf, rolloutLimits } from '../contracts/rollout-rules';
+import { flushUntilDone, reportUntilDone } from './batch-reporting';
+import { BatchState } from './batch-state';
+import { batchWindowSignal, pauseSignal, resumeSignal, stopDispatchSignal, type BatchWindow } from './definitions';
+import { deliverCommand, deliveryFailureMessage } from './device-delivery';
+
+export interface RolloutBatchInput {
+  action: DeviceActionInput;
+  batchNumber: number;
+  rolloutWorkflowId: string;
+  afterDeviceId: string | null;
+  limit: number;
+  // The canary batch takes only devices online now, and as many as the canary's size.
+  canary: boolean;
+  paused: boolean;
+  others: BatchWindow;
+}
+
+const registry = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+// One page of a device action: loads and checks its devices, dispatches them inside the rollout's
+// shared window, reports to the rollout while devices answer, and ends when every device of the
+// page is settled. The rollout starts the next batch as soon as this one has dispatched, so no
+// device waits for the slowest device of an earlier page.
+export async function rolloutBatchWorkflow(input: RolloutBatchInput): Promise<void> {
+  const batch = new BatchState(input.batchNumber, { paused: input.paused, others: input.others });
+  setHandler(pauseSignal, () => void (batch.paused = true));
+  setHandler(resumeSignal, () => void (batch.paused = false));
+  setHandler(stopDispatchSignal, () => void (batch.stopped = true));
+  setHandler(batchWindowSignal, (others) => void (batch.others = others));
+  // Reporting and storing results outlive a cancellation: they are how the batch ends cleanly.
+  const reporting = CancellationScope.nonCancellable(() => reportUntilDone(input.rolloutWorkflowId, batch));
+  const flushing = CancellationScope.nonCancellable(() => flushUntilDone(input.action, batch));
+  let devices: BatchDevice[] = [];
+  try {
+    const prepared = await registry.prepareDeviceBatch({
+      bulkResponseId: input.action.bulkResponseId,
+      companyId: input.action.companyId,
+      source: input.action.source,
+      command: input.action.command,
+      rollout: input.action.request.rollout,
+      afterDeviceId: input.afterDeviceId,
+      limit: input.limit,
+      excludeRecorded: true,
+      onlineOnly: input.canary,
+    });
+    devices = prepared.devices;
+    batch.loaded(prepared);
+    await dispatch(input, batch, devices);
+    await condition(() => batch.inFlight === 0);
+  } catch (error) {
+    if (!isCancellation(error)) batch.failure = deliveryFailureMessage(error);
+    await CancellationScope.nonCancellable(() => close(input, batch, devices, reporting, flushing));
+    if (isCancellation(error)) throw error;
+    throw ApplicationFailure.nonRetryable(`batch ${input.batchNumber} failed: ${batch.failure}`, 'BatchFailed');
+  }
+  await close(input, batch, devices, reporting, flushing);
+}
+
+async function dispatch(input: RolloutBatchInput, batch: BatchState, devices: BatchDevice[]): Promise<void> {
+  const rollout = input.action.request.rollout;
+  const maxInFlight = maxInFlightOf(rollout);
+  for (const device of devices) {
+    await condition(
+      () => batch.stopped || (!batch.paused && batch.hasRoom(device, maxInFlight, rolloutLimits.maxEnqueued)),
+    );
+    if (batch.stopped || batch.abortReached(rollout)) break;
+    void runDevice(input, batch, device);
+    if (rollout?.rate_per_minute) await sleep(60_000 / rollout.rate_per_minute);
+  }
+  batch.dispatched = true;
+  batch.markUrgent();
+}
+
+async function runDevice(input: RolloutBatchInput, batch: BatchState, device: BatchDevice): Promise<void> {
+  batch.sent(device);
+  try {
+    const outcome = await deliverCommand(input.action, workflowInfo().workflowId, device, Date.now());
+    batch.settle(device, outcome.status, outcome.sends, outcome.message);
+  } catch (error) {
+    if (isCancellation(error)) batch.settle(device, 'canceled', 1, 'canceled before the device answered');
+    else batch.settle(device, 'fail', 1, deliveryFailureMessage(error));
+  } finally {
+    batch.answered(device);
+  }
+}
+
+// Devices never dispatched (abort, cancellation, failure) end `canceled`; then every result is
+// stored and the rollout hears the batch is done.
+async function close(
+  input: RolloutBatchInput,
+  batch: BatchState,
+  devices: BatchDevice[],
+  reporting: Promise<void>,
+  flushing: Promise<void>,
+): Promise<void> {
+  await condition(() => batch.inFlight === 0);
+  for (const device of devices) batch.settle(device, 'canceled', 0, 'not sent: the rollout stopped first');
+  batch.done = true;
+  batch.markUrgent();
+  await flushing;
+  await reporting;
+}
