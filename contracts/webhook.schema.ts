@@ -17,7 +17,7 @@ export const createWebhookSchema = z.strictObject({
     .refine((events) => new Set(events).size === events.length, 'must not repeat an event'),
   secret: z
     .string()
-    .min(16)
+    .min(8)
     .max(256)
     .optional()
     .meta({ description: 'The shared signing secret; generated (and answered once) when absent' }),
