@@ -32,7 +32,8 @@ const environmentSchema = z.object({
   MQTT_PORT: port.default(1883),
   MQTT_SERVICE_USERNAME: z.string().default('fleet-actions-service'),
   MQTT_SERVICE_PASSWORD: optionalString,
-  // Unset: shared subscriptions for an external broker, none for the embedded aedes (no support).
+  // Off by default: every worker's persistent session receives every ack, so none is lost while a
+  // worker is down; `true` splits acks between workers ($share), which Mosquitto does not queue.
   MQTT_SHARED_SUBSCRIPTIONS: z.enum(['true', 'false']).optional(),
   // Mosquitto's auth directory (scripts/ci/start-mosquitto.sh): credential rotations sync it.
   MOSQUITTO_AUTH_DIR: optionalString,
@@ -115,8 +116,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
       serviceUsername: env.MQTT_SERVICE_USERNAME,
       servicePassword: env.MQTT_SERVICE_PASSWORD,
       mosquittoAuthDirectory: env.MOSQUITTO_AUTH_DIR === undefined ? undefined : path.resolve(env.MOSQUITTO_AUTH_DIR),
-      sharedSubscriptionGroup:
-        (env.MQTT_SHARED_SUBSCRIPTIONS ?? String(env.MQTT_URL !== undefined)) === 'true' ? 'fleet-actions' : undefined,
+      sharedSubscriptionGroup: env.MQTT_SHARED_SUBSCRIPTIONS === 'true' ? 'fleet-actions' : undefined,
     },
     seedDemoOnStart: env.SEED_DEMO_ON_START,
     webhooks: { allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE },

@@ -129,6 +129,42 @@ export function protocolTests(startHarness: () => Promise<BrokerHarness>): void 
       assert.equal(stats.duplicates, 1);
     });
 
+    it('when the service is away (a worker killed) while a device acknowledges, then the ack waits in its session and arrives when it reconnects', async () => {
+      const { devices } = await harness.addCompany(1);
+      const device = devices[0]!;
+      const clientId = `worker-${randomBytes(4).toString('hex')}`;
+      const received: ReceivedAcknowledgement[] = [];
+      const connectWorker = () =>
+        connectDeviceTransport({
+          url: harness.serviceUrl,
+          ...harness.service,
+          clientId,
+          persistentSession: true,
+          logger: silentLogger,
+          onAcknowledgement: (acknowledgement) => void received.push(acknowledgement),
+        });
+      await (await connectWorker()).close();
+      const executionId = commandFor(device).execution_id;
+      const deviceClient = await connectAsDevice(harness.deviceUrl, device);
+      await deviceClient.publishAsync(
+        deviceTopic(device, 'acks'),
+        JSON.stringify({ execution_id: executionId, status: 'success', acknowledged_at: new Date().toISOString() }),
+        { qos: 1 },
+      );
+      await deviceClient.endAsync();
+      assert.equal(received.length, 0);
+      const worker = await connectWorker();
+      try {
+        await waitFor(
+          () => received.some((ack) => ack.acknowledgement.execution_id === executionId),
+          5000,
+          'queued ack',
+        );
+      } finally {
+        await worker.close();
+      }
+    });
+
     it('when a configuration is published, then it is retained and a device connecting later receives it', async () => {
       const { devices } = await harness.addCompany(1);
       const device = devices[0]!;
