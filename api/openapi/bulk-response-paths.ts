@@ -21,6 +21,19 @@ const conflict = {
 };
 const readErrors = { 400: errorResponses[400], 401: errorResponses[401], 404: errorResponses[404] };
 const bulkResponseWithLinks = bulkResponseSchema.extend({ links: bulkResponseLinksSchema });
+// One parsed server-sent event, as OpenAPI 3.1 tools (schemathesis) validate each event of a stream.
+const streamEventSchema = z.object({
+  event: z.string().meta({ description: '`status` on every change' }),
+  data: z
+    .string()
+    .meta({ description: 'JSON: the GET /bulk_responses/{id} body', contentMediaType: 'application/json' }),
+  id: z.string().optional(),
+  retry: z.int().optional(),
+});
+const streamEventExample = {
+  event: 'status',
+  data: '{"_id":"65f1c0ffee0000000000abcd","status":"processing","counts":{"total":1000,"pending":700,"sent":100,"enqueued":5,"success":140,"fail":3,"timed_out":2,"skipped":50,"canceled":0}}',
+};
 const eventStreamExample = `event: status
 data: {"_id":"65f1c0ffee0000000000abcd","status":"processing","counts":{"total":1000,"pending":700,"sent":100,"enqueued":5,"success":140,"fail":3,"timed_out":2,"skipped":50,"canceled":0},"links":{"temporal_ui":"http://127.0.0.1:8233/namespaces/default/workflows/65f1c0ffee0000000000abcd"}}
 
@@ -92,8 +105,8 @@ function registerEventsPath(registry: OpenAPIRegistry) {
     request: { params: idParams },
     responses: {
       200: {
-        description: 'text/event-stream',
-        content: { 'text/event-stream': { schema: z.string(), example: eventStreamExample } },
+        description: `text/event-stream; the schema and example describe one event (OpenAPI 3.2 itemSchema):\n\n${eventStreamExample}`,
+        content: { 'text/event-stream': { schema: streamEventSchema, example: streamEventExample } },
       },
       ...readErrors,
     },
