@@ -4,6 +4,7 @@ import { createLogger } from '../config/logger';
 import { openDatabase } from '../registry/database';
 import { migrate } from '../registry/migrate';
 import { ensureSearchAttributes } from '../scripts/embedded/search-attributes';
+import { mosquittoCredentialSync } from '../transport/mosquitto-credentials';
 import { createApp } from './app';
 
 // The standalone API process for production: one registry pool and one Temporal client.
@@ -20,12 +21,15 @@ async function main(): Promise<void> {
   // come up before any worker has registered them. A no-op where they exist.
   await ensureSearchAttributes(connection, config.temporal.namespace);
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ config, database, temporal, logger });
+  const credentialsChanged = mosquittoCredentialSync(database, config.mqtt.mosquittoAuthDirectory);
+  const app = createApp({ config, database, temporal, logger, credentialsChanged });
   const server = app.listen(config.api.port, config.api.host, () => {
     logger.info({ url: `http://${config.api.host}:${config.api.port}` }, 'API listening');
   });
   const shutdown = () => {
     logger.info('shutting down');
+    // Event streams stay open until their rollout ends: close them, clients reconnect elsewhere.
+    server.closeAllConnections();
     server.close(() => {
       void connection
         .close()

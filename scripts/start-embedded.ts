@@ -93,7 +93,14 @@ async function startStack(): Promise<{ server: Server; demoCredentials?: string 
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
   });
-  stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // Event streams stay open until their rollout ends: close them so Ctrl-C never waits on one.
+  stops.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
   return { server, ...(seeded ? { demoCredentials: seeded.credentialsPath } : {}) };
 }
 

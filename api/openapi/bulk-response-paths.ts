@@ -7,6 +7,7 @@ import {
   bulkResponseStartedSchema,
   bulkResponsesListQuerySchema,
   bulkResponseLinksSchema,
+  retryBodySchema,
 } from '../../contracts/bulk-response.schema';
 import { errorBodySchema } from '../../contracts/registry-common.schema';
 import { errorResponses, security } from './registry-paths';
@@ -139,8 +140,12 @@ function registerControlPaths(registry: OpenAPIRegistry) {
     path: `${base}/{bulk_response_id}/retry`,
     tags,
     security,
-    summary: 'A new bulk response over the devices that ended fail or timed_out, linked by parent_id',
-    request: { params: idParams },
+    summary:
+      'A new bulk response over the devices that ended fail or timed_out (or the statuses given), linked by parent_id',
+    request: {
+      params: idParams,
+      body: { required: false, content: { 'application/json': { schema: retryBodySchema } } },
+    },
     responses: {
       202: { description: 'Accepted', ...json(bulkResponseStartedSchema) },
       ...errorResponses,
