@@ -63,6 +63,16 @@ describe('NUL characters and malformed multipart bodies', () => {
     assert.deepEqual(fieldsOf(response.body), ['device_serials.1']);
   });
 
+  it('when a JSON value holds an unpaired surrogate, then it answers 400 naming it', async () => {
+    const response = await request(fixture.app)
+      .post(`${edgeIq}/commands`)
+      .set('Authorization', company.tokens.admin)
+      .set('Content-Type', 'application/json')
+      .send('{"name":"blink","device_type_ids":[],"payload":{"note":"\\ud800"}}');
+    assert.equal(response.status, 400, JSON.stringify(response.body));
+    assert.deepEqual(fieldsOf(response.body), ['payload.note']);
+  });
+
   it('when a path segment holds a NUL, then it answers 400 naming path', async () => {
     const response = await request(fixture.app).get(`${edgeIq}/fleets/%00`).set('Authorization', company.tokens.viewer);
     assert.equal(response.status, 400, JSON.stringify(response.body));
