@@ -6,6 +6,7 @@ import {
   saveBulkResponseProgress,
 } from '../registry/bulk-responses.repository';
 import type { Database } from '../registry/database';
+import { silentObserver, type EngineObserver } from './engine-observer';
 import { finalizeBulkResponseRecord, type FinalizeInput } from '../registry/bulk-response-finalization';
 import { deviceCountSelect } from '../registry/device-page';
 
@@ -25,7 +26,13 @@ export interface StartInput {
   };
 }
 
-export function createBulkResponseActivities({ database }: { database: Database }) {
+export function createBulkResponseActivities({
+  database,
+  observer = silentObserver,
+}: {
+  database: Database;
+  observer?: EngineObserver | undefined;
+}) {
   return {
     // Counts the devices the execution will walk and marks the stored record as processing.
     async startBulkResponse(input: StartInput): Promise<number> {
@@ -40,15 +47,25 @@ export function createBulkResponseActivities({ database }: { database: Database 
       const [row] = await database.query<{ total: number }>(count.sql, count.params);
       const counts: BulkCounts = { ...emptyCounts(), total: row?.total ?? 0 };
       await markBulkResponseStarted(database, input.bulkResponseId, counts);
+      observer.bulkResponseStarted(input.bulkResponseId, input.record?.action ?? 'unknown');
       return counts.total;
     },
 
     async saveBulkProgress(input: { bulkResponseId: string; status: BulkStatus; counts: BulkCounts }): Promise<void> {
-      await saveBulkResponseProgress(database, input.bulkResponseId, input.status, input.counts);
+      const previous = await saveBulkResponseProgress(database, input.bulkResponseId, input.status, input.counts);
+      if (previous !== undefined && previous !== input.status)
+        observer.bulkResponseStatusChanged(input.bulkResponseId, input.status, previous);
     },
 
     async finalizeBulkResponse(input: FinalizeInput): Promise<BulkCounts> {
-      return finalizeBulkResponseRecord(database, input);
+      const counts = await finalizeBulkResponseRecord(database, input);
+      observer.bulkResponseEnded(
+        input.bulkResponseId,
+        input.action ?? 'unknown',
+        input.status,
+        input.statusReason ?? null,
+      );
+      return counts;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Database } from '../registry/database';
 import type { DeviceTransport } from '../transport/device-transport';
+import type { EngineObserver } from './engine-observer';
 import { createBulkResponseActivities } from './bulk-response.activities';
 import { createDeviceCommandActivities } from './device-command.activities';
 import { createReconcileActivities } from './reconcile.activities';
@@ -14,6 +15,8 @@ export interface ActivityDependencies {
   allowPrivateWebhookAddresses?: boolean;
   // The reconciler asks Temporal how executions ended; nothing else in activities uses it.
   temporal: Client;
+  // Metrics and transition logs; silent unless the worker wires them.
+  observer?: EngineObserver;
 }
 
 // The worker registers this object; workflows see only its type, through proxyActivities.

@@ -7,6 +7,7 @@ import { loadDeviceBatch, recordAppliedSetting } from '../registry/device-batch.
 import { recordDeviceResults, type DeviceResult } from '../registry/device-results.repository';
 import type { DeviceTransport } from '../transport/device-transport';
 import { publishConfigurations } from './device-configuration';
+import { silentObserver, type EngineObserver } from './engine-observer';
 import { isOnline, skipReasonOf } from '../registry/device-eligibility';
 
 export interface PrepareBatchInput {
@@ -54,9 +55,11 @@ const canaryScanPageSize = 1000;
 export function createDeviceCommandActivities({
   database,
   transport,
+  observer = silentObserver,
 }: {
   database: Database;
   transport: DeviceTransport;
+  observer?: EngineObserver | undefined;
 }) {
   return {
     // Loads the next batch, records every ineligible device as skipped with its reason, and
@@ -88,6 +91,7 @@ export function createDeviceCommandActivities({
     // completes this activity (worker/acknowledgement-completer.ts), so no slot is held meanwhile.
     async executeDeviceCommand(input: DeviceCommandInput): Promise<DeviceAnswer> {
       await publishAndRecord(database, transport, input, input.attempt ?? Context.current().info.attempt);
+      observer.devicesCommanded(1);
       throw new CompleteAsyncError();
     },
 
@@ -104,6 +108,8 @@ export function createDeviceCommandActivities({
       companyId: string;
       results: DeviceResult[];
       appliedSetting?: { settingId: string; version: number };
+      // For metrics only.
+      action?: string;
     }): Promise<void> {
       const configured = await database.transaction(async (transaction) => {
         await recordDeviceResults(transaction, input.bulkResponseId, input.results);
@@ -112,6 +118,7 @@ export function createDeviceCommandActivities({
         return recordAppliedSetting(transaction, applied, input.appliedSetting);
       });
       await publishConfigurations(transport, input.companyId, configured);
+      observer.devicesSettled(input.action ?? 'unknown', input.results);
     },
   };
 }

@@ -89,4 +89,6 @@ export interface DeviceResult {
   reason?: string | undefined;
   message?: string | undefined;
   attempts: number;
+  // Dispatch to answer, for the answer-time histogram (not stored).
+  answerSeconds?: number | undefined;
 }

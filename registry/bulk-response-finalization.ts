@@ -13,6 +13,8 @@ export interface FinalizeInput {
   // Unknown only for an execution that never started (nothing was walked).
   source: DeviceSource | null;
   status: BulkStatus;
+  // For metrics and logs only.
+  action?: string;
   afterDeviceId: string | null;
   total: number;
   statusReason?: StatusReason | null;

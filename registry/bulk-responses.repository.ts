@@ -99,16 +99,20 @@ export async function markBulkResponseStarted(database: Queryable, id: string, c
 }
 
 // The live view saved while the execution runs: never over a final record.
+// Answers the status it replaces (undefined once the record is final), so a transition is seen.
 export async function saveBulkResponseProgress(
   database: Queryable,
   id: string,
   status: BulkStatus,
   counts: BulkCounts,
-): Promise<void> {
-  await database.query(
-    `update bulk_responses set status = $2, counts = $3, updated_at = now() where id = $1 and completed_at is null`,
+): Promise<string | undefined> {
+  const [row] = await database.query<{ previous: string }>(
+    `update bulk_responses updated set status = $2, counts = $3, updated_at = now()
+     from (select id, status as previous from bulk_responses where id = $1) prior
+     where updated.id = prior.id and updated.completed_at is null returning prior.previous`,
     [id, status, JSON.stringify(counts)],
   );
+  return row?.previous;
 }
 
 // The final summary; the first one written stays (a retried or late finalisation changes nothing).

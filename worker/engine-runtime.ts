@@ -7,6 +7,7 @@ import { connectDeviceTransport, type DeviceTransport } from '../transport/devic
 import { createPresenceRecorder } from '../transport/presence-recorder';
 import { createAcknowledgementCompleter } from './acknowledgement-completer';
 import { createWorker } from './create-worker';
+import { createEngineObserver } from './engine-observer';
 import { ensureReconcilerSchedule } from './reconciler-schedule';
 
 export interface EngineOptions {
@@ -54,6 +55,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       transport,
       temporal: client,
       allowPrivateWebhookAddresses: config.webhooks.allowPrivateAddresses,
+      observer: createEngineObserver(logger),
     },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
   });

@@ -60,6 +60,7 @@ async function flush(action: DeviceActionInput, batch: BatchState): Promise<void
     bulkResponseId: action.bulkResponseId,
     companyId: action.companyId,
     results,
+    action: action.request.action,
     ...(setting ? { appliedSetting: { settingId: setting.settingId, version: setting.version } } : {}),
   });
 }

@@ -69,7 +69,13 @@ export class BatchState {
     this.counts[device.online ? 'sent' : 'enqueued'] -= 1;
   }
 
-  settle(device: BatchDevice, status: FinalDeviceStatus, attempts: number, message?: string): void {
+  settle(
+    device: BatchDevice,
+    status: FinalDeviceStatus,
+    attempts: number,
+    message?: string,
+    answerSeconds?: number,
+  ): void {
     if (this.settled.has(device.deviceId)) return;
     this.settled.add(device.deviceId);
     this.counts[status] += 1;
@@ -79,6 +85,7 @@ export class BatchState {
       status,
       attempts,
       ...(message ? { message } : {}),
+      ...(answerSeconds !== undefined ? { answerSeconds } : {}),
     });
     this.dirty = true;
   }

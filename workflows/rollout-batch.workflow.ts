@@ -91,8 +91,10 @@ async function dispatch(input: RolloutBatchInput, batch: BatchState, devices: Ba
 async function runDevice(input: RolloutBatchInput, batch: BatchState, device: BatchDevice): Promise<void> {
   batch.sent(device);
   try {
-    const outcome = await deliverCommand(input.action, workflowInfo().workflowId, device, Date.now());
-    batch.settle(device, outcome.status, outcome.sends, outcome.message);
+    const dispatchedAt = Date.now();
+    const outcome = await deliverCommand(input.action, workflowInfo().workflowId, device, dispatchedAt);
+    const answerSeconds = outcome.status === 'timed_out' ? undefined : (Date.now() - dispatchedAt) / 1000;
+    batch.settle(device, outcome.status, outcome.sends, outcome.message, answerSeconds);
   } catch (error) {
     if (isCancellation(error)) batch.settle(device, 'canceled', 1, 'canceled before the device answered');
     else batch.settle(device, 'fail', 1, deliveryFailureMessage(error));

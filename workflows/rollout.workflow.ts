@@ -168,6 +168,7 @@ async function finish(input: BulkActionInput, state: RolloutState, status: BulkS
     companyId: input.companyId,
     source: input.source,
     status,
+    action: input.request.action,
     afterDeviceId: null,
     total: state.carry.total,
     statusReason,
