@@ -22,7 +22,7 @@ import type { SimulatorStats } from '../simulator/simulator-stats';
 // and time; prints figures, asserts nothing.
 //   npx tsx bench/issue-command.bench.ts [--devices 1000,20000] [--broker auto|embedded|mosquitto]
 //     [--max-in-flight 200] [--latency-ms 20,200] [--minutes 10] [--bridge auto|on|off]
-//     [--poll-ms 1000]
+//     [--poll-ms 1000] [--offline-share 0] [--device-timeout-seconds <--minutes * 60>]
 // The registry is PGlite in memory, or a throw-away database on DATABASE_URL's server.
 
 export interface IssueCommandOptions {
@@ -33,6 +33,10 @@ export interface IssueCommandOptions {
   minutes: number;
   bridge: 'auto' | 'on' | 'off';
   pollMs: number;
+  // Share of devices the simulator keeps offline (seeded spread through the fleet); default 0.
+  offlineShare?: number;
+  // The rollout's device_timeout_seconds; default: the whole time bound (--minutes).
+  deviceTimeoutSeconds?: number;
 }
 
 const platform = '/api/v1/platform';
@@ -64,26 +68,41 @@ async function startAction(
     .send({
       action: 'issue_command',
       gateway_command: 'reboot',
-      rollout: { max_in_flight: options.maxInFlight, device_timeout_seconds: Math.ceil(minutes * 60) },
+      rollout: {
+        max_in_flight: options.maxInFlight,
+        device_timeout_seconds: options.deviceTimeoutSeconds ?? Math.ceil(minutes * 60),
+      },
     })
     .expect(202);
   return (response.body as { bulk_response_id: string }).bulk_response_id;
 }
 
-// Polls like an API client would; each poll of a running action queries the workflow and its batch.
-async function waitForEnd(engine: EngineUnderTest, tenant: BenchTenant, id: string, deadline: number, pollMs: number) {
+interface WaitBounds {
+  deadline: number;
+  pollMs: number;
+  // Devices that can answer: the poll notes when this many have answered (success or fail).
+  onlineDevices: number;
+  started: number;
+}
+
+// Polls like an API client would; each poll of a running action queries the workflow's status.
+async function waitForEnd(engine: EngineUnderTest, tenant: BenchTenant, id: string, bounds: WaitBounds) {
   let lastReport = Date.now();
+  let onlineAnsweredSeconds: number | undefined;
   for (;;) {
     const response = await request(engine.app)
       .get(`${platform}/bulk_responses/${id}`)
       .set('Authorization', tenant.authorization);
     const record = response.body as BulkResponseRecord;
-    if (record.completed_at || Date.now() > deadline) return { record, finished: Boolean(record.completed_at) };
+    if (onlineAnsweredSeconds === undefined && record.counts.success + record.counts.fail >= bounds.onlineDevices)
+      onlineAnsweredSeconds = (performance.now() - bounds.started) / 1000;
+    if (record.completed_at || Date.now() > bounds.deadline)
+      return { record, finished: Boolean(record.completed_at), onlineAnsweredSeconds };
     if (Date.now() - lastReport > 15_000) {
       lastReport = Date.now();
       process.stderr.write(`  ... ${record.status}: ${JSON.stringify(record.counts)}\n`);
     }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await new Promise((resolve) => setTimeout(resolve, bounds.pollMs));
   }
 }
 
@@ -94,6 +113,12 @@ export interface IssueCommandResult {
   finished: boolean;
   wallSeconds: number;
   devicesPerSecond: number;
+  offlineDevices: number;
+  // Online devices: those connected when the action started.
+  onlineDevices: number;
+  // From the POST until every online device had answered (success or fail), to the poll's precision.
+  onlineAnsweredSeconds: number | undefined;
+  onlineDevicesPerSecond: number | undefined;
   status: string;
   counts: BulkResponseRecord['counts'];
   simulator: Pick<
@@ -134,19 +159,20 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
       devices: company.devices,
       latency: options.latency,
       directory,
+      offlineShare: options.offlineShare ?? 0,
     });
     stops.unshift(() => simulator.stop());
+    const atStart = await simulator.stats();
     const benchMemory = samplePeakMemory('self');
     const serverMemory = samplePeakMemory(engine.devServer.process.pid ?? 0);
     const started = performance.now();
     const id = await startAction(engine, tenant, options, options.minutes);
-    const { record, finished } = await waitForEnd(
-      engine,
-      tenant,
-      id,
-      Date.now() + options.minutes * 60_000,
-      options.pollMs,
-    );
+    const { record, finished, onlineAnsweredSeconds } = await waitForEnd(engine, tenant, id, {
+      deadline: Date.now() + options.minutes * 60_000,
+      pollMs: options.pollMs,
+      onlineDevices: atStart.connected,
+      started,
+    });
     const wallSeconds = (performance.now() - started) / 1000;
     const peakBench = benchMemory.stop().peakMegabytes;
     const peakServer = serverMemory.stop().peakMegabytes;
@@ -160,6 +186,10 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
       devicesPerSecond: Math.round(
         (record.counts.success + record.counts.fail + record.counts.timed_out) / wallSeconds,
       ),
+      offlineDevices: atStart.devicesOffline,
+      onlineDevices: atStart.connected,
+      onlineAnsweredSeconds: onlineAnsweredSeconds && Math.round(onlineAnsweredSeconds * 10) / 10,
+      onlineDevicesPerSecond: onlineAnsweredSeconds && Math.round(atStart.connected / onlineAnsweredSeconds),
       status: record.status,
       counts: record.counts,
       simulator: {
@@ -194,6 +224,8 @@ function optionsFromArguments(argv: string[]): IssueCommandOptions {
       minutes: { type: 'string' },
       bridge: { type: 'string' },
       'poll-ms': { type: 'string' },
+      'offline-share': { type: 'string' },
+      'device-timeout-seconds': { type: 'string' },
     },
   });
   const broker = values.broker ?? 'auto';
@@ -214,6 +246,11 @@ function optionsFromArguments(argv: string[]): IssueCommandOptions {
     minutes: Math.min(30, Number(values.minutes ?? 10)),
     bridge,
     pollMs: Math.max(100, Number(values['poll-ms'] ?? 1000)),
+    offlineShare: Math.min(1, Math.max(0, Number(values['offline-share'] ?? 0))),
+    deviceTimeoutSeconds:
+      values['device-timeout-seconds'] === undefined
+        ? undefined
+        : Math.max(1, Number(values['device-timeout-seconds'])),
   };
 }
 
@@ -222,6 +259,7 @@ export function describeResult(result: IssueCommandResult): string {
   return [
     `issue_command reboot on ${result.devices} devices (${result.broker}, registry ${result.registry}):`,
     `  ${result.finished ? 'completed' : 'NOT finished (time bound)'} in ${result.wallSeconds} s -> ${result.devicesPerSecond} devices/s, status ${result.status}`,
+    `  online devices ${result.onlineDevices} (offline ${result.offlineDevices}): ${result.onlineAnsweredSeconds === undefined ? 'NOT all answered' : `all answered after ${result.onlineAnsweredSeconds} s -> ${result.onlineDevicesPerSecond} devices/s`}`,
     `  counts ${JSON.stringify(result.counts)}`,
     `  simulator ${JSON.stringify(result.simulator)}; acted == success: ${result.simulatorMatchesSuccess}`,
     `  largest history ${history ? `${history.events} events: ${history.workflowType} ${history.workflowId} (of ${history.executions} executions)` : 'n/a'}`,
@@ -231,9 +269,12 @@ export function describeResult(result: IssueCommandResult): string {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const options = optionsFromArguments(process.argv.slice(2));
+  const results: IssueCommandResult[] = [];
   for (const devices of options.devices) {
     const result = await runIssueCommand(options, devices);
+    results.push(result);
     process.stdout.write(`${describeResult(result)}\n${JSON.stringify(result)}\n`);
   }
+  process.stdout.write(`RESULT ${JSON.stringify(results)}\n`);
   process.exit(0);
 }

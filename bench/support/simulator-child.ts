@@ -6,10 +6,10 @@ import { silentLogger } from '../../test/support/transport-fixtures';
 
 // A simulator in its own process, forked by simulator-process.ts: every process has its own
 // open-file limit (20,000 here), and one socket per device is what bounds a simulator.
-//   argv: <devices.json> <mqtt url> <latency "min,max">
+//   argv: <devices.json> <mqtt url> <latency "min,max"> [offline share 0..1]
 // Messages: parent -> child 'stats' | 'stop'; child -> parent { kind, stats }.
 
-const [devicesFile, url, latency] = process.argv.slice(2);
+const [devicesFile, url, latency, offlineShare] = process.argv.slice(2);
 if (!devicesFile || !url || !latency || !process.send)
   throw new Error('simulator-child is forked by simulator-process.ts');
 const send = (message: unknown) => process.send?.(message);
@@ -18,6 +18,7 @@ const fleet = await startSimulatedFleet({
   url,
   devices,
   behaviour: { latency: parseLatency(latency) },
+  offlineShare: Number(offlineShare ?? 0),
   connectConcurrency: 500,
   logger: silentLogger,
 });

@@ -12,6 +12,8 @@ export interface SimulatorProcessesOptions {
   devices: readonly SimulatedDevice[];
   latency: string;
   directory: string;
+  // Share of each process's devices that never connect (the simulator's seeded spread); default 0.
+  offlineShare?: number;
 }
 
 export interface SimulatorProcesses {
@@ -51,7 +53,10 @@ export async function startSimulatorProcesses(options: SimulatorProcessesOptions
   const children = options.urls.map((url, index) => {
     const file = path.join(options.directory, `simulated-devices-${index}.json`);
     writeFileSync(file, JSON.stringify(options.devices.slice(index * share, (index + 1) * share)), { mode: 0o600 });
-    return fork(childPath, [file, url, options.latency], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    return fork(childPath, [file, url, options.latency, String(options.offlineShare ?? 0)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: 'inherit',
+    });
   });
   await Promise.all(children.map((child) => nextMessage(child, 'ready')));
   const ask = async (request: 'stats' | 'stop', answer: ChildMessage['kind']) =>
