@@ -38,10 +38,10 @@ export async function reportUntilDone(rolloutWorkflowId: string, batch: BatchSta
 // down past the bounded retries fails the batch (the rollout then ends `failed`), never hangs it.
 export async function flushUntilDone(action: DeviceActionInput, batch: BatchState): Promise<void> {
   for (;;) {
-    await condition(() => batch.unflushed.length > 0 || batch.done);
+    await condition(() => batch.unflushed.length > 0 || batch.allSettled);
     if (batch.unflushed.length === 0) return;
-    if (!batch.done)
-      await condition(() => batch.unflushed.length >= flushSize || batch.done, flushIntervalMilliseconds);
+    if (!batch.allSettled)
+      await condition(() => batch.unflushed.length >= flushSize || batch.allSettled, flushIntervalMilliseconds);
     try {
       await flush(action, batch);
     } catch (error) {

@@ -19,6 +19,9 @@ export class BatchState {
   stopped = false;
   page: BatchReport['page'] = null;
   dispatched = false;
+  // Every device settled: no more results will come (the flusher may finish).
+  allSettled = false;
+  // Every result stored: the rollout may count the batch as ended.
   done = false;
   failure: string | null = null;
   // A report is owed: `urgent` ones (page loaded, dispatched, done) go at once, others batched.

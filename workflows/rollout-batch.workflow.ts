@@ -114,8 +114,10 @@ async function close(
 ): Promise<void> {
   await condition(() => batch.inFlight === 0);
   for (const device of devices) batch.settle(device, 'canceled', 0, 'not sent: the rollout stopped first');
+  batch.allSettled = true;
+  // Only once every result is stored may the rollout hear `done`: it then counts the stored rows.
+  await flushing;
   batch.done = true;
   batch.markUrgent();
-  await flushing;
   await reporting;
 }
