@@ -112,7 +112,7 @@ async function runClientsUntilRolloutEnds(
     if (Date.now() - progressAt > 15_000) {
       progressAt = Date.now();
       process.stderr.write(
-        `  ... ${tally.singleMs.length} single, ${tally.listMs.length} list, ${tally.postsAccepted} posted (${tally.postsTooMany} x 429)\n`,
+        `  ... rollout ${context.watch.settledShown(context.rolloutId)} settled; ${tally.singleMs.length} single, ${tally.listMs.length} list, ${tally.postsAccepted} posted (${tally.postsTooMany} x 429)\n`,
       );
     }
   }

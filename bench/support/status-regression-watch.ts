@@ -56,8 +56,9 @@ export class StatusRegressionWatch {
     return this.histories.get(id)?.final?.status;
   }
 
-  knownIds(): string[] {
-    return [...this.histories.keys()];
+  // The most settled devices any answer has shown for this bulk response.
+  settledShown(id: string): number {
+    return this.histories.get(id)?.steps.at(-1)?.settled ?? 0;
   }
 
   regressions(): { count: number; examples: StatusRegression[] } {
