@@ -26,7 +26,7 @@ import { freshCarry, RolloutState, type RolloutCarry } from './rollout-state';
 // A run hands over to a fresh one (continue-as-new) well before its history nears the limits.
 const restAtHistoryLength = 4_000;
 // The stored record follows the live view at most this far behind, for lists and fallbacks.
-const progressSaveIntervalMilliseconds = 2_000;
+const progressSaveIntervalMilliseconds = 1_000;
 
 const registry = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { RolloutView } from '../../contracts/bulk-action.types';
 import { finalDeviceStatuses, isTerminalBulkStatus, type BulkCounts } from '../../contracts/statuses';
@@ -6,16 +7,19 @@ import { rolloutStatusQuery } from '../../workflows/definitions';
 import type { ApiDependencies } from '../dependencies';
 import { NotFoundError } from '../errors';
 
-// A query that cannot answer this fast is not worth waiting for: the stored record (saved by the
-// execution every two seconds) or the last live answer is shown instead.
-const queryDeadlineMilliseconds = 1000;
+// A GET waits this long for the workflow's own answer; past it, it answers from the newest state
+// it knows (the stored record, which the execution saves every second, or a query answer that
+// arrived since), so a busy worker never makes a GET slow.
+const queryBudgetMilliseconds = 80;
+// A query that outlives the budget may still finish and refresh what later GETs show.
+const queryDeadlineMilliseconds = 5000;
 const rememberedViews = 10_000;
 
 export type BulkResponseView = BulkResponseRecord & { waiting_for?: string | null };
 
-// The newest live answer given for each running bulk response, so a query that fails never
-// shows an older state than one already shown by this process.
-const lastShown = new Map<string, BulkResponseView>();
+// The newest live answer seen for each running bulk response in this process: a view never shows
+// an older state than one this process already knows.
+const lastLive = new Map<string, RolloutView>();
 
 export async function findCompanyBulkResponse(dependencies: ApiDependencies, companyId: string, id: string) {
   const record = await findBulkResponse(dependencies.database, companyId, id);
@@ -36,13 +40,15 @@ export async function viewBulkResponse(
 
 export async function liveViewOf(dependencies: ApiDependencies, record: BulkResponseRecord): Promise<BulkResponseView> {
   if (isTerminalBulkStatus(record.status)) {
-    lastShown.delete(record._id);
+    lastLive.delete(record._id);
     return record;
   }
-  const live = await queryLiveStatus(dependencies, record._id);
-  if (!live) return newestOf(record, lastShown.get(record._id));
+  const querying = queryLiveStatus(dependencies, record._id);
+  const answered = await Promise.race([querying, delay(queryBudgetMilliseconds).then(() => undefined)]);
+  const live = answered ?? lastLive.get(record._id);
+  if (!live || settledOf(live.counts) < settledOf(record.counts)) return record;
   if (isTerminalBulkStatus(live.status)) return findCompanyBulkResponse(dependencies, record.company_id, record._id);
-  const view: BulkResponseView = {
+  return {
     ...record,
     status: live.status,
     counts: live.counts,
@@ -50,32 +56,27 @@ export async function liveViewOf(dependencies: ApiDependencies, record: BulkResp
     started_at: live.startedAt ?? record.started_at,
     waiting_for: live.waitingFor,
   };
-  remember(view);
-  return newestOf(view, lastShown.get(record._id));
 }
 
 function settledOf(counts: BulkCounts): number {
   return finalDeviceStatuses.reduce((sum, status) => sum + counts[status], 0);
 }
 
-function newestOf(candidate: BulkResponseView, shown: BulkResponseView | undefined): BulkResponseView {
-  if (!shown || settledOf(shown.counts) <= settledOf(candidate.counts)) return candidate;
-  return { ...candidate, status: shown.status, counts: shown.counts, waiting_for: shown.waiting_for ?? null };
-}
-
-function remember(view: BulkResponseView): void {
-  const shown = lastShown.get(view._id);
-  if (shown && settledOf(shown.counts) > settledOf(view.counts)) return;
-  lastShown.delete(view._id);
-  lastShown.set(view._id, view);
-  if (lastShown.size > rememberedViews) lastShown.delete(lastShown.keys().next().value!);
+function remember(id: string, view: RolloutView): void {
+  const known = lastLive.get(id);
+  if (known && settledOf(known.counts) > settledOf(view.counts)) return;
+  lastLive.delete(id);
+  lastLive.set(id, view);
+  if (lastLive.size > rememberedViews) lastLive.delete(lastLive.keys().next().value!);
 }
 
 async function queryLiveStatus(dependencies: ApiDependencies, id: string): Promise<RolloutView | undefined> {
   try {
-    return await dependencies.temporal.withDeadline(Date.now() + queryDeadlineMilliseconds, () =>
+    const view = await dependencies.temporal.withDeadline(Date.now() + queryDeadlineMilliseconds, () =>
       dependencies.temporal.workflow.getHandle(id).query(rolloutStatusQuery),
     );
+    remember(id, view);
+    return view;
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) {
       dependencies.logger.debug(
