@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { RolloutView } from '../../contracts/bulk-action.types';
 import { finalDeviceStatuses, isTerminalBulkStatus, type BulkCounts } from '../../contracts/statuses';
@@ -7,19 +6,21 @@ import { rolloutStatusQuery } from '../../workflows/definitions';
 import type { ApiDependencies } from '../dependencies';
 import { NotFoundError } from '../errors';
 
-// A GET waits this long for the workflow's own answer; past it, it answers from the newest state
-// it knows (the stored record, which the execution saves every second, or a query answer that
-// arrived since), so a busy worker never makes a GET slow.
+// A GET waits this long for the workflow's own answer; past it, the query is abandoned and the GET
+// answers from the newest state it knows (the stored record, which the execution saves every
+// second, or an earlier answer), so a busy worker never makes a GET slow.
 const queryBudgetMilliseconds = 80;
-// A query that outlives the budget may still finish and refresh what later GETs show.
-const queryDeadlineMilliseconds = 5000;
+// Queries are answered by the worker: however many clients poll, one query per bulk response at
+// a time, and an answer this fresh is reused.
+const answerReuseMilliseconds = 250;
 const rememberedViews = 10_000;
 
 export type BulkResponseView = BulkResponseRecord & { waiting_for?: string | null };
 
 // The newest live answer seen for each running bulk response in this process: a view never shows
 // an older state than one this process already knows.
-const lastLive = new Map<string, RolloutView>();
+const lastLive = new Map<string, { view: RolloutView; at: number }>();
+const inFlight = new Map<string, Promise<RolloutView | undefined>>();
 
 export async function findCompanyBulkResponse(dependencies: ApiDependencies, companyId: string, id: string) {
   const record = await findBulkResponse(dependencies.database, companyId, id);
@@ -43,9 +44,7 @@ export async function liveViewOf(dependencies: ApiDependencies, record: BulkResp
     lastLive.delete(record._id);
     return record;
   }
-  const querying = queryLiveStatus(dependencies, record._id);
-  const answered = await Promise.race([querying, delay(queryBudgetMilliseconds).then(() => undefined)]);
-  const live = answered ?? lastLive.get(record._id);
+  const live = (await liveStatusOf(dependencies, record._id)) ?? lastLive.get(record._id)?.view;
   if (!live || settledOf(live.counts) < settledOf(record.counts)) return record;
   if (isTerminalBulkStatus(live.status)) return findCompanyBulkResponse(dependencies, record.company_id, record._id);
   return {
@@ -64,15 +63,26 @@ function settledOf(counts: BulkCounts): number {
 
 function remember(id: string, view: RolloutView): void {
   const known = lastLive.get(id);
-  if (known && settledOf(known.counts) > settledOf(view.counts)) return;
+  if (known && settledOf(known.view.counts) > settledOf(view.counts)) return;
   lastLive.delete(id);
-  lastLive.set(id, view);
+  lastLive.set(id, { view, at: Date.now() });
   if (lastLive.size > rememberedViews) lastLive.delete(lastLive.keys().next().value!);
+}
+
+function liveStatusOf(dependencies: ApiDependencies, id: string): Promise<RolloutView | undefined> {
+  const known = lastLive.get(id);
+  if (known && Date.now() - known.at < answerReuseMilliseconds) return Promise.resolve(known.view);
+  let pending = inFlight.get(id);
+  if (!pending) {
+    pending = queryLiveStatus(dependencies, id).finally(() => inFlight.delete(id));
+    inFlight.set(id, pending);
+  }
+  return pending;
 }
 
 async function queryLiveStatus(dependencies: ApiDependencies, id: string): Promise<RolloutView | undefined> {
   try {
-    const view = await dependencies.temporal.withDeadline(Date.now() + queryDeadlineMilliseconds, () =>
+    const view = await dependencies.temporal.withAbortSignal(AbortSignal.timeout(queryBudgetMilliseconds), () =>
       dependencies.temporal.workflow.getHandle(id).query(rolloutStatusQuery),
     );
     remember(id, view);
