@@ -1,4 +1,4 @@
-import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
   commandEnvelopeSchema,
@@ -112,6 +112,22 @@ function handleMessage(
     });
 }
 
+function connected(client: MqttClient): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error) => {
+      client.off('connect', succeed);
+      client.end(true);
+      reject(error);
+    };
+    const succeed = () => {
+      client.off('error', fail);
+      resolve();
+    };
+    client.once('connect', succeed);
+    client.once('error', fail);
+  });
+}
+
 export async function connectDeviceTransport(options: DeviceTransportOptions): Promise<DeviceTransport> {
   const stats = emptyStats();
   const connectOptions: IClientOptions = {
@@ -122,7 +138,9 @@ export async function connectDeviceTransport(options: DeviceTransportOptions): P
     clean: !options.persistentSession,
     reconnectPeriod: 1000,
   };
-  const client: MqttClient = await connectAsync(options.url, connectOptions);
+  // Handlers first: a persistent session's queued acks may arrive in the same read as CONNACK,
+  // before any code awaiting the connection could attach them, and would be acknowledged unseen.
+  const client: MqttClient = connect(options.url, connectOptions);
   client.on('message', (topic, payload) => {
     try {
       handleMessage(options, stats, topic, payload);
@@ -130,6 +148,7 @@ export async function connectDeviceTransport(options: DeviceTransportOptions): P
       options.logger.error({ err: error, topic }, 'device message handler failed');
     }
   });
+  await connected(client);
   client.on('error', (error) => options.logger.warn({ err: error }, 'device transport error'));
   try {
     await client.subscribeAsync(subscriptionFilters(options.sharedSubscriptionGroup));
