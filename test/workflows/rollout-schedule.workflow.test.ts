@@ -3,25 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../config/config';
-import type { BulkActionInput } from '../../contracts/bulk-action.types';
 import type { Rollout } from '../../contracts/fleet-action.schema';
 import { rolloutStatusQuery } from '../../workflows/definitions';
 import { rolloutWorkflow } from '../../workflows/rollout.workflow';
 import { fakeActivities } from '../support/fake-activities';
+import { rebootInput } from '../support/rollout-inputs';
 import { sharedWorkflowBundle } from '../support/workflow-bundle';
-
-function rebootInput(id: string, rollout?: Rollout): BulkActionInput {
-  return {
-    bulkResponseId: id.padStart(24, '0'),
-    companyId: 'c'.repeat(24),
-    fleetId: 'f'.repeat(24),
-    request: { action: 'issue_command', gateway_command: 'reboot', ...(rollout ? { rollout } : {}) },
-    source: { kind: 'fleet', criteria: {}, createdBefore: '2026-01-01T00:00:00.000Z' },
-    createdBy: null,
-    parentId: null,
-    command: { kind: 'command', name: 'reboot', payload: {}, gatewayCommand: 'reboot' },
-  };
-}
 
 // Hours of workflow time in seconds: the time-skipping server skips timers while no device
 // activity is outstanding (the fake devices answer at once).

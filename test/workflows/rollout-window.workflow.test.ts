@@ -3,26 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { BulkActionInput } from '../../contracts/bulk-action.types';
 import type { Rollout } from '../../contracts/fleet-action.schema';
 import { deviceActivityId } from '../../contracts/ids';
 import { rolloutWorkflow } from '../../workflows/rollout.workflow';
 import { fakeActivities } from '../support/fake-activities';
 import { startLocalWorkflowEnvironment } from '../support/local-workflow-environment';
+import { rebootInput } from '../support/rollout-inputs';
 import { sharedWorkflowBundle } from '../support/workflow-bundle';
-
-function rebootInput(id: string, rollout?: Rollout): BulkActionInput {
-  return {
-    bulkResponseId: id.padStart(24, '0'),
-    companyId: 'c'.repeat(24),
-    fleetId: 'f'.repeat(24),
-    request: { action: 'issue_command', gateway_command: 'reboot', ...(rollout ? { rollout } : {}) },
-    source: { kind: 'fleet', criteria: {}, createdBefore: '2026-01-01T00:00:00.000Z' },
-    createdBy: null,
-    parentId: null,
-    command: { kind: 'command', name: 'reboot', payload: {}, gatewayCommand: 'reboot' },
-  };
-}
 
 const firstCall = (fake: ReturnType<typeof fakeActivities>, indexes: number[]) =>
   Math.min(...indexes.map((index) => fake.attempts.get(fake.deviceIds[index]!)![0]!));
