@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Queryable } from '../../registry/database';
 import { clearBucket, countHit, currentHits, deleteStaleBuckets } from '../../registry/rate-limits.repository';
-import { HttpError } from '../errors';
+import { TooManyRequestsError } from '../errors';
 
 const windowSeconds = 15 * 60;
 
@@ -60,13 +60,6 @@ function accountBucket(attempt: LoginAttempt): string {
   return `account:${attempt.account.trim().toLowerCase()}@${attempt.address}`;
 }
 
-/** 429; the error middleware sends `retryAfterSeconds` as Retry-After. */
-export class LoginThrottledError extends HttpError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(429, 'Too many login attempts, try again later');
-  }
-}
-
-function tooMany(retryAfterSeconds: number): LoginThrottledError {
-  return new LoginThrottledError(retryAfterSeconds);
+function tooMany(retryAfterSeconds: number): TooManyRequestsError {
+  return new TooManyRequestsError('Too many login attempts, try again later', retryAfterSeconds);
 }

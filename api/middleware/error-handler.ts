@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
-import { HttpError, type ErrorDetail } from '../errors';
+import { HttpError, TooManyRequestsError, type ErrorDetail } from '../errors';
 import { databaseConflict } from './database-errors';
 
 export function zodDetails(error: ZodError): ErrorDetail[] {
@@ -24,8 +24,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (thrown: unknown, request, response, _next) => {
     const error = databaseConflict(thrown) ?? thrown;
     if (error instanceof HttpError) {
-      const retryAfter = retryAfterSeconds(error);
-      if (retryAfter !== undefined) response.set('Retry-After', String(retryAfter));
+      if (error instanceof TooManyRequestsError) response.set('Retry-After', String(error.retryAfterSeconds));
       response
         .status(error.status)
         .json(error.details ? { error: error.message, details: error.details } : { error: error.message });
@@ -46,13 +45,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     logger.error({ err: error, method: request.method, path: request.path }, 'unhandled error');
     response.status(500).json({ error: 'An unexpected error was encountered' });
   };
-}
-
-// A 429 (login throttling, admission control) tells the caller when to come back.
-function retryAfterSeconds(error: HttpError): number | undefined {
-  return 'retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number'
-    ? error.retryAfterSeconds
-    : undefined;
 }
 
 // Express and its body parsers mark what the client got wrong (malformed JSON or path encoding,
