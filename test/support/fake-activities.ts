@@ -43,6 +43,16 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
   const isOnline = (id: string) => !options.offline?.(indexOf.get(id) ?? 0);
   const batchDevice = (id: string) => ({ deviceId: id, uniqueId: `SN-${id}`, online: isOnline(id) });
 
+  // Every publish of a device's command, and the number of this call for the fake's behaviour.
+  const recordCall = (id: string, send: number): number => {
+    const tries = [...(attempts.get(id) ?? []), Date.now()];
+    attempts.set(id, tries);
+    sends.set(id, [...(sends.get(id) ?? []), send]);
+    return tries.length;
+  };
+  const answerTo = (id: string, call: number) =>
+    (options.behaviour ?? (() => ({ status: 'success' as const })))(indexOf.get(id) ?? -1, call);
+
   const prepareDeviceBatch = (input: PrepareBatchInput) => {
     if (options.failPrepare) throw ApplicationFailure.nonRetryable('registry schema mismatch', 'RegistryBroken');
     if (input.onlineOnly) {
@@ -82,26 +92,17 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
     prepareDeviceBatch: (input: PrepareBatchInput) => Promise.resolve().then(() => prepareDeviceBatch(input)),
     executeDeviceCommand: async (input: DeviceCommandInput) => {
       const id = input.device.deviceId;
-      const tries = attempts.get(id) ?? [];
-      tries.push(Date.now());
-      attempts.set(id, tries);
-      sends.set(id, [...(sends.get(id) ?? []), input.attempt ?? 1]);
+      const call = recordCall(id, input.attempt ?? 1);
       if (options.answerDelayMilliseconds)
         await new Promise((resolve) => setTimeout(resolve, options.answerDelayMilliseconds));
-      const behaviour: FakeBehaviour = options.behaviour ?? (() => ({ status: 'success' }));
-      const answer = behaviour(indexOf.get(id) ?? -1, tries.length);
+      const answer = answerTo(id, call);
       if (answer === 'never') throw new CompleteAsyncError();
       if (answer === 'error') throw ApplicationFailure.retryable('broker unavailable', 'PublishFailed');
       return answer;
     },
     resendDeviceCommand: async (input: DeviceCommandInput & { attempt: number }) => {
       const id = input.device.deviceId;
-      const tries = attempts.get(id) ?? [];
-      tries.push(Date.now());
-      attempts.set(id, tries);
-      sends.set(id, [...(sends.get(id) ?? []), input.attempt]);
-      const behaviour: FakeBehaviour = options.behaviour ?? (() => ({ status: 'success' }));
-      const answer = behaviour(indexOf.get(id) ?? -1, tries.length);
+      const answer = answerTo(id, recordCall(id, input.attempt));
       if (answer === 'error') throw ApplicationFailure.retryable('broker unavailable', 'PublishFailed');
       if (answer !== 'never') await options.completeWaiting?.(input, answer);
     },
