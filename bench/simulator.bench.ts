@@ -4,9 +4,9 @@ import { parseArgs } from 'node:util';
 import { commandExecutionId } from '../contracts/ids';
 import { startSimulatedFleet } from '../simulator/device-fleet';
 import { connectDeviceTransport } from '../transport/device-transport';
-import { startEmbeddedHarness, type BrokerHarness } from '../test/support/broker-harness';
-import { startMosquittoHarness } from '../test/support/mosquitto-harness';
-import { silentLogger } from '../test/support/transport-fixtures';
+import { startEmbeddedHarness, type BrokerHarness } from '../harness/broker-harness';
+import { startMosquittoHarness } from '../harness/mosquitto-harness';
+import { silentLogger } from '../harness/device-fixtures';
 
 // How many devices one simulator process holds, and the command round-trip rate (publish ->
 // device -> ack) through a real broker on loopback. Bounded in devices, commands and time.

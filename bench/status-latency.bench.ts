@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BulkCounts, BulkStatus } from '../contracts/statuses';
 import { createFleet } from '../registry/fleets.repository';
-import { startEmbeddedHarness } from '../test/support/broker-harness';
+import { startEmbeddedHarness } from '../harness/broker-harness';
 import { createBenchTenant } from './support/bench-tenant';
 import { startEngineUnderTest } from './support/engine-under-test';
 import { summarizeLatencies, type LatencySummary } from './support/latency-summary';

@@ -5,9 +5,9 @@ import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { loadConfig } from '../../config/config';
 import { startTemporalDevServer, type DevServer } from '../../scripts/embedded/temporal-dev-server';
-import type { BrokerHarness } from '../../test/support/broker-harness';
-import { freePort } from '../../test/support/free-port';
-import { silentLogger } from '../../test/support/transport-fixtures';
+import type { BrokerHarness } from '../../harness/broker-harness';
+import { freePort } from '../../harness/free-port';
+import { silentLogger } from '../../harness/device-fixtures';
 import { startEngine, type Engine } from '../../worker/engine-runtime';
 
 export interface EngineUnderTest {

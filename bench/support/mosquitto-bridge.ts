@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { BrokerHarness } from '../../test/support/broker-harness';
-import { freePort } from '../../test/support/free-port';
+import type { BrokerHarness } from '../../harness/broker-harness';
+import { freePort } from '../../harness/free-port';
 import { writeMosquittoCredentials } from '../../transport/mosquitto-credentials';
 
 export interface BridgedBroker {

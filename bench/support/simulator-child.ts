@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseLatency } from '../../simulator/device-behaviour';
 import { startSimulatedFleet } from '../../simulator/device-fleet';
 import type { SimulatedDevice } from '../../simulator/simulated-device';
-import { silentLogger } from '../../test/support/transport-fixtures';
+import { silentLogger } from '../../harness/device-fixtures';
 
 // A simulator in its own process, forked by simulator-process.ts: every process has its own
 // open-file limit (20,000 here), and one socket per device is what bounds a simulator.

@@ -9,7 +9,7 @@ import { loadConfig } from '../../config/config';
 import { loopbackMetricsEndpoint, metrics } from '../../config/metrics';
 import type { Database } from '../../registry/database';
 import { startTemporalDevServer, type DevServer } from '../../scripts/embedded/temporal-dev-server';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../harness/free-port';
 import { openTestDatabase } from '../support/test-database';
 import { openApiFixture } from './api-fixture';
 

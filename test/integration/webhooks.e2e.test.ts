@@ -13,7 +13,7 @@ import { insertBulkResponse } from '../../registry/bulk-responses.repository';
 import { newObjectId } from '../../registry/object-id';
 import { startTemporalDevServer, type DevServer } from '../../scripts/embedded/temporal-dev-server';
 import { openApiFixture, type ApiFixture, type TestCompany } from '../api/api-fixture';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../harness/free-port';
 import { documentedNodeVerifier, readmeSnippet, type SignatureVerifier } from '../support/readme-signature-snippets';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { publishEventsWorkflow } from '../workflows/webhook-publisher.workflows';

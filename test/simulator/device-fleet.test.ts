@@ -7,7 +7,7 @@ import {
   type DeviceTransport,
   type ReceivedAcknowledgement,
 } from '../../transport/device-transport';
-import { startEmbeddedHarness, type BrokerHarness } from '../support/broker-harness';
+import { startEmbeddedHarness, type BrokerHarness } from '../../harness/broker-harness';
 import { silentLogger, waitFor } from '../support/transport-fixtures';
 
 describe('simulated fleet', () => {

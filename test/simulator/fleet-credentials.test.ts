@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { startSimulatedFleet } from '../../simulator/device-fleet';
 import { fetchFleetCredentials } from '../../simulator/fleet-credentials.client';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../transport/broker';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../harness/free-port';
 import { silentLogger, testServiceCredentials } from '../support/transport-fixtures';
 import { startCredentialsApi, type CredentialsApiHarness } from './credentials-api-harness';
 

@@ -10,9 +10,9 @@ import type { Database } from '../../registry/database';
 import { startTemporalDevServer, type DevServer } from '../../scripts/embedded/temporal-dev-server';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../transport/broker';
 import { startEngine, type Engine } from '../../worker/engine-runtime';
-import { freePort } from './free-port';
+import { freePort } from '../../harness/free-port';
 import { openTestDatabase } from './test-database';
-import { silentLogger, testServiceCredentials } from './transport-fixtures';
+import { silentLogger, testServiceCredentials } from '../../harness/device-fixtures';
 import { sharedWorkflowBundle } from './workflow-bundle';
 
 let runtimeInstalled = false;

@@ -1,7 +1,7 @@
 import type { Database } from '../../registry/database';
 import { rotateDeviceCredentials } from '../../registry/device-credentials.repository';
 import { startSimulatedFleet, type SimulatedFleet, type SimulatedFleetOptions } from '../../simulator/device-fleet';
-import { silentLogger } from './transport-fixtures';
+import { silentLogger } from '../../harness/device-fixtures';
 
 // Every device of a company, connected through the simulator with freshly issued credentials.
 export async function simulateCompanyDevices(

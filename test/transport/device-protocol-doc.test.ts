@@ -10,7 +10,7 @@ import {
   type DeviceTransport,
   type ReceivedAcknowledgement,
 } from '../../transport/device-transport';
-import { startEmbeddedHarness, type BrokerHarness } from '../support/broker-harness';
+import { startEmbeddedHarness, type BrokerHarness } from '../../harness/broker-harness';
 import { silentLogger, waitFor } from '../support/transport-fixtures';
 
 // A third-party device built from docs/device-protocol.md alone: the doc's own `sh device-example`

@@ -1,4 +1,4 @@
-import { startEmbeddedHarness } from '../support/broker-harness';
+import { startEmbeddedHarness } from '../../harness/broker-harness';
 import { protocolTests } from './protocol.suite';
 import { securityTests } from './security.suite';
 

@@ -5,7 +5,7 @@ import { deviceTopic } from '../../contracts/device-topics';
 import { commandExecutionId } from '../../contracts/ids';
 import type { SimulatedDevice } from '../../simulator/simulated-device';
 import { connectDeviceTransport, type DeviceTransport } from '../../transport/device-transport';
-import { startEmbeddedHarness, type BrokerHarness } from '../support/broker-harness';
+import { startEmbeddedHarness, type BrokerHarness } from '../../harness/broker-harness';
 import { connectAsDevice, silentLogger, waitFor } from '../support/transport-fixtures';
 
 describe('malformed device messages', () => {

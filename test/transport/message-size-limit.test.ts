@@ -6,8 +6,8 @@ import { deviceTopic } from '../../contracts/device-topics';
 import { commandExecutionId } from '../../contracts/ids';
 import type { SimulatedDevice } from '../../simulator/simulated-device';
 import { connectDeviceTransport, type DeviceTransport } from '../../transport/device-transport';
-import { startEmbeddedHarness, type BrokerHarness } from '../support/broker-harness';
-import { startMosquittoHarness } from '../support/mosquitto-harness';
+import { startEmbeddedHarness, type BrokerHarness } from '../../harness/broker-harness';
+import { startMosquittoHarness } from '../../harness/mosquitto-harness';
 import { connectAsDevice, delay, silentLogger, waitFor } from '../support/transport-fixtures';
 
 // A well-formed acknowledgement padded to `bytes`, so only its size can make it fail.

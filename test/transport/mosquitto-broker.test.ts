@@ -1,4 +1,4 @@
-import { startMosquittoHarness } from '../support/mosquitto-harness';
+import { startMosquittoHarness } from '../../harness/mosquitto-harness';
 import { protocolTests } from './protocol.suite';
 import { securityTests } from './security.suite';
 

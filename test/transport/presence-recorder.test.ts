@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startSimulatedFleet } from '../../simulator/device-fleet';
 import { connectDeviceTransport } from '../../transport/device-transport';
 import { createPresenceRecorder } from '../../transport/presence-recorder';
-import { startEmbeddedHarness, type BrokerHarness } from '../support/broker-harness';
+import { startEmbeddedHarness, type BrokerHarness } from '../../harness/broker-harness';
 import { silentLogger, waitFor } from '../support/transport-fixtures';
 
 describe('device presence from heartbeats', () => {

@@ -12,7 +12,7 @@ import {
   type DeviceTransport,
   type ReceivedAcknowledgement,
 } from '../../transport/device-transport';
-import type { BrokerHarness } from '../support/broker-harness';
+import type { BrokerHarness } from '../../harness/broker-harness';
 import { connectAsDevice, delay, silentLogger, waitFor } from '../support/transport-fixtures';
 
 export function commandFor(

@@ -6,7 +6,7 @@ import type { Database } from '../../registry/database';
 import type { SimulatedDevice } from '../../simulator/simulated-device';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../transport/broker';
 import { republishRetainedConfigurations } from '../../transport/retained-configuration';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../harness/free-port';
 import { openTestDatabase } from '../support/test-database';
 import {
   connectAsDevice,

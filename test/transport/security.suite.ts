@@ -10,7 +10,7 @@ import {
   type DeviceTransport,
   type ReceivedAcknowledgement,
 } from '../../transport/device-transport';
-import type { BrokerHarness } from '../support/broker-harness';
+import type { BrokerHarness } from '../../harness/broker-harness';
 import { connectAsDevice, delay, silentLogger } from '../support/transport-fixtures';
 import { commandFor } from './protocol.suite';
 

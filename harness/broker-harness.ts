@@ -1,7 +1,7 @@
-import type { Database } from '../../registry/database';
-import { startEmbeddedBroker } from '../../transport/broker';
+import type { Database } from '../registry/database';
+import { startEmbeddedBroker } from '../transport/broker';
 import { openTestDatabase } from './test-database';
-import { insertCompanyWithDevices, silentLogger, testServiceCredentials, type TestCompany } from './transport-fixtures';
+import { insertCompanyWithDevices, silentLogger, testServiceCredentials, type TestCompany } from './device-fixtures';
 
 // A running broker wired to a fresh registry, whichever broker it is: the same protocol and
 // security tests run against the embedded aedes and against Mosquitto.

@@ -6,10 +6,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { reloadMosquitto, writeMosquittoCredentials } from '../../transport/mosquitto-credentials';
+import { reloadMosquitto, writeMosquittoCredentials } from '../transport/mosquitto-credentials';
 import type { BrokerHarness } from './broker-harness';
 import { openTestDatabase } from './test-database';
-import { connectAsDevice, delay, insertCompanyWithDevices, type TestCompany } from './transport-fixtures';
+import { connectAsDevice, delay, insertCompanyWithDevices, type TestCompany } from './device-fixtures';
 
 const run = promisify(execFile);
 const startScript = path.resolve('scripts/ci/start-mosquitto.sh');
