@@ -40,6 +40,10 @@ const environmentSchema = z.object({
   // Names this worker's persistent MQTT session, so acknowledgements that arrive while it is down
   // (a crash, a restart) wait for it in the broker. Unique per worker; stable across its restarts.
   WORKER_ID: optionalString,
+  // A standalone worker (`npm run start:worker`) serves its Prometheus metrics (the engine's series
+  // and the Temporal SDK's worker metrics) here; several workers on one host need a port each.
+  WORKER_METRICS_PORT: port.default(9464),
+  WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
   // Bulk responses a company may have not yet ended; one more answers 429 with Retry-After.
   MAX_ACTIVE_BULK_RESPONSES: z.coerce.number().int().min(1).default(100),
   // Lets webhooks reach loopback and private networks (local use and tests); never metadata.
@@ -122,5 +126,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
     webhooks: { allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE },
     admission: { maxActiveBulkResponses: env.MAX_ACTIVE_BULK_RESPONSES },
     workerId: env.WORKER_ID ?? hostname(),
+    workerMetrics: { port: env.WORKER_METRICS_PORT, host: env.WORKER_METRICS_HOST },
   };
 }

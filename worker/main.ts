@@ -1,6 +1,12 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Connection } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
+import express from 'express';
+import { metricsRouter } from '../api/routes/metrics.routes';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
+import { loopbackMetricsEndpoint } from '../config/metrics';
 import { openDatabase } from '../registry/database';
 import { migrate } from '../registry/migrate';
 import { ensureSearchAttributes } from '../scripts/embedded/search-attributes';
@@ -9,6 +15,32 @@ import { startEngine } from './engine-runtime';
 // A standalone worker process (production topology); the embedded stack runs one in-process.
 const config = loadConfig();
 const logger = createLogger(config.logLevel, 'worker');
+
+// The engine's series live in this process's registry and the SDK's worker metrics in its Core
+// runtime's own exporter (kept on a private loopback port): one endpoint serves both, as the
+// embedded stack's /metrics does.
+const temporalMetrics = await loopbackMetricsEndpoint();
+Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: temporalMetrics.bindAddress } } } });
+
+function serveMetrics(): Promise<Server | undefined> {
+  const app = express().disable('x-powered-by').use(metricsRouter(logger, temporalMetrics.url));
+  const { host, port } = config.workerMetrics;
+  return new Promise((resolve) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => {
+      const bound = (server.address() as AddressInfo).port;
+      logger.info({ url: `http://${host}:${bound}/metrics` }, 'worker metrics served');
+      resolve(server);
+    });
+    // A taken port costs the metrics, not the worker: devices keep being served.
+    server.once('error', (error) => {
+      logger.error({ err: error, host, port }, 'worker metrics not served (set WORKER_METRICS_PORT)');
+      resolve(undefined);
+    });
+  });
+}
+
+const metricsServer = await serveMetrics();
 const database = await openDatabase(config.registry);
 await migrate(database);
 // An external cluster (docker-compose's auto-setup) starts without the project's search
@@ -21,3 +53,4 @@ logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.add
 await engine.run();
 await engine.stop();
 await database.close();
+metricsServer?.close();
