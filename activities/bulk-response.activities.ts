@@ -8,7 +8,7 @@ import {
 import type { Database } from '../registry/database';
 import { silentObserver, type EngineObserver } from './engine-observer';
 import { finalizeBulkResponseRecord, type FinalizeInput } from '../registry/bulk-response-finalization';
-import { deviceCountSelect } from '../registry/device-page';
+import { deviceCountSelect, newcomerCountSelect } from '../registry/device-page';
 
 export type { FinalizeInput };
 
@@ -49,6 +49,14 @@ export function createBulkResponseActivities({
       await markBulkResponseStarted(database, input.bulkResponseId, counts);
       observer.bulkResponseStarted(input.bulkResponseId, input.record?.action ?? 'unknown');
       return counts.total;
+    },
+
+    // A continuous rollout's check, run as a local activity: how many devices of the fleet (as
+    // it is now) the bulk response has not acted on yet. Zero means no sweep is needed.
+    async countFleetNewcomers(input: { bulkResponseId: string; companyId: string; source: DeviceSource }) {
+      const count = newcomerCountSelect(input.source, input.companyId, input.bulkResponseId);
+      const [row] = await database.query<{ total: number }>(count.sql, count.params);
+      return row?.total ?? 0;
     },
 
     async saveBulkProgress(input: { bulkResponseId: string; status: BulkStatus; counts: BulkCounts }): Promise<void> {

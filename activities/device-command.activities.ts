@@ -2,9 +2,10 @@ import { CompleteAsyncError, Context } from '@temporalio/activity';
 import type { DeviceAnswer, DeviceSource, ResolvedCommand } from '../contracts/bulk-action.types';
 import type { Rollout } from '../contracts/fleet-action.schema';
 import { commandExecutionId } from '../contracts/ids';
-import type { Database } from '../registry/database';
+import type { Database, Queryable } from '../registry/database';
 import { loadDeviceBatch, recordAppliedSetting } from '../registry/device-batch.repository';
-import { recordDeviceResults, type DeviceResult } from '../registry/device-results.repository';
+import type { RecordedFilter } from '../registry/device-page';
+import { claimDevices, recordDeviceResults, type DeviceResult } from '../registry/device-results.repository';
 import type { DeviceTransport } from '../transport/device-transport';
 import { publishConfigurations } from './device-configuration';
 import { silentObserver, type EngineObserver } from './engine-observer';
@@ -23,6 +24,10 @@ export interface PrepareBatchInput {
   // The canary: only devices eligible and online now, up to `limit`, wherever they are in the
   // fleet; nothing is recorded for the others (the main pass walks them).
   onlineOnly?: boolean;
+  // The batch that takes the devices (its workflow id): they get a `pending` row naming it.
+  claimFor?: string;
+  // A continuous rollout's sweep: also devices skipped before they last changed.
+  newcomers?: boolean;
 }
 
 export interface BatchDevice {
@@ -33,7 +38,12 @@ export interface BatchDevice {
 
 export interface PreparedBatch {
   devices: BatchDevice[];
+  // Devices skipped now that the bulk response never had before.
   skipped: number;
+  // Devices the bulk response never had before (a sweep adds them to its total).
+  newDevices?: number;
+  // Devices skipped earlier that receive the action now.
+  reconsidered?: number;
   lastDeviceId: string | null;
   deviceCount: number;
 }
@@ -62,29 +72,16 @@ export function createDeviceCommandActivities({
   observer?: EngineObserver | undefined;
 }) {
   return {
-    // Loads the next batch, records every ineligible device as skipped with its reason, and
-    // returns only the devices that will receive the command.
+    // Loads the next batch, records every ineligible device as skipped with its reason, takes the
+    // others for this batch (so no later sweep takes them too), and returns those to command.
     async prepareDeviceBatch(input: PrepareBatchInput): Promise<PreparedBatch> {
-      if (input.onlineOnly) return prepareCanary(database, input);
-      const unrecordedIn = input.excludeRecorded ? input.bulkResponseId : undefined;
-      const rows = await loadDeviceBatch(
-        database,
-        input.source,
-        input.companyId,
-        input.afterDeviceId,
-        input.limit,
-        unrecordedIn,
-      );
-      const now = new Date();
-      const skipped: DeviceResult[] = [];
-      const devices: BatchDevice[] = [];
-      for (const row of rows) {
-        const reason = skipReasonOf(row, input.command, input.rollout, now);
-        if (reason) skipped.push({ deviceId: row.id, uniqueId: row.unique_id, status: 'skipped', reason, attempts: 0 });
-        else devices.push({ deviceId: row.id, uniqueId: row.unique_id, online: isOnline(row, now) });
-      }
-      await recordDeviceResults(database, input.bulkResponseId, skipped);
-      return { devices, skipped: skipped.length, lastDeviceId: rows.at(-1)?.id ?? null, deviceCount: rows.length };
+      return database.transaction(async (transaction) => {
+        const prepared = input.onlineOnly
+          ? await prepareCanary(transaction, input)
+          : await preparePage(transaction, input);
+        if (input.claimFor) await claimDevices(transaction, input.bulkResponseId, input.claimFor, prepared.devices);
+        return prepared;
+      });
     },
 
     // Publishes the command and returns without completing: the device's acknowledgement
@@ -123,7 +120,50 @@ export function createDeviceCommandActivities({
   };
 }
 
-async function prepareCanary(database: Database, input: PrepareBatchInput): Promise<PreparedBatch> {
+async function preparePage(database: Queryable, input: PrepareBatchInput): Promise<PreparedBatch> {
+  const recorded: RecordedFilter | undefined = input.excludeRecorded
+    ? {
+        bulkResponseId: input.bulkResponseId,
+        ...(input.claimFor ? { claimedBy: input.claimFor } : {}),
+        ...(input.newcomers ? { newcomers: true } : {}),
+      }
+    : undefined;
+  const rows = await loadDeviceBatch(
+    database,
+    input.source,
+    input.companyId,
+    input.afterDeviceId,
+    input.limit,
+    recorded,
+  );
+  const now = new Date();
+  const prepared: Required<PreparedBatch> = {
+    devices: [],
+    skipped: 0,
+    newDevices: 0,
+    reconsidered: 0,
+    lastDeviceId: rows.at(-1)?.id ?? null,
+    deviceCount: rows.length,
+  };
+  const skipped: DeviceResult[] = [];
+  for (const row of rows) {
+    const reason = skipReasonOf(row, input.command, input.rollout, now);
+    // A device skipped earlier and still ineligible is written again (its row's time moves past
+    // the device's change, so it stops counting as new) but counted only once.
+    if (reason) skipped.push({ deviceId: row.id, uniqueId: row.unique_id, status: 'skipped', reason, attempts: 0 });
+    if (row.previously_skipped) {
+      if (!reason) prepared.reconsidered += 1;
+    } else {
+      prepared.newDevices += 1;
+      if (reason) prepared.skipped += 1;
+    }
+    if (!reason) prepared.devices.push({ deviceId: row.id, uniqueId: row.unique_id, online: isOnline(row, now) });
+  }
+  await recordDeviceResults(database, input.bulkResponseId, skipped);
+  return prepared;
+}
+
+async function prepareCanary(database: Queryable, input: PrepareBatchInput): Promise<PreparedBatch> {
   const devices: BatchDevice[] = [];
   const now = new Date();
   let after: string | null = null;
@@ -137,7 +177,15 @@ async function prepareCanary(database: Database, input: PrepareBatchInput): Prom
     if (rows.length < canaryScanPageSize) break;
     after = rows.at(-1)?.id ?? null;
   }
-  return { devices, skipped: 0, lastDeviceId: devices.at(-1)?.deviceId ?? null, deviceCount: devices.length };
+  const lastDeviceId = devices.at(-1)?.deviceId ?? null;
+  return {
+    devices,
+    skipped: 0,
+    newDevices: devices.length,
+    reconsidered: 0,
+    lastDeviceId,
+    deviceCount: devices.length,
+  };
 }
 
 async function publishAndRecord(

@@ -17,9 +17,9 @@ export function createRegistryActionActivities({
     // add_tags, add_metadata and update_heartbeat: a page in one transaction; a heartbeat change
     // is then pushed to each device as its retained configuration (idempotent if retried).
     async applyRegistryPage(input: RegistryPageInput): Promise<PageResult> {
-      const { counts, lastDeviceId, deviceCount, updated } = await applyRegistryActionPage(database, input);
+      const { updated, ...page } = await applyRegistryActionPage(database, input);
       if (input.request.action === 'update_heartbeat') await publishConfigurations(transport, input.companyId, updated);
-      return { counts, lastDeviceId, deviceCount };
+      return page;
     },
   };
 }

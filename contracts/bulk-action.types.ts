@@ -73,6 +73,8 @@ export interface PageResult {
   counts: Partial<BulkCounts>;
   lastDeviceId: string | null;
   deviceCount: number;
+  // A continuous rollout's sweep: devices the bulk response never had before.
+  newDevices?: number;
 }
 
 // How a device answered a command; an async-completed device activity resolves to this.

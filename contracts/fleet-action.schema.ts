@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone, weekdays } from './maintenance-windows';
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex object id');
 
@@ -32,6 +33,31 @@ export const heartbeatValueNames = [
 
 const nonEmptyString = z.string().trim().min(1);
 const stringMap = z.record(nonEmptyString, z.string());
+
+const weekday = z.enum(weekdays);
+const wallClockTime = z
+  .string()
+  .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a 24-hour time HH:MM')
+  .meta({ example: '02:00' });
+
+export const maintenanceWindowSchema = z
+  .strictObject({
+    days: z
+      .array(weekday)
+      .min(1)
+      .max(7)
+      .meta({ description: 'Days on which the window opens (local to its time zone)', example: ['sat', 'sun'] }),
+    start: wallClockTime.meta({ description: 'Local time the window opens, HH:MM' }),
+    end: wallClockTime.meta({
+      description: 'Local time the window closes, HH:MM; earlier than start means the next day',
+    }),
+    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone name, e.g. Europe/Berlin').meta({
+      description: 'IANA time zone of start and end',
+      example: 'Europe/Berlin',
+    }),
+  })
+  .refine((window) => window.start !== window.end, { path: ['end'], message: 'must differ from start' })
+  .meta({ id: 'MaintenanceWindow', description: 'A weekly window in a time zone' });
 
 // Descriptions and examples (`.meta`) feed the OpenAPI document; they change no validation.
 export const rolloutSchema = z
@@ -117,6 +143,35 @@ export const rolloutSchema = z
       description: 'ISO time to start at; the bulk response stays pending until then',
       example: '2030-01-01T08:00:00Z',
     }),
+    windows: z
+      .array(maintenanceWindowSchema)
+      .min(1)
+      .max(20)
+      .optional()
+      .meta({
+        description:
+          "Maintenance windows: devices are dispatched only inside one, in the window's time zone (DST-aware). Outside, the rollout waits on a durable timer and `waiting_for` says until when. A device dispatched inside a window has its deadline cut at the window's end, so no device acts outside a window",
+        example: [
+          { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '02:00', end: '04:00', timezone: 'Europe/Berlin' },
+        ],
+      }),
+    continuous: z
+      .strictObject({
+        until: z.iso.datetime({ offset: true }).meta({
+          description: 'When the rollout stops looking for new devices and ends with its final status',
+          example: '2030-01-31T00:00:00Z',
+        }),
+        check_interval_seconds: z.int().min(10).max(86_400).optional().meta({
+          description: 'How often the fleet is checked for devices that came to match it (default 60)',
+          example: 60,
+        }),
+      })
+      .optional()
+      .meta({
+        description:
+          'After the initial pass, devices that come to match the fleet (created, re-tagged, re-typed, reactivated) receive the action once each until `until`; the bulk response stays processing until then and its counts include them',
+        example: { until: '2030-01-31T00:00:00Z' },
+      }),
   })
   .meta({
     id: 'Rollout',

@@ -5,4 +5,5 @@ export const rolloutDefaults = {
   retry: { maxAttempts: 3, initialIntervalSeconds: 10, backoffCoefficient: 2, maxIntervalSeconds: 300 },
   minimumBatchSize: 250,
   maximumBatchSize: 1000,
+  continuousCheckIntervalSeconds: 60,
 } as const;

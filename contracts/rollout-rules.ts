@@ -90,9 +90,11 @@ export function batchSizeOf(rollout: Rollout | undefined): number {
 // How long each send waits for an answer before the command is sent again: the retry intervals
 // (initial, times the coefficient, capped), and the last send waits until the deadline, so
 // retries never shorten it. Sends that would start after the deadline are not made.
-export function sendWindowsOf(rollout: Rollout | undefined): number[] {
+export function sendWindowsOf(
+  rollout: Rollout | undefined,
+  deadline = deviceDeadlineMillisecondsOf(rollout),
+): number[] {
   const retry = rollout?.retry ?? {};
-  const deadline = deviceDeadlineMillisecondsOf(rollout);
   const initial = (retry.initial_interval_seconds ?? rolloutDefaults.retry.initialIntervalSeconds) * 1000;
   const coefficient = retry.backoff_coefficient ?? rolloutDefaults.retry.backoffCoefficient;
   const maximum = Math.max(initial, (retry.max_interval_seconds ?? rolloutDefaults.retry.maxIntervalSeconds) * 1000);

@@ -1,6 +1,6 @@
 import type { DeviceSource } from '../contracts/bulk-action.types';
 import type { Queryable } from './database';
-import { devicePageSelect } from './device-page';
+import { devicePageSelect, type RecordedFilter } from './device-page';
 import type { DeviceConfigurationRow } from './registry-actions.repository';
 
 export interface BatchDeviceRow {
@@ -13,6 +13,8 @@ export interface BatchDeviceRow {
   last_seen_at: Date | null;
   heartbeat_period: number;
   applied_settings: Record<string, number>;
+  // Only when loaded with a RecordedFilter.
+  previously_skipped?: boolean;
 }
 
 const columns = `d.id, d.unique_id, d.active, d.device_type_id, d.last_seen_at, d.heartbeat_period, d.applied_settings,
@@ -20,17 +22,16 @@ const columns = `d.id, d.unique_id, d.active, d.device_type_id, d.last_seen_at, 
   coalesce((select t.capabilities -> 'actions' from device_types t where t.id = d.device_type_id), '{}'::jsonb) as actions`;
 
 // What eligibility needs to know of each device in a batch, in one keyset query. With
-// `unrecordedIn`, devices that already have a result in that bulk response are left out (the
-// canary's devices, or a page prepared again after a crash).
+// `recorded`, devices the bulk response already has are left out (see RecordedFilter).
 export function loadDeviceBatch(
   database: Queryable,
   source: DeviceSource,
   companyId: string,
   afterDeviceId: string | null,
   limit: number,
-  unrecordedIn?: string,
+  recorded?: RecordedFilter,
 ): Promise<BatchDeviceRow[]> {
-  const select = devicePageSelect(columns, source, companyId, afterDeviceId, limit, unrecordedIn);
+  const select = devicePageSelect(columns, source, companyId, afterDeviceId, limit, recorded);
   return database.query<BatchDeviceRow>(select.sql, select.params);
 }
 

@@ -24,25 +24,66 @@ function sourceFilter(source: DeviceSource, companyId: string): SqlFragment {
   };
 }
 
+// Which devices a page leaves out because the bulk response already has them: every device with
+// a row, except the devices `claimedBy` (a batch loading its page again after a crash) and, for
+// `newcomers`, devices skipped before they last changed (reactivated, re-typed: eligible again).
+export interface RecordedFilter {
+  bulkResponseId: string;
+  claimedBy?: string;
+  newcomers?: boolean;
+}
+
+function recordedClause(recorded: RecordedFilter, firstParameter: number): SqlFragment {
+  const params: unknown[] = [recorded.bulkResponseId];
+  let exceptions = '';
+  if (recorded.claimedBy !== undefined) {
+    params.push(recorded.claimedBy);
+    exceptions += ` and not (recorded.status = 'pending' and recorded.claimed_by = $${firstParameter + 1})`;
+  }
+  if (recorded.newcomers) exceptions += " and not (recorded.status = 'skipped' and recorded.updated_at < d.updated_at)";
+  return {
+    sql: ` and not exists (select 1 from bulk_response_devices recorded
+         where recorded.bulk_response_id = $${firstParameter} and recorded.device_id = d.id${exceptions})`,
+    params,
+  };
+}
+
 // Keyset pages in id order, so a page is found by index whatever the size of the fleet and a
-// retried page returns the same devices.
+// retried page returns the same devices. With `recorded`, each row also says whether the bulk
+// response skipped the device before (`previously_skipped`).
 export function devicePageSelect(
   columns: string,
   source: DeviceSource,
   companyId: string,
   afterDeviceId: string | null,
   limit: number,
-  unrecordedIn?: string,
+  recorded?: RecordedFilter,
 ): SqlFragment {
   const filter = sourceFilter(source, companyId);
   const after = filter.params.length + 1;
-  const unrecorded = unrecordedIn
-    ? ` and not exists (select 1 from bulk_response_devices recorded
-         where recorded.bulk_response_id = $${after + 2} and recorded.device_id = d.id)`
-    : '';
+  if (!recorded) {
+    return {
+      sql: `select ${columns} from ${filter.sql} and d.id > $${after} order by d.id limit $${after + 1}`,
+      params: [...filter.params, afterDeviceId ?? '', limit],
+    };
+  }
+  const clause = recordedClause(recorded, after + 2);
+  const previouslySkipped = `exists (select 1 from bulk_response_devices earlier where earlier.bulk_response_id = $${after + 2}
+      and earlier.device_id = d.id and earlier.status = 'skipped') as previously_skipped`;
   return {
-    sql: `select ${columns} from ${filter.sql} and d.id > $${after}${unrecorded} order by d.id limit $${after + 1}`,
-    params: [...filter.params, afterDeviceId ?? '', limit, ...(unrecordedIn ? [unrecordedIn] : [])],
+    sql: `select ${columns}, ${previouslySkipped} from ${filter.sql} and d.id > $${after}${clause.sql}
+      order by d.id limit $${after + 1}`,
+    params: [...filter.params, afterDeviceId ?? '', limit, ...clause.params],
+  };
+}
+
+// Devices of the fleet that a continuous rollout has not acted on yet (see RecordedFilter).
+export function newcomerCountSelect(source: DeviceSource, companyId: string, bulkResponseId: string): SqlFragment {
+  const filter = sourceFilter(source, companyId);
+  const clause = recordedClause({ bulkResponseId, newcomers: true }, filter.params.length + 1);
+  return {
+    sql: `select count(*)::int as total from ${filter.sql}${clause.sql}`,
+    params: [...filter.params, ...clause.params],
   };
 }
 

@@ -43,6 +43,28 @@ export async function recordDeviceResults(
   );
 }
 
+// A batch takes its devices before sending anything: each gets a `pending` row naming the batch.
+// A row the bulk response skipped earlier is taken over (the device became eligible); a device
+// another batch holds is never taken.
+export async function claimDevices(
+  database: Queryable,
+  bulkResponseId: string,
+  claimedBy: string,
+  devices: readonly { deviceId: string; uniqueId: string }[],
+): Promise<void> {
+  if (devices.length === 0) return;
+  await database.query(
+    `insert into bulk_response_devices (bulk_response_id, device_id, unique_id, status, attempts, claimed_by)
+     select $1, claimed.device_id, claimed.unique_id, 'pending', 0, $2
+       from unnest($3::text[], $4::text[]) as claimed (device_id, unique_id)
+     on conflict (bulk_response_id, device_id) do update set status = 'pending', reason = null, message = null,
+       attempts = 0, claimed_by = excluded.claimed_by, updated_at = now()
+     where bulk_response_devices.status = 'skipped'
+       or (bulk_response_devices.status = 'pending' and bulk_response_devices.claimed_by = excluded.claimed_by)`,
+    [bulkResponseId, claimedBy, devices.map((device) => device.deviceId), devices.map((device) => device.uniqueId)],
+  );
+}
+
 export async function listDeviceResults(
   database: Queryable,
   bulkResponseId: string,

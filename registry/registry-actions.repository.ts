@@ -20,6 +20,7 @@ interface PageDevice {
   id: string;
   unique_id: string;
   active: boolean;
+  previously_skipped?: boolean;
 }
 
 // Set union keeping existing order; shallow merge where request keys win; replace given fields.
@@ -57,6 +58,8 @@ export interface RegistryPageRequest {
   request: RegistryActionRequest;
   afterDeviceId: string | null;
   limit: number;
+  // A continuous rollout's sweep: only devices the bulk response has not acted on yet.
+  newcomers?: boolean;
 }
 
 // One page in one transaction: the devices' change and their per-device results commit together,
@@ -72,6 +75,7 @@ export async function applyRegistryActionPage(
       options.companyId,
       options.afterDeviceId,
       options.limit,
+      options.newcomers ? { bulkResponseId: options.bulkResponseId, newcomers: true } : undefined,
     );
     const devices = await transaction.query<PageDevice>(`${select.sql} for update of d`, select.params);
     const activeIds = devices.filter((device) => device.active).map((device) => device.id);
@@ -82,11 +86,13 @@ export async function applyRegistryActionPage(
         : { deviceId: device.id, uniqueId: device.unique_id, status: 'skipped', reason: 'inactive', attempts: 0 },
     );
     await recordDeviceResults(transaction, options.bulkResponseId, results);
-    const skipped = devices.length - activeIds.length;
+    // A device skipped before counts once: as skipped then, or as success now instead.
+    const earlier = devices.filter((device) => device.previously_skipped).length;
     return {
-      counts: { success: activeIds.length, skipped },
+      counts: { success: activeIds.length, skipped: devices.length - activeIds.length - earlier },
       lastDeviceId: devices.at(-1)?.id ?? null,
       deviceCount: devices.length,
+      ...(options.newcomers ? { newDevices: devices.length - earlier } : {}),
       updated,
     };
   });

@@ -24,6 +24,8 @@ export class BatchState {
   // Every result stored: the rollout may count the batch as ended.
   done = false;
   failure: string | null = null;
+  // Outside the rollout's maintenance windows: when dispatching resumes.
+  waitingUntil: number | null = null;
   // A report is owed: `urgent` ones (page loaded, dispatched, done) go at once, others batched.
   dirty = false;
   urgent = false;
@@ -40,10 +42,16 @@ export class BatchState {
     return this.onlineInFlight + this.enqueued;
   }
 
-  loaded(prepared: PreparedBatch): void {
+  // A sweep's page tells the rollout how many devices joined its fleet; a device skipped before
+  // that receives the action now leaves the skipped count.
+  loaded(prepared: PreparedBatch, sweep: boolean): void {
     this.counts.total = prepared.deviceCount;
-    this.counts.skipped = prepared.skipped;
-    this.page = { lastDeviceId: prepared.lastDeviceId, deviceCount: prepared.deviceCount };
+    this.counts.skipped = prepared.skipped - (prepared.reconsidered ?? 0);
+    this.page = {
+      lastDeviceId: prepared.lastDeviceId,
+      deviceCount: prepared.deviceCount,
+      ...(sweep ? { newDevices: prepared.newDevices ?? 0 } : {}),
+    };
     this.markUrgent();
   }
 
@@ -108,6 +116,7 @@ export class BatchState {
       dispatched: this.dispatched,
       done: this.done,
       failure: this.failure,
+      ...(this.waitingUntil !== null ? { waitingUntil: this.waitingUntil } : {}),
     };
   }
 }

@@ -16,10 +16,12 @@ export interface BatchReport {
   counts: BulkCounts;
   onlineInFlight: number;
   enqueued: number;
-  page: { lastDeviceId: string | null; deviceCount: number } | null;
+  page: { lastDeviceId: string | null; deviceCount: number; newDevices?: number } | null;
   dispatched: boolean;
   done: boolean;
   failure: string | null;
+  // Outside the maintenance windows, the batch dispatches nothing until then (epoch ms).
+  waitingUntil?: number;
 }
 
 // What the rest of the rollout holds of its shared bounds, told to the dispatching batch: the

@@ -33,9 +33,12 @@ export async function deliverCommand(
   batchWorkflowId: string,
   device: BatchDevice,
   dispatchedAt: number,
+  // The end of the maintenance window the device is dispatched in: its deadline ends there.
+  deadlineAt: number | null = null,
 ): Promise<DeliveryOutcome> {
   const rollout = action.request.rollout;
-  const deadlineMilliseconds = deviceDeadlineMillisecondsOf(rollout);
+  const fullDeadline = deviceDeadlineMillisecondsOf(rollout);
+  const deadlineMilliseconds = deadlineAt === null ? fullDeadline : Math.min(fullDeadline, deadlineAt - dispatchedAt);
   const command: DeviceCommandInput = {
     bulkResponseId: action.bulkResponseId,
     batchWorkflowId,
@@ -58,7 +61,7 @@ export async function deliverCommand(
     (error: unknown) => void (settled = { error }),
   );
   let sends = 1;
-  for (const window of sendWindowsOf(rollout).slice(0, -1)) {
+  for (const window of sendWindowsOf(rollout, deadlineMilliseconds).slice(0, -1)) {
     if (await condition(() => settled !== undefined, window)) break;
     sends += 1;
     await resend({ ...command, attempt: sends });

@@ -8,11 +8,18 @@ import {
 } from '@temporalio/workflow';
 import type { DeviceActionInput } from '../contracts/bulk-action.types';
 import { batchWorkflowId } from '../contracts/ids';
-import { batchSizeOf, canaryFailure, canarySizeOf, rolloutLimits } from '../contracts/rollout-rules';
+import {
+  batchSizeOf,
+  canaryFailure,
+  canarySizeOf,
+  deviceDeadlineMillisecondsOf,
+  rolloutLimits,
+} from '../contracts/rollout-rules';
 import { emptyCounts } from '../contracts/statuses';
 import { batchWindowSignal, pauseSignal, resumeSignal, stopDispatchSignal } from './definitions';
 import { rolloutBatchWorkflow } from './rollout-batch.workflow';
 import type { RolloutState } from './rollout-state';
+import { awaitNewcomers, sourceAsOf, waitForMaintenanceWindow } from './rollout-waits';
 
 // The device side of a rollout: one continuous window over the whole fleet. A batch child loads a
 // page and dispatches it; as soon as it has dispatched, the next batch starts, while earlier
@@ -26,8 +33,28 @@ export async function runDevicePass(
   pause: () => void,
 ): Promise<'done' | 'rest'> {
   const { carry } = state;
-  const batchSize = batchSizeOf(action.request.rollout);
   if (action.request.rollout?.canary && !carry.canaryPassed && carry.total > 0) await runCanary(action, state, pause);
+  for (;;) {
+    if ((await walkFleet(action, state, shouldRest)) === 'rest') return 'rest';
+    carry.sweepStartedAt = null;
+    if (carry.stopReason) break;
+    const next = await awaitNewcomers(action, state, shouldRest);
+    if (next === 'rest') return 'rest';
+    if (next === 'ended') break;
+  }
+  if (carry.stopReason) await stopOpenBatches(action, state);
+  await condition(() => state.open.size === 0 || shouldRest());
+  return state.open.size === 0 ? 'done' : 'rest';
+}
+
+// One walk over the fleet (the initial pass, or a continuous rollout's sweep), a batch at a time.
+async function walkFleet(
+  action: DeviceActionInput,
+  state: RolloutState,
+  shouldRest: () => boolean,
+): Promise<'walked' | 'rest'> {
+  const { carry } = state;
+  const batchSize = batchSizeOf(action.request.rollout);
   while (!carry.walkDone && !carry.stopReason) {
     await condition(
       () =>
@@ -36,18 +63,19 @@ export async function runDevicePass(
     );
     if (carry.stopReason || carry.walkDone) break;
     if (shouldRest()) return 'rest';
+    await waitForMaintenanceWindow(action, state, deviceDeadlineMillisecondsOf(action.request.rollout));
+    if (carry.stopReason || carry.paused) continue;
     await openBatch(action, state, { afterDeviceId: carry.cursor, limit: batchSize, canary: false });
     await condition(() => carry.dispatching === null || carry.stopReason !== null);
   }
-  if (carry.stopReason) await stopOpenBatches(action, state);
-  await condition(() => state.open.size === 0 || shouldRest());
-  return state.open.size === 0 ? 'done' : 'rest';
+  return 'walked';
 }
 
 async function runCanary(action: DeviceActionInput, state: RolloutState, pause: () => void): Promise<void> {
   const { carry } = state;
   if (carry.canaryBatch === null) {
     const size = canarySizeOf(action.request.rollout, carry.total);
+    await waitForMaintenanceWindow(action, state, deviceDeadlineMillisecondsOf(action.request.rollout));
     carry.canaryBatch = carry.nextBatch;
     await openBatch(action, state, { afterDeviceId: null, limit: Math.max(1, size), canary: true });
   }
@@ -68,12 +96,14 @@ async function openBatch(
   const batchNumber = state.carry.nextBatch;
   state.carry.nextBatch += 1;
   const others = state.othersOf(null);
+  const sweepStartedAt = state.carry.sweepStartedAt;
   state.opened(batchNumber, emptyCounts());
   await startChild(rolloutBatchWorkflow, {
     workflowId: batchWorkflowId(action.bulkResponseId, batchNumber),
     args: [
       {
-        action,
+        action: sweepStartedAt ? { ...action, source: sourceAsOf(action.source, sweepStartedAt) } : action,
+        ...(sweepStartedAt ? { sweep: true } : {}),
         batchNumber,
         rolloutWorkflowId: workflowInfo().workflowId,
         ...page,
@@ -85,7 +115,7 @@ async function openBatch(
     // rollout cancels them itself, so every run treats every open batch alike.
     parentClosePolicy: ParentClosePolicy.ABANDON,
     cancellationType: ChildWorkflowCancellationType.ABANDON,
-    staticSummary: `${page.canary ? 'canary' : 'batch'} ${batchNumber} of bulk response ${action.bulkResponseId}`,
+    staticSummary: `${page.canary ? 'canary' : sweepStartedAt ? 'sweep batch' : 'batch'} ${batchNumber} of bulk response ${action.bulkResponseId}`,
   });
 }
 

@@ -3,6 +3,7 @@ import type { Activities } from '../activities/create-activities';
 import type { RegistryActionInput } from '../contracts/bulk-action.types';
 import { addCounts } from '../contracts/statuses';
 import type { RolloutState } from './rollout-state';
+import { awaitNewcomers, sourceAsOf, waitForMaintenanceWindow } from './rollout-waits';
 
 const registryPageSize = 500;
 // Pages per run: a run's history stays a few hundred events whatever the fleet size.
@@ -14,27 +15,46 @@ const registry = proxyActivities<Activities>({
 });
 
 // A registry action: the registry changes a page of devices in one statement; nothing to wait for.
+// A continuous rollout then sweeps the fleet again whenever devices came to match it.
 export async function runRegistryPass(
   action: RegistryActionInput,
   state: RolloutState,
   shouldRest: () => boolean,
 ): Promise<'done' | 'rest'> {
+  for (;;) {
+    if ((await walkFleet(action, state, shouldRest)) === 'rest') return 'rest';
+    state.carry.sweepStartedAt = null;
+    const next = await awaitNewcomers(action, state, shouldRest);
+    if (next !== 'sweep') return next === 'rest' ? 'rest' : 'done';
+  }
+}
+
+async function walkFleet(
+  action: RegistryActionInput,
+  state: RolloutState,
+  shouldRest: () => boolean,
+): Promise<'walked' | 'rest'> {
   const { carry } = state;
   for (let pages = 0; !carry.walkDone; pages++) {
     await condition(() => !carry.paused);
     if (pages >= pagesPerRun || shouldRest()) return 'rest';
+    await waitForMaintenanceWindow(action, state, 0);
+    if (carry.paused) continue;
+    const sweep = carry.sweepStartedAt ?? null;
     const page = await registry.applyRegistryPage({
       bulkResponseId: action.bulkResponseId,
       companyId: action.companyId,
-      source: action.source,
+      source: sourceAsOf(action.source, sweep),
       request: action.request,
       afterDeviceId: carry.cursor,
       limit: registryPageSize,
+      ...(sweep ? { newcomers: true } : {}),
     });
     addCounts(carry.closed, { ...page.counts, total: 0 });
+    carry.total += page.newDevices ?? 0;
     carry.cursor = page.lastDeviceId ?? carry.cursor;
     carry.walkDone = page.deviceCount < registryPageSize;
     state.progressDirty = true;
   }
-  return 'done';
+  return 'walked';
 }

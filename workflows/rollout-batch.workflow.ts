@@ -11,7 +11,8 @@ import {
 import type { Activities } from '../activities/create-activities';
 import type { BatchDevice } from '../activities/device-command.activities';
 import type { DeviceActionInput } from '../contracts/bulk-action.types';
-import { maxInFlightOf, rolloutLimits } from '../contracts/rollout-rules';
+import { dispatchStateAt } from '../contracts/maintenance-windows';
+import { deviceDeadlineMillisecondsOf, maxInFlightOf, rolloutLimits } from '../contracts/rollout-rules';
 import { flushUntilDone, reportUntilDone } from './batch-reporting';
 import { BatchState } from './batch-state';
 import { batchWindowSignal, pauseSignal, resumeSignal, stopDispatchSignal, type BatchWindow } from './definitions';
@@ -27,6 +28,8 @@ export interface RolloutBatchInput {
   canary: boolean;
   paused: boolean;
   others: BatchWindow;
+  // A continuous rollout's sweep: devices that came to match the fleet since the last one.
+  sweep?: boolean;
 }
 
 const registry = proxyActivities<Activities>({
@@ -59,9 +62,11 @@ export async function rolloutBatchWorkflow(input: RolloutBatchInput): Promise<vo
       limit: input.limit,
       excludeRecorded: true,
       onlineOnly: input.canary,
+      claimFor: workflowInfo().workflowId,
+      ...(input.sweep ? { newcomers: true } : {}),
     });
     devices = prepared.devices;
-    batch.loaded(prepared);
+    batch.loaded(prepared, input.sweep === true);
     await dispatch(input, batch, devices);
     await condition(() => batch.inFlight === 0);
   } catch (error) {
@@ -76,23 +81,44 @@ export async function rolloutBatchWorkflow(input: RolloutBatchInput): Promise<vo
 async function dispatch(input: RolloutBatchInput, batch: BatchState, devices: BatchDevice[]): Promise<void> {
   const rollout = input.action.request.rollout;
   const maxInFlight = maxInFlightOf(rollout);
-  for (const device of devices) {
+  for (let next = 0; next < devices.length;) {
+    const device = devices[next]!;
     await condition(
       () => batch.stopped || (!batch.paused && batch.hasRoom(device, maxInFlight, rolloutLimits.maxEnqueued)),
     );
     if (batch.stopped || batch.abortReached(rollout)) break;
-    void runDevice(input, batch, device);
+    const gate = dispatchStateAt(rollout?.windows, Date.now(), deviceDeadlineMillisecondsOf(rollout));
+    if (!gate.dispatch) {
+      await waitForWindow(batch, gate.until);
+      continue;
+    }
+    void runDevice(input, batch, device, gate.deadlineAt);
+    next += 1;
     if (rollout?.rate_per_minute) await sleep(60_000 / rollout.rate_per_minute);
   }
   batch.dispatched = true;
   batch.markUrgent();
 }
 
-async function runDevice(input: RolloutBatchInput, batch: BatchState, device: BatchDevice): Promise<void> {
+// Outside every maintenance window: a durable timer until the next one opens (a stop ends it).
+async function waitForWindow(batch: BatchState, until: number): Promise<void> {
+  batch.waitingUntil = until;
+  batch.markUrgent();
+  await condition(() => batch.stopped, Math.max(1, until - Date.now()));
+  batch.waitingUntil = null;
+  batch.markUrgent();
+}
+
+async function runDevice(
+  input: RolloutBatchInput,
+  batch: BatchState,
+  device: BatchDevice,
+  deadlineAt: number | null,
+): Promise<void> {
   batch.sent(device);
   try {
     const dispatchedAt = Date.now();
-    const outcome = await deliverCommand(input.action, workflowInfo().workflowId, device, dispatchedAt);
+    const outcome = await deliverCommand(input.action, workflowInfo().workflowId, device, dispatchedAt, deadlineAt);
     const answerSeconds = outcome.status === 'timed_out' ? undefined : (Date.now() - dispatchedAt) / 1000;
     batch.settle(device, outcome.status, outcome.sends, outcome.message, answerSeconds);
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { RolloutView, StatusReason } from '../contracts/bulk-action.types';
 import type { Rollout } from '../contracts/fleet-action.schema';
+import { describeWindows } from '../contracts/maintenance-windows';
 import { abortReason, progressSentence } from '../contracts/rollout-rules';
 import { addCounts, emptyCounts, pendingCount, type BulkCounts, type BulkStatus } from '../contracts/statuses';
 import type { BatchReport, BatchWindow } from './definitions';
@@ -21,6 +22,12 @@ export interface RolloutCarry {
   canaryPassed: boolean;
   stopReason: StatusReason | null;
   failed: boolean;
+  // Outside every maintenance window: when the next one opens (ISO).
+  windowOpensAt?: string | null;
+  // A continuous rollout after its initial pass: the fleet as of this time is being swept.
+  sweepStartedAt?: string | null;
+  sweeps?: number;
+  nextCheckAt?: string | null;
 }
 
 export function freshCarry(): RolloutCarry {
@@ -40,6 +47,10 @@ export function freshCarry(): RolloutCarry {
     canaryPassed: false,
     stopReason: null,
     failed: false,
+    windowOpensAt: null,
+    sweepStartedAt: null,
+    sweeps: 0,
+    nextCheckAt: null,
   };
 }
 
@@ -68,7 +79,10 @@ export class RolloutState {
   }
 
   applyReport(report: BatchReport, batchSize: number): void {
-    if (!this.open.has(report.batchNumber)) return;
+    const previous = this.open.get(report.batchNumber);
+    if (!previous) return;
+    // A sweep's page names the devices that joined the fleet: they join the total once.
+    if (report.page && !previous.page) this.carry.total += report.page.newDevices ?? 0;
     this.open.set(report.batchNumber, report);
     if (report.page && report.batchNumber !== this.carry.canaryBatch) {
       this.carry.cursor = report.page.lastDeviceId ?? this.carry.cursor;
@@ -146,8 +160,27 @@ export class RolloutState {
       return `the canary's answers (${counts.sent} online devices waiting), then its gate`;
     }
     if (status !== 'processing' && status !== 'canceling') return null;
-    const parts = [`${counts.sent} online devices to answer`];
+    const parts: string[] = [];
+    const windowOpensAt = this.windowOpensAt();
+    if (windowOpensAt && this.rollout?.windows) {
+      parts.push(`the maintenance window opening at ${windowOpensAt} (${describeWindows(this.rollout.windows)})`);
+    }
+    if (counts.sent > 0 || parts.length === 0) parts.push(`${counts.sent} online devices to answer`);
     if (counts.enqueued > 0) parts.push(`${counts.enqueued} devices enqueued offline until they reconnect or time out`);
+    const until = this.rollout?.continuous?.until;
+    if (until && this.carry.walkDone && this.carry.sweepStartedAt === null) {
+      const next = this.carry.nextCheckAt ? `, next check ${this.carry.nextCheckAt}` : '';
+      parts.push(`devices that come to match the fleet until ${until}${next}`);
+    }
     return parts.join('; ');
+  }
+
+  // The rollout's own wait, or the dispatching batch's (a window closed while it dispatched).
+  private windowOpensAt(): string | null {
+    if (this.carry.windowOpensAt) return this.carry.windowOpensAt;
+    for (const report of this.open.values()) {
+      if (report.waitingUntil !== undefined) return new Date(report.waitingUntil).toISOString();
+    }
+    return null;
   }
 }

@@ -22,6 +22,8 @@ export interface FakeOptions {
   // How a re-sent command's answer reaches the waiting activity: by async completion, as the
   // worker's acknowledgement completer does (tests pass the test environment's client).
   completeWaiting?: (input: DeviceCommandInput, answer: DeviceAnswer) => Promise<void>;
+  // A continuous rollout's fleet grows: how many devices join it just before its n-th check.
+  joinOnCheck?: (check: number) => number;
 }
 
 // In-memory activities over a numbered device list, complete and typed, for workflow tests.
@@ -35,10 +37,17 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
   const finalized: FinalizeInput[] = [];
   const progress: { status: BulkStatus; counts: BulkCounts }[] = [];
   const announced: string[] = [];
+  let checks = 0;
+  const actedOn = (id: string) => applied.has(id) || results.has(id) || attempts.has(id);
+  const join = (count: number) => {
+    for (let added = 0; added < count; added++) {
+      const id = deviceIds.length.toString(16).padStart(24, '0');
+      indexOf.set(id, deviceIds.length);
+      deviceIds.push(id);
+    }
+  };
   const page = (afterDeviceId: string | null, limit: number, exclude = false) =>
-    deviceIds
-      .filter((id) => id > (afterDeviceId ?? '') && !(exclude && (results.has(id) || attempts.has(id))))
-      .slice(0, limit);
+    deviceIds.filter((id) => id > (afterDeviceId ?? '') && !(exclude && actedOn(id))).slice(0, limit);
   const isSkipped = (id: string) => Boolean(options.skipEvery && (indexOf.get(id) ?? 0) % options.skipEvery === 0);
   const isOnline = (id: string) => !options.offline?.(indexOf.get(id) ?? 0);
   const batchDevice = (id: string) => ({ deviceId: id, uniqueId: `SN-${id}`, online: isOnline(id) });
@@ -71,6 +80,7 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
     return Promise.resolve({
       devices: devices.filter((id) => !skipped.includes(id)).map(batchDevice),
       skipped: skipped.length,
+      newDevices: devices.length,
       lastDeviceId: devices.at(-1) ?? null,
       deviceCount: devices.length,
     });
@@ -85,9 +95,19 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
     applyRegistryPage: async (input: RegistryPageInput) => {
       if (options.pageDelayMilliseconds)
         await new Promise((resolve) => setTimeout(resolve, options.pageDelayMilliseconds));
-      const devices = page(input.afterDeviceId, input.limit);
+      const devices = page(input.afterDeviceId, input.limit, input.newcomers);
       for (const id of devices) applied.set(id, (applied.get(id) ?? 0) + 1);
-      return { counts: { success: devices.length }, lastDeviceId: devices.at(-1) ?? null, deviceCount: devices.length };
+      return {
+        counts: { success: devices.length },
+        lastDeviceId: devices.at(-1) ?? null,
+        deviceCount: devices.length,
+        ...(input.newcomers ? { newDevices: devices.length } : {}),
+      };
+    },
+    countFleetNewcomers: () => {
+      checks += 1;
+      join(options.joinOnCheck?.(checks) ?? 0);
+      return Promise.resolve(deviceIds.filter((id) => !actedOn(id)).length);
     },
     prepareDeviceBatch: (input: PrepareBatchInput) => Promise.resolve().then(() => prepareDeviceBatch(input)),
     executeDeviceCommand: async (input: DeviceCommandInput) => {
@@ -131,5 +151,16 @@ export function fakeActivities(deviceCount: number, options: FakeOptions = {}) {
     },
     deliverWebhookEvent: () => Promise.resolve('delivered' as const),
   };
-  return { activities, applied, attempts, sends, results, finalized, progress, announced, deviceIds };
+  return {
+    activities,
+    applied,
+    attempts,
+    sends,
+    results,
+    finalized,
+    progress,
+    announced,
+    deviceIds,
+    checks: () => checks,
+  };
 }

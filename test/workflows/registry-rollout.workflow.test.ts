@@ -4,25 +4,13 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../config/config';
-import type { BulkActionInput } from '../../contracts/bulk-action.types';
 import { rolloutWorkflow } from '../../workflows/rollout.workflow';
 import { rolloutStatusQuery } from '../../workflows/definitions';
 import { fakeActivities } from '../support/fake-activities';
+import { addTagsInput } from '../support/rollout-inputs';
 import { sharedWorkflowBundle } from '../support/workflow-bundle';
 
 const taskQueue = 'workflow-test';
-
-function addTagsInput(id: string): BulkActionInput {
-  return {
-    bulkResponseId: id.padStart(24, '0'),
-    companyId: 'c'.repeat(24),
-    fleetId: 'f'.repeat(24),
-    request: { action: 'add_tags', tags: ['blue'] },
-    source: { kind: 'fleet', criteria: {}, createdBefore: '2026-01-01T00:00:00.000Z' },
-    createdBy: null,
-    parentId: null,
-  };
-}
 
 describe('bulk action workflow (time-skipping test server)', () => {
   let environment: TestWorkflowEnvironment;
