@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../api/app';
+import { loadConfig } from '../config/config';
+import { openDatabase, type Database } from '../registry/database';
+import { startTemporalDevServer, type DevServer } from '../scripts/embedded/temporal-dev-server';
+import { startAckTap, type AckTap } from './ack-tap';
+import { silentLogger } from './device-fixtures';
+import { freePort } from './free-port';
+import { startRestartableBroker, type RestartableBroker } from './restartable-broker';
+import { startServiceProcess, type ServiceProcess } from './service-process';
+import { startSharedRegistry, type SharedRegistry } from './shared-registry';
+
+// The real stack of a fault run, every piece on loopback and restartable on its own: the shared
+// registry (PGlite over the wire protocol), a Temporal dev server on a SQLite file (its state
+// survives a restart), the embedded broker on a fixed port, workers as child processes through
+// worker/main.ts, and the API in this process or as a child process through api/main.ts.
+
+export interface FaultStack {
+  dataDirectory: string;
+  database: Database;
+  broker: RestartableBroker;
+  ackTap: AckTap;
+  temporalAddress: string;
+  startWorker(workerId: string): Promise<ServiceProcess>;
+  // The API in this process, on a free port; returns its url.
+  serveApi(): Promise<string>;
+  // The API as a child process on the given port (kill -9 and start again on the same port).
+  startApiProcess(port: number): Promise<ServiceProcess>;
+  restartTemporal(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startFaultStack(): Promise<FaultStack> {
+  const dataDirectory = mkdtempSync(path.join(tmpdir(), 'fleet-faults-'));
+  const registry: SharedRegistry = await startSharedRegistry();
+  const database = await openDatabase({ databaseUrl: registry.url });
+  const service = { username: 'fleet-actions-service', password: randomBytes(18).toString('base64url') };
+  const broker = await startRestartableBroker({ database, service, logger: silentLogger });
+  const ackTap = await startAckTap(broker.url, service);
+  const temporalPort = await freePort();
+  const base = loadConfig({});
+  const startTemporal = () =>
+    startTemporalDevServer({
+      cliPath: base.temporal.cliPath,
+      port: temporalPort,
+      namespace: base.temporal.namespace,
+      sqliteFile: path.join(dataDirectory, 'temporal.sqlite'),
+    });
+  let devServer: DevServer = await startTemporal();
+  const environment = {
+    DATABASE_URL: registry.url,
+    TEMPORAL_ADDRESS: devServer.address,
+    MQTT_URL: broker.url,
+    MQTT_SERVICE_USERNAME: service.username,
+    MQTT_SERVICE_PASSWORD: service.password,
+    MQTT_SHARED_SUBSCRIPTIONS: 'false',
+    DATA_DIR: dataDirectory,
+    LOG_LEVEL: 'info',
+  };
+  const children = new Set<ServiceProcess>();
+  const track = async (starting: Promise<ServiceProcess>) => {
+    const child = await starting;
+    children.add(child);
+    child.process.once('exit', () => children.delete(child));
+    return child;
+  };
+  const servers: Server[] = [];
+  const connections: Connection[] = [];
+  return {
+    dataDirectory,
+    database,
+    broker,
+    ackTap,
+    temporalAddress: devServer.address,
+    startWorker: (workerId) =>
+      track(
+        startServiceProcess({
+          entry: 'worker/main.ts',
+          environment: { ...environment, WORKER_ID: workerId, WORKER_METRICS_PORT: '0' },
+          readyMessage: 'worker running',
+        }),
+      ),
+    serveApi: async () => {
+      const config = loadConfig({ ...environment, LOG_LEVEL: 'silent' });
+      const connection = await Connection.connect({ address: devServer.address });
+      connections.push(connection);
+      const temporal = new Client({ connection, namespace: config.temporal.namespace });
+      const app = createApp({ config, database, temporal, logger: silentLogger });
+      const port = await freePort();
+      await new Promise<void>((resolve) => servers.push(app.listen(port, '127.0.0.1', () => resolve())));
+      return `http://127.0.0.1:${port}`;
+    },
+    startApiProcess: (port) =>
+      track(
+        startServiceProcess({
+          entry: 'api/main.ts',
+          environment: { ...environment, PORT: String(port), HOST: '127.0.0.1' },
+          readyMessage: 'API listening',
+        }),
+      ),
+    restartTemporal: async () => {
+      await devServer.stop();
+      devServer = await startTemporal();
+    },
+    stop: async () => {
+      await Promise.all([...children].map((child) => child.stop()));
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+      await Promise.all(connections.map((connection) => connection.close()));
+      await ackTap.close();
+      await devServer.stop();
+      await broker.close();
+      await database.close();
+      await registry.close();
+      rmSync(dataDirectory, { recursive: true, force: true });
+    },
+  };
+}

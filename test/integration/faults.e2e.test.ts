@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '../../harness/device-fixtures';
+import { createFaultTenant, type FaultTenant } from '../../harness/fault-tenant';
+import { startFaultStack, type FaultStack } from '../../harness/fault-stack';
+import { tallyRollout, type RolloutTally } from '../../harness/fault-tally';
+import { startFleetAction } from '../../harness/fleet-action-client';
+import { followRollout } from '../../harness/rollout-progress';
+import type { ServiceProcess } from '../../harness/service-process';
+import { startSimulatedFleet, type SimulatedFleet } from '../../simulator/device-fleet';
+
+// A 1,000-device reboot on the real stack with the worker in its own process, killed -9 twice
+// (a fresh worker with the same WORKER_ID takes over its broker session) and the broker restarted
+// once (every session lost), compared with a clean run of the same rollout in the same stack.
+
+const devices = 1000;
+const deviceTimeoutSeconds = 20;
+const rollout = {
+  max_in_flight: 50,
+  device_timeout_seconds: deviceTimeoutSeconds,
+  // Re-sends every few seconds bring back commands a broker restart dropped, well within the deadline.
+  retry: { max_attempts: 5, initial_interval_seconds: 2, backoff_coefficient: 1.5, max_interval_seconds: 5 },
+};
+const body = { action: 'issue_command', gateway_command: 'reboot', rollout };
+const workerId = 'faults-worker';
+
+describe('faults during a rollout (dev server, shared registry, broker, worker process, simulator)', () => {
+  let stack: FaultStack;
+  let tenant: FaultTenant;
+  let fleet: SimulatedFleet;
+  let apiUrl: string;
+  let worker: ServiceProcess;
+
+  const runRollout = async (inject: (progress: ReturnType<typeof followRollout>) => Promise<void>) => {
+    const actsBefore = fleet.stats().commandsActed;
+    const id = await startFleetAction(apiUrl, tenant.authorization, tenant.fleetId, body);
+    const progress = followRollout(stack.database, id);
+    try {
+      await inject(progress);
+      await progress.waitForEnd(150_000);
+    } finally {
+      progress.stop();
+    }
+    const acts = fleet.stats().commandsActed - actsBefore;
+    return { progress, tally: await tallyRollout(stack.database, stack.ackTap, id, devices, acts) };
+  };
+
+  before(async () => {
+    stack = await startFaultStack();
+    tenant = await createFaultTenant(stack.database, devices);
+    fleet = await startSimulatedFleet({
+      url: stack.broker.url,
+      devices: tenant.devices,
+      behaviour: { latency: { minMs: 50, maxMs: 250 } },
+      logger: silentLogger,
+    });
+    apiUrl = await stack.serveApi();
+    worker = await stack.startWorker(workerId);
+  });
+  after(async () => {
+    await fleet?.stop();
+    await stack?.stop();
+  });
+
+  it('when the worker is killed twice and the broker restarts mid-rollout, then every device ends final, each act is counted once, and it is late by at most one deadline', async (context) => {
+    const clean = await runRollout(() => Promise.resolve());
+    assertAccounted(clean.tally);
+
+    const stalls: Record<string, number | undefined> = {};
+    const faultAt: Record<string, number> = {};
+    let workerDownSeconds = 0;
+    const killWorker = async (name: string) => {
+      faultAt[name] = Date.now();
+      await worker.kill();
+      worker = await stack.startWorker(workerId);
+      workerDownSeconds += (Date.now() - faultAt[name]) / 1000;
+    };
+    const faulty = await runRollout(async (progress) => {
+      await progress.waitUntilSettled(200, 60_000);
+      await killWorker('worker_kill_1');
+      await progress.waitUntilSettled(progress.settled + 250, 90_000);
+      await killWorker('worker_kill_2');
+      await progress.waitUntilSettled(progress.settled + 250, 90_000);
+      faultAt.broker_restart = Date.now();
+      await stack.broker.restart();
+    });
+    for (const [name, at] of Object.entries(faultAt)) stalls[name] = faulty.progress.stallSecondsSince(at);
+    context.diagnostic(JSON.stringify({ clean: clean.tally, faulty: faulty.tally, workerDownSeconds, stalls }));
+
+    assertAccounted(faulty.tally);
+    // No progress is possible while no worker runs; beyond that, the faults may cost one deadline.
+    const bound = clean.tally.durationSeconds + workerDownSeconds + deviceTimeoutSeconds;
+    assert.ok(
+      faulty.tally.durationSeconds <= bound,
+      `rollout took ${faulty.tally.durationSeconds.toFixed(1)} s, more than ${bound.toFixed(1)} s`,
+    );
+  });
+});
+
+// Every device final; every device the simulator executed on counted success, once.
+function assertAccounted(tally: RolloutTally): void {
+  assert.equal(tally.notFinal, 0, 'every device of the fleet has a final result');
+  assert.equal(tally.counts.total, devices);
+  assert.equal(tally.counts.success, tally.simulatorActs, 'success equals the commands the devices executed');
+  assert.equal(tally.unaccountedActs, 0);
+  assert.equal(tally.actedTwice, 0, 'no device acted twice');
+  assert.equal(tally.lost, 0, 'no answer was lost');
+  assert.equal(tally.status, 'completed');
+}
