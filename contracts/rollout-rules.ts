@@ -114,3 +114,21 @@ export function progressSentence(counts: BulkCounts): string {
   const finished = finishedCount(counts) + counts.skipped + counts.canceled;
   return `${finished}/${counts.total} devices finished: ${counts.success} success, ${counts.fail} fail, ${counts.timed_out} timed out, ${counts.skipped} skipped, ${counts.canceled} canceled`;
 }
+
+// What a schema cannot check because it depends on the time of the request or on the target: a
+// continuous rollout needs a fleet (named devices never change) and an `until` still ahead,
+// after `start_at`. Undefined when the rollout's timing is sound.
+export function rolloutTimingProblem(
+  rollout: Rollout | undefined,
+  now: number,
+  overFleet: boolean,
+): { field: string; message: string } | undefined {
+  const continuous = rollout?.continuous;
+  if (!continuous) return undefined;
+  const field = 'rollout.continuous.until';
+  if (!overFleet) return { field: 'rollout.continuous', message: 'applies only to actions over a fleet' };
+  const until = Date.parse(continuous.until);
+  if (until <= now) return { field, message: 'must be in the future' };
+  if (rollout.start_at && until <= Date.parse(rollout.start_at)) return { field, message: 'must be after start_at' };
+  return undefined;
+}

@@ -1,3 +1,4 @@
+import type { BulkActionRequest } from '../../contracts/bulk-action.types';
 import { bulkActionRequestSchema } from '../../contracts/send-commands-bulk.schema';
 import { isTerminalBulkStatus, type FinalDeviceStatus } from '../../contracts/statuses';
 import type { Caller } from '../caller';
@@ -22,7 +23,7 @@ export async function retryBulkResponse(
     throw new ConflictError('Bulk response is still running; retry it once it ends');
   if (statuses.every((status) => parent.counts[status] === 0))
     throw new ConflictError(`Bulk response has no devices that ended ${statuses.join(' or ')}`);
-  const request = bulkActionRequestSchema.parse(parent.request);
+  const request = retryOf(bulkActionRequestSchema.parse(parent.request));
   const command = await resolveCommand(dependencies.database, caller.companyId, request);
   return startBulkAction(dependencies, {
     caller,
@@ -33,4 +34,14 @@ export async function retryBulkResponse(
     command,
     summary: `retry of ${parentId}: ${command?.name ?? request.action}`,
   });
+}
+
+// A retry re-sends to named devices now: the parent's start time and continuous sweep do not
+// apply (its maintenance windows and other controls do).
+function retryOf(request: BulkActionRequest): BulkActionRequest {
+  if (!request.rollout) return request;
+  const rollout = { ...request.rollout };
+  delete rollout.start_at;
+  delete rollout.continuous;
+  return { ...request, rollout };
 }

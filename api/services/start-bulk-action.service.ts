@@ -7,13 +7,14 @@ import type {
   ResolvedCommand,
 } from '../../contracts/bulk-action.types';
 import { isDeviceAction } from '../../contracts/action-catalogue';
+import { rolloutTimingProblem } from '../../contracts/rollout-rules';
 import { countActiveBulkResponses, insertBulkResponse } from '../../registry/bulk-responses.repository';
 import { newObjectId } from '../../registry/object-id';
 import { searchAttributeKeys } from '../../workflows/definitions';
 import type { rolloutWorkflow } from '../../workflows/rollout.workflow';
 import type { Caller } from '../caller';
 import type { ApiDependencies } from '../dependencies';
-import { ConflictError, TooManyRequestsError } from '../errors';
+import { BadRequestError, ConflictError, TooManyRequestsError } from '../errors';
 
 export interface StartRequest {
   caller: Caller;
@@ -82,6 +83,8 @@ export async function startBulkAction(
   request: StartRequest,
 ): Promise<StartedBulkAction> {
   const { caller } = request;
+  const timing = rolloutTimingProblem(request.request.rollout, Date.now(), request.source.kind === 'fleet');
+  if (timing) throw new BadRequestError('Invalid rollout', [timing]);
   const hash = requestHash(request);
   const bulkResponseId = request.idempotencyKey
     ? idempotentId(caller.companyId, request.idempotencyKey)

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { errorBody, fieldsNamed } from './response-bodies';
 import { openApiFixture, type ApiFixture, type TestCompany } from './api-fixture';
 import { populateCompany, registrySnapshot, type CompanyObjects } from './company-objects';
-import { describeRoute, routeCatalogue, type RouteCase } from './route-catalogue';
+import { describeRoute, engineRoutes, routeCatalogue, type RouteCase } from './route-catalogue';
 import { callRoute } from './route-request';
 
 function wrongTypeFor(value: unknown): unknown {
@@ -149,6 +149,28 @@ describe('bad input', () => {
       devices,
       { unique_id: 'A', device_type_id: objects.deviceTypeId, heartbeat_period: 0 },
       'heartbeat_period',
+    );
+  });
+
+  test('when a rollout has a bad window or a continuous until in the past, then it answers 400 naming the field', async () => {
+    const actions = engineRoutes[0]!;
+    const tags = (rollout: unknown) => ({ action: 'add_tags', tags: ['x'], rollout });
+    const window = { days: ['mon'], start: '02:00', end: '04:00', timezone: 'Europe/Berlin' };
+    await expectRefused(
+      actions,
+      tags({ windows: [{ ...window, timezone: 'Mars/Olympus' }] }),
+      'rollout.windows.0.timezone',
+    );
+    await expectRefused(actions, tags({ windows: [{ ...window, start: '25:00' }] }), 'rollout.windows.0.start');
+    await expectRefused(actions, tags({ windows: [{ ...window, end: '02:00' }] }), 'rollout.windows.0.end');
+    await expectRefused(actions, tags({ windows: [{ ...window, days: ['someday'] }] }), 'rollout.windows.0.days');
+    await expectRefused(actions, tags({ continuous: { until: '2020-01-01T00:00:00Z' } }), 'rollout.continuous.until');
+    const later = new Date(Date.now() + 3600_000).toISOString();
+    const evenLater = new Date(Date.now() + 7200_000).toISOString();
+    await expectRefused(
+      actions,
+      tags({ start_at: evenLater, continuous: { until: later } }),
+      'rollout.continuous.until',
     );
   });
 });
