@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { MaintenanceWindow } from '../contracts/maintenance-windows';
 import { CliError } from './cli-error';
+import { parseSecondsOption, parseUntilOption } from './continuous-option';
+import { collectWindowOption, windowOptionFormat } from './maintenance-window-option';
 
 export interface ActionOptions {
   body?: string;
@@ -20,6 +23,9 @@ export interface ActionOptions {
   deviceTimeout?: string;
   canaryPercent?: string;
   skipOffline?: boolean;
+  window?: MaintenanceWindow[];
+  continuousUntil?: string;
+  checkInterval?: number;
 }
 
 // The fleet-action options shared by `preview` and `start`; the server validates the body (and
@@ -42,7 +48,22 @@ export function addActionOptions(command: Command): Command {
     .option('--rate-per-minute <n>', 'rollout.rate_per_minute')
     .option('--device-timeout <seconds>', 'rollout.device_timeout_seconds')
     .option('--canary-percent <percent>', 'rollout.canary.percent')
-    .option('--skip-offline', 'rollout.skip_offline: skip devices that are not online');
+    .option('--skip-offline', 'rollout.skip_offline: skip devices that are not online')
+    .option(
+      '--window <window>',
+      `rollout.windows: dispatch only inside this weekly window, ${windowOptionFormat}, e.g. "mon-fri 02:00-04:00 Europe/Berlin" (days: mon..sun, ranges, lists like sat,sun, or daily; an end before the start means the next day; repeat for more windows)`,
+      collectWindowOption,
+    )
+    .option(
+      '--continuous-until <iso-time>',
+      'rollout.continuous.until: until then, devices that come to match the fleet get the action too',
+      parseUntilOption,
+    )
+    .option(
+      '--check-interval <seconds>',
+      'rollout.continuous.check_interval_seconds: how often the fleet is checked (server default 60)',
+      parseSecondsOption,
+    );
 }
 
 function parseJson(text: string, what: string): Record<string, unknown> {
@@ -62,18 +83,35 @@ async function baseBody(body: string | undefined): Promise<Record<string, unknow
 const asNumber = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 const list = (value: string | undefined) => value?.split(',').map((item) => item.trim());
 
+// Flags override the same fields of --rollout, which overrides --body's; fields no flag names
+// are kept.
 function rolloutOf(options: ActionOptions, base: unknown): Record<string, unknown> | undefined {
   const rollout: Record<string, unknown> = {
     ...(base as Record<string, unknown> | undefined),
     ...(options.rollout ? parseJson(options.rollout, '--rollout') : {}),
-    max_in_flight: asNumber(options.maxInFlight),
-    rate_per_minute: asNumber(options.ratePerMinute),
-    device_timeout_seconds: asNumber(options.deviceTimeout),
-    skip_offline: options.skipOffline,
+    ...definedEntries({
+      max_in_flight: asNumber(options.maxInFlight),
+      rate_per_minute: asNumber(options.ratePerMinute),
+      device_timeout_seconds: asNumber(options.deviceTimeout),
+      skip_offline: options.skipOffline,
+      canary: options.canaryPercent ? { percent: Number(options.canaryPercent) } : undefined,
+      windows: options.window,
+    }),
   };
-  if (options.canaryPercent) rollout.canary = { percent: Number(options.canaryPercent) };
-  const defined = definedEntries(rollout);
+  const defined = definedEntries({ ...rollout, continuous: continuousOf(options, rollout.continuous) });
   return Object.keys(defined).length > 0 ? defined : undefined;
+}
+
+// The flags complete a `continuous` given in --rollout or --body; an interval alone has no rollout
+// to apply to.
+function continuousOf(options: ActionOptions, base: unknown): Record<string, unknown> | undefined {
+  const continuous = {
+    ...(base as Record<string, unknown> | undefined),
+    ...definedEntries({ until: options.continuousUntil, check_interval_seconds: options.checkInterval }),
+  };
+  if (Object.keys(continuous).length === 0) return undefined;
+  if (continuous.until === undefined) throw new CliError('--check-interval needs --continuous-until');
+  return continuous;
 }
 
 function definedEntries(record: Record<string, unknown>): Record<string, unknown> {

@@ -1,9 +1,13 @@
 import type { z } from 'zod';
 import type { bulkResponseLinksSchema, bulkResponseSchema } from '../contracts/bulk-response.schema';
+import type { webhookCreatedSchema, webhookDeliverySchema, webhookSchema } from '../contracts/webhook.schema';
 
 // What the API answers, typed from the same zod schemas the server documents itself with.
 export type BulkResponse = z.infer<typeof bulkResponseSchema> & { links?: z.infer<typeof bulkResponseLinksSchema> };
 export type { FleetActionPreview } from '../contracts/fleet-action-preview.schema';
+export type Webhook = z.infer<typeof webhookSchema>;
+export type WebhookCreated = z.infer<typeof webhookCreatedSchema>;
+export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
 
 export interface StartedBulkResponse {
   bulk_response_id: string;

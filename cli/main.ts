@@ -9,6 +9,7 @@ import { registerPreviewCommand } from './commands/preview.command';
 import { registerRetryCommand } from './commands/retry.command';
 import { registerStartCommand } from './commands/start.command';
 import { registerWatchCommand } from './commands/watch.command';
+import { registerWebhooksCommand } from './commands/webhooks.command';
 
 function buildProgram(): Command {
   const program = new Command('fleet-actions')
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerListCommand(program);
   registerControlCommands(program);
   registerRetryCommand(program);
+  registerWebhooksCommand(program);
   return program;
 }
 

@@ -11,9 +11,15 @@ function finishedOf(view: BulkResponse): number {
   return success + fail + timed_out + skipped + canceled;
 }
 
+// What a running rollout waits for (its start time, a maintenance window, new devices, ...), so
+// a bar that stands still says why.
+function waitingOf(view: BulkResponse): string {
+  return view.waiting_for ? ` | waiting for ${view.waiting_for}` : '';
+}
+
 export function summaryOf(view: BulkResponse): string {
   const { counts } = view;
-  return `${view._id} ${view.status}: ${finishedOf(view)}/${counts.total} finished, success ${counts.success}, fail ${counts.fail}, timed_out ${counts.timed_out}, skipped ${counts.skipped}, enqueued ${counts.enqueued}, canceled ${counts.canceled}`;
+  return `${view._id} ${view.status}: ${finishedOf(view)}/${counts.total} finished, success ${counts.success}, fail ${counts.fail}, timed_out ${counts.timed_out}, skipped ${counts.skipped}, enqueued ${counts.enqueued}, canceled ${counts.canceled}${waitingOf(view)}`;
 }
 
 // Devices finished per second since this watch first saw the bulk response.
@@ -29,7 +35,7 @@ function rateTracker() {
 }
 
 const barFormat =
-  '{id} {bar} {percentage}% {value}/{total} | ok {success} fail {fail} t/o {timed_out} skip {skipped} enq {enqueued} | {rate}/s ETA {eta_formatted} | {status}';
+  '{id} {bar} {percentage}% {value}/{total} | ok {success} fail {fail} t/o {timed_out} skip {skipped} enq {enqueued} | {rate}/s ETA {eta_formatted} | {status}{waiting}';
 
 // One live bar per bulk response on a terminal (cli-progress draws them); elsewhere a line per
 // change, so logs and pipes read well too.
@@ -49,12 +55,28 @@ export function createProgressView(ids: readonly string[], interactive: boolean)
       const bar = bars.get(view._id);
       if (!bar) return;
       bar.setTotal(view.counts.total);
-      bar.update(finishedOf(view), { id: view._id, status: view.status, rate: rateOf(view), ...view.counts });
+      bar.update(finishedOf(view), {
+        id: view._id,
+        status: view.status,
+        waiting: waitingOf(view),
+        rate: rateOf(view),
+        ...view.counts,
+      });
     },
     stop: () => multiBar.stop(),
   };
 }
 
 function blankPayload(id: string) {
-  return { id, status: 'connecting', rate: '-', success: 0, fail: 0, timed_out: 0, skipped: 0, enqueued: 0 };
+  return {
+    id,
+    status: 'connecting',
+    waiting: '',
+    rate: '-',
+    success: 0,
+    fail: 0,
+    timed_out: 0,
+    skipped: 0,
+    enqueued: 0,
+  };
 }
