@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
+import type { BulkResponseView } from '../../api/services/bulk-response-view.service';
 import type { BulkResponseRecord } from '../../registry/bulk-responses.repository';
 import type { DeviceResultRecord } from '../../registry/device-results.repository';
 
@@ -19,7 +20,7 @@ export function bulkResponseClient(app: Express, token: string) {
         throw new Error(`start answered ${response.status}: ${JSON.stringify(response.body)}`);
       return (response.body as { bulk_response_id: string }).bulk_response_id;
     },
-    view: (id: string) => get<BulkResponseRecord>(`/bulk_responses/${id}`),
+    view: (id: string) => get<BulkResponseView>(`/bulk_responses/${id}`),
     responses: (id: string, status?: string) =>
       get<{ total: number; resources: DeviceResultRecord[] }>(
         `/bulk_responses/${id}/responses?per_page=1000${status ? `&status=${status}` : ''}`,
