@@ -101,6 +101,28 @@ export const rolloutExamples: Record<string, Example> = {
     summary: 'rollout.start_at: stays pending until the given time (cancel it with POST .../cancel)',
     value: withRollout({ start_at: '2030-01-01T08:00:00Z' }),
   },
+  rollout_windows: {
+    summary: 'rollout.windows: reboot only 02:00-04:00 on weekdays and 01:00-06:00 at weekends, Berlin time',
+    description:
+      'Devices are dispatched only inside a window, in its time zone; outside one the rollout waits and `waiting_for` says until when. A device\'s deadline is cut at its window\'s end, so one that has not answered by then ends timed_out (retry with statuses ["timed_out"] in a later window).',
+    value: withRollout({
+      device_timeout_seconds: 300,
+      windows: [
+        { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '02:00', end: '04:00', timezone: 'Europe/Berlin' },
+        { days: ['sat', 'sun'], start: '01:00', end: '06:00', timezone: 'Europe/Berlin' },
+      ],
+    }),
+  },
+  rollout_continuous: {
+    summary: 'rollout.continuous: add_tags now, and to every device that comes to match the fleet until `until`',
+    description:
+      'The bulk response stays processing until `until` (cancel it with POST .../cancel): every check_interval_seconds the fleet is checked, and devices created, re-tagged, re-typed or reactivated into it get the action once each.',
+    value: {
+      action: 'add_tags',
+      tags: ['spring-2027'],
+      rollout: { continuous: { until: '2030-01-31T00:00:00Z', check_interval_seconds: 60 } },
+    },
+  },
 };
 
 export const fleetActionExamples = { ...actionExamples, ...rolloutExamples };
