@@ -19,6 +19,18 @@ export const fleetActionPreviewSchema = z
     canary_devices: count.optional().meta({
       description: 'With rollout.canary: devices the canary would command before its gate, drawn from online ones',
     }),
+    window: z
+      .strictObject({
+        open: z.boolean(),
+        opens_at: z.iso.datetime().optional(),
+        closes_at: z.iso.datetime().optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          'With rollout.windows: whether a maintenance window is open now, and when it closes (open) or the next one opens (closed)',
+        example: { open: false, opens_at: '2030-01-02T01:00:00.000Z' },
+      }),
   })
   .meta({ id: 'FleetActionPreview' });
 export type FleetActionPreview = z.infer<typeof fleetActionPreviewSchema>;

@@ -1,6 +1,7 @@
 import type { DeviceSource, ResolvedCommand } from '../../contracts/bulk-action.types';
 import type { FleetActionPreview } from '../../contracts/fleet-action-preview.schema';
 import type { FleetActionRequest, Rollout } from '../../contracts/fleet-action.schema';
+import { windowStateAt } from '../../contracts/maintenance-windows';
 import { canarySizeOf } from '../../contracts/rollout-rules';
 import type { SkipReason } from '../../contracts/statuses';
 import type { Queryable } from '../../registry/database';
@@ -56,5 +57,12 @@ export async function previewFleetAction(database: Queryable, input: PreviewInpu
     afterDeviceId = devices.at(-1)!.id;
   }
   const canary = input.command && rollout?.canary ? { canary_devices: canarySizeOf(rollout, counted.online) } : {};
-  return { ...counted, skipped, ...canary };
+  return { ...counted, skipped, ...canary, ...windowNow(rollout, input.now) };
+}
+
+function windowNow(rollout: Rollout | undefined, now: Date): Pick<FleetActionPreview, 'window'> {
+  if (!rollout?.windows) return {};
+  const state = windowStateAt(rollout.windows, now.getTime());
+  if (state.open) return { window: { open: true, closes_at: new Date(state.closesAt).toISOString() } };
+  return { window: { open: false, opens_at: new Date(state.opensAt).toISOString() } };
 }

@@ -98,6 +98,33 @@ describe('fleet action preview (dry run)', () => {
     assert.equal(body.canary_devices, undefined);
   });
 
+  it('when maintenance windows are given, then the preview says whether one is open and until when', async () => {
+    const inOneHour = new Date(Date.now() + 3600_000);
+    const hhmm = (date: Date) => date.toISOString().slice(11, 16);
+    const everyDay = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    const later = {
+      days: everyDay,
+      start: hhmm(inOneHour),
+      end: hhmm(new Date(inOneHour.getTime() + 600_000)),
+      timezone: 'UTC',
+    };
+    const closed = await preview(demo.fleetId('Lobby devices'), {
+      action: 'add_tags',
+      tags: ['spring'],
+      rollout: { windows: [later] },
+    }).expect(200);
+    const opensAt = Date.parse((closed.body as FleetActionPreview).window?.opens_at ?? '');
+    assert.equal((closed.body as FleetActionPreview).window?.open, false);
+    assert.ok(Math.abs(opensAt - inOneHour.getTime()) < 60_000, 'the next window opens in an hour');
+    const now = { days: everyDay, start: hhmm(new Date(Date.now() - 600_000)), end: hhmm(inOneHour), timezone: 'UTC' };
+    const open = await preview(demo.fleetId('Lobby devices'), {
+      action: 'add_tags',
+      tags: ['spring'],
+      rollout: { windows: [now] },
+    }).expect(200);
+    assert.equal((open.body as FleetActionPreview).window?.open, true);
+  });
+
   it('when the body is invalid, then it answers 400 naming the field, as the start route does', async () => {
     const response = await preview(demo.fleetId('All devices'), {
       action: 'issue_command',
