@@ -7,23 +7,31 @@ import request from 'supertest';
 import type { BulkResponseRecord } from '../registry/bulk-responses.repository';
 import { startEmbeddedHarness, type BrokerHarness } from '../harness/broker-harness';
 import { startMosquittoHarness } from '../harness/mosquitto-harness';
+import { batchSizeOf } from '../contracts/rollout-rules';
+import type { SimulatorStats } from '../simulator/simulator-stats';
 import { createBenchTenant, type BenchTenant } from './support/bench-tenant';
-import { startEngineUnderTest, type EngineUnderTest } from './support/engine-under-test';
+import { describeCeiling, measureEngineCeiling, type EngineCeiling } from './support/engine-ceiling';
+import { startEngineOnTarget, type EngineUnderTest } from './support/engine-under-test';
 import { largestHistory, type LargestHistory } from './support/history-sizes';
 import { startBridgedBroker } from './support/mosquitto-bridge';
 import { samplePeakMemory } from './support/peak-memory';
 import { startSimulatorProcesses } from './support/simulator-process';
-import type { SimulatorStats } from '../simulator/simulator-stats';
+import { benchTargetKind, startTemporalTarget } from './support/temporal-target';
 
 // issue_command (gateway command reboot) on every device of a fleet, through the real engine:
-// HTTP app -> Temporal dev server (SQLite file) -> worker -> MQTT broker -> simulated devices in
-// child processes -> acks -> async completion. Prints devices/s, the largest workflow history and
-// the peak resident memory of this process (worker + API + registry client). Bounded in devices
-// and time; prints figures, asserts nothing.
-//   npx tsx bench/issue-command.bench.ts [--devices 1000,20000] [--broker auto|embedded|mosquitto]
-//     [--max-in-flight 200] [--latency-ms 20,200] [--minutes 10] [--bridge auto|on|off]
-//     [--poll-ms 1000] [--offline-share 0] [--device-timeout-seconds <--minutes * 60>]
-// The registry is PGlite in memory, or a throw-away database on DATABASE_URL's server.
+// HTTP app -> Temporal (dev server on a SQLite file, or the cluster with BENCH_TARGET=cluster) ->
+// worker -> MQTT broker(s) -> simulated devices in child processes -> acks -> async completion.
+// Each scenario (fleet size x offline share) runs on a fresh stack and first measures the engine
+// ceiling on the same server (bench/support/engine-ceiling.ts), so devices/s comes with its ratio
+// to the ceiling of that run. Prints devices/s, the largest workflow history and peak resident
+// memory (worker, API, Temporal server). Bounded in devices and time; asserts nothing.
+//   npx tsx bench/issue-command.bench.ts [--devices 5000,20000] [--offline-shares 0,0.05]
+//     [--broker auto|embedded|mosquitto] [--max-in-flight 200] [--latency-ms 20,200]
+//     [--minutes 10] [--bridge auto|on|off] [--poll-ms 1000]
+//     [--device-timeout-seconds <60 with offline devices, else --minutes * 60>]
+//     [--ceiling-activities 5000] [--worker-processes <cluster: 2, dev server: in-process>]
+// The registry is PGlite in memory, or a throw-away database on DATABASE_URL's server (the
+// cluster's PostgreSQL on the cluster); worker processes need PostgreSQL.
 
 export interface IssueCommandOptions {
   devices: number[];
@@ -37,6 +45,10 @@ export interface IssueCommandOptions {
   offlineShare?: number;
   // The rollout's device_timeout_seconds; default: the whole time bound (--minutes).
   deviceTimeoutSeconds?: number;
+  // No-op activities of the engine ceiling measured before the rollout; 0 skips it.
+  ceilingActivities?: number;
+  // Worker and API as separate processes (this many workers); default: in this process.
+  workerProcesses?: number;
 }
 
 const platform = '/api/v1/platform';
@@ -44,11 +56,13 @@ const platform = '/api/v1/platform';
 const devicesPerSimulatorProcess = 10_000;
 // With the broker in this process, its device sockets count against this process's limit.
 const embeddedBrokerDeviceLimit = 8_000;
-// Above this, one Mosquitto runs out of file descriptors: half of the devices go to a bridged one.
+// Above this, one Mosquitto runs out of file descriptors: the devices spread over bridged ones.
 const singleMosquittoDeviceLimit = 19_000;
 
-function wantsBridge(options: IssueCommandOptions, devices: number): boolean {
-  return options.bridge === 'on' || (options.bridge === 'auto' && devices > singleMosquittoDeviceLimit);
+function bridgedBrokersFor(options: IssueCommandOptions, devices: number): number {
+  const needed = Math.ceil(devices / singleMosquittoDeviceLimit) - 1;
+  if (options.bridge === 'off') return 0;
+  return options.bridge === 'on' ? Math.max(1, needed) : needed;
 }
 
 function startHarness(options: IssueCommandOptions, devices: number): Promise<BrokerHarness> {
@@ -119,6 +133,10 @@ export interface IssueCommandResult {
   // From the POST until every online device had answered (success or fail), to the poll's precision.
   onlineAnsweredSeconds: number | undefined;
   onlineDevicesPerSecond: number | undefined;
+  target: string;
+  ceiling: EngineCeiling | undefined;
+  // devices/s (all online) or online devices/s (some offline) over the ceiling's activities/s.
+  ratioToCeiling: number | undefined;
   status: string;
   counts: BulkResponseRecord['counts'];
   simulator: Pick<
@@ -134,26 +152,54 @@ export interface IssueCommandResult {
   simulatorMatchesSuccess: boolean;
   largestHistory: LargestHistory | undefined;
   peakBenchProcessMegabytes: number;
+  // The worker processes' peaks, or the bench process's when the worker runs in it.
+  peakWorkerMegabytes: number[];
+  peakApiMegabytes: number;
   peakTemporalServerMegabytes: number;
+}
+
+function ratio(devicesPerSecond: number | undefined, ceiling: EngineCeiling | undefined): number | undefined {
+  if (devicesPerSecond === undefined || !ceiling) return undefined;
+  return Math.round((devicesPerSecond / ceiling.activitiesPerSecond) * 100) / 100;
 }
 
 export async function runIssueCommand(options: IssueCommandOptions, devices: number): Promise<IssueCommandResult> {
   const directory = mkdtempSync(path.join(tmpdir(), 'fleet-bench-'));
-  const harness = await startHarness(options, devices);
-  const stops: (() => Promise<unknown>)[] = [() => harness.close()];
+  // The cluster's PostgreSQL holds the registry, so the Temporal target comes before the harness.
+  const target = await startTemporalTarget(directory);
+  const stops: (() => Promise<unknown>)[] = [() => target.stop()];
   try {
+    const harness = await startHarness(options, devices);
+    stops.unshift(() => harness.close());
     const company = await harness.addCompany(devices);
     const tenant = await createBenchTenant(harness.database, company.companyId);
     // The service connects first, so the devices can never take the broker's last sockets.
-    const engine = await startEngineUnderTest(harness, directory);
+    const engine = await startEngineOnTarget(harness, target, directory, {
+      ...(options.workerProcesses ? { workerProcesses: options.workerProcesses } : {}),
+    });
     stops.unshift(() => engine.stop());
+    const ceiling = options.ceilingActivities
+      ? await measureEngineCeiling({
+          address: target.address,
+          namespace: target.namespace,
+          activities: options.ceilingActivities,
+          maxInFlight: options.maxInFlight,
+          pageSize: batchSizeOf({ max_in_flight: options.maxInFlight }),
+          openPages: 2,
+        })
+      : undefined;
+    if (ceiling) process.stderr.write(`  ${describeCeiling(ceiling)}\n`);
     const deviceUrls = [harness.deviceUrl];
-    if (harness.name === 'mosquitto' && wantsBridge(options, devices)) {
-      const bridged = await startBridgedBroker(harness);
-      stops.unshift(() => bridged.close());
-      deviceUrls.push(bridged.deviceUrl);
+    if (harness.name === 'mosquitto') {
+      for (let bridged = bridgedBrokersFor(options, devices); bridged > 0; bridged -= 1) {
+        const broker = await startBridgedBroker(harness);
+        stops.unshift(() => broker.close());
+        deviceUrls.push(broker.deviceUrl);
+      }
     }
-    const processes = Math.max(deviceUrls.length, Math.ceil(devices / devicesPerSimulatorProcess));
+    // Each process talks to one broker, and no broker gets more devices than it can hold.
+    const processesPerBroker = Math.ceil(devices / deviceUrls.length / devicesPerSimulatorProcess);
+    const processes = deviceUrls.length * processesPerBroker;
     const simulator = await startSimulatorProcesses({
       urls: Array.from({ length: processes }, (_, index) => deviceUrls[index % deviceUrls.length]!),
       devices: company.devices,
@@ -164,7 +210,9 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
     stops.unshift(() => simulator.stop());
     const atStart = await simulator.stats();
     const benchMemory = samplePeakMemory('self');
-    const serverMemory = samplePeakMemory(engine.devServer.process.pid ?? 0);
+    const workerMemory = engine.workerPids.map((pid) => samplePeakMemory(pid));
+    const apiMemory = samplePeakMemory(engine.apiPid);
+    const serverMemory = samplePeakMemory(target.serverPid);
     const started = performance.now();
     const id = await startAction(engine, tenant, options, options.minutes);
     const { record, finished, onlineAnsweredSeconds } = await waitForEnd(engine, tenant, id, {
@@ -175,21 +223,32 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
     });
     const wallSeconds = (performance.now() - started) / 1000;
     const peakBench = benchMemory.stop().peakMegabytes;
+    const peakWorkers = workerMemory.map((memory) => memory.stop().peakMegabytes);
+    const peakApi = apiMemory.stop().peakMegabytes;
     const peakServer = serverMemory.stop().peakMegabytes;
     const tally = await simulator.stats();
+    const devicesPerSecond = Math.round(
+      (record.counts.success + record.counts.fail + record.counts.timed_out) / wallSeconds,
+    );
+    const onlineDevicesPerSecond = onlineAnsweredSeconds && Math.round(atStart.connected / onlineAnsweredSeconds);
+    const brokers = deviceUrls.length;
     return {
       devices,
-      broker: deviceUrls.length > 1 ? `${harness.name} + a bridged mosquitto for half of the devices` : harness.name,
+      broker:
+        brokers > 1
+          ? `${harness.name} + ${brokers - 1} bridged mosquitto (devices spread over ${brokers})`
+          : harness.name,
       registry: harness.database.engine,
       finished,
       wallSeconds: Math.round(wallSeconds * 10) / 10,
-      devicesPerSecond: Math.round(
-        (record.counts.success + record.counts.fail + record.counts.timed_out) / wallSeconds,
-      ),
+      devicesPerSecond,
       offlineDevices: atStart.devicesOffline,
       onlineDevices: atStart.connected,
       onlineAnsweredSeconds: onlineAnsweredSeconds && Math.round(onlineAnsweredSeconds * 10) / 10,
-      onlineDevicesPerSecond: onlineAnsweredSeconds && Math.round(atStart.connected / onlineAnsweredSeconds),
+      onlineDevicesPerSecond,
+      target: target.kind,
+      ceiling,
+      ratioToCeiling: ratio(atStart.devicesOffline > 0 ? onlineDevicesPerSecond : devicesPerSecond, ceiling),
       status: record.status,
       counts: record.counts,
       simulator: {
@@ -204,6 +263,8 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
       simulatorMatchesSuccess: tally.commandsActed === record.counts.success,
       largestHistory: await largestHistory(engine.temporal),
       peakBenchProcessMegabytes: peakBench,
+      peakWorkerMegabytes: peakWorkers,
+      peakApiMegabytes: peakApi,
       peakTemporalServerMegabytes: peakServer,
     };
   } finally {
@@ -213,19 +274,26 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
   }
 }
 
-function optionsFromArguments(argv: string[]): IssueCommandOptions {
+interface IssueCommandArguments {
+  base: IssueCommandOptions;
+  offlineShares: number[];
+}
+
+function optionsFromArguments(argv: string[]): IssueCommandArguments {
   const { values } = parseArgs({
     args: argv,
     options: {
       devices: { type: 'string' },
+      'offline-shares': { type: 'string' },
       broker: { type: 'string' },
       'max-in-flight': { type: 'string' },
       'latency-ms': { type: 'string' },
       minutes: { type: 'string' },
       bridge: { type: 'string' },
       'poll-ms': { type: 'string' },
-      'offline-share': { type: 'string' },
       'device-timeout-seconds': { type: 'string' },
+      'ceiling-activities': { type: 'string' },
+      'worker-processes': { type: 'string' },
     },
   });
   const broker = values.broker ?? 'auto';
@@ -233,47 +301,70 @@ function optionsFromArguments(argv: string[]): IssueCommandOptions {
     throw new Error('--broker is auto, embedded or mosquitto');
   const bridge = values.bridge ?? 'auto';
   if (bridge !== 'auto' && bridge !== 'on' && bridge !== 'off') throw new Error('--bridge is auto, on or off');
-  const devices = (values.devices ?? '1000,20000')
+  const devices = (values.devices ?? '5000,20000')
     .split(',')
-    .map((count) => Math.min(50_000, Math.max(1, Number(count))));
+    .map((count) => Math.min(100_000, Math.max(1, Number(count))));
   if (devices.some((count) => !Number.isInteger(count)))
     throw new Error('--devices is a comma-separated list of counts');
+  const offlineShares = (values['offline-shares'] ?? '0,0.05')
+    .split(',')
+    .map((share) => Math.min(0.5, Math.max(0, Number(share))));
+  if (offlineShares.some(Number.isNaN)) throw new Error('--offline-shares is a comma-separated list of shares');
+  const workerProcesses = Number(values['worker-processes'] ?? (benchTargetKind() === 'cluster' ? 2 : 0));
   return {
-    devices,
-    broker,
-    maxInFlight: Math.min(500, Number(values['max-in-flight'] ?? 200)),
-    latency: values['latency-ms'] ?? '20,200',
-    minutes: Math.min(30, Number(values.minutes ?? 10)),
-    bridge,
-    pollMs: Math.max(100, Number(values['poll-ms'] ?? 1000)),
-    offlineShare: Math.min(1, Math.max(0, Number(values['offline-share'] ?? 0))),
-    deviceTimeoutSeconds:
-      values['device-timeout-seconds'] === undefined
-        ? undefined
-        : Math.max(1, Number(values['device-timeout-seconds'])),
+    offlineShares,
+    base: {
+      devices,
+      broker,
+      maxInFlight: Math.min(500, Number(values['max-in-flight'] ?? 200)),
+      latency: values['latency-ms'] ?? '20,200',
+      minutes: Math.min(30, Number(values.minutes ?? 10)),
+      bridge,
+      pollMs: Math.max(100, Number(values['poll-ms'] ?? 1000)),
+      ...(values['device-timeout-seconds'] === undefined
+        ? {}
+        : { deviceTimeoutSeconds: Math.max(1, Number(values['device-timeout-seconds'])) }),
+      ceilingActivities: Math.min(100_000, Math.max(0, Number(values['ceiling-activities'] ?? 5000))),
+      ...(workerProcesses > 0 ? { workerProcesses: Math.min(8, workerProcesses) } : {}),
+    },
   };
+}
+
+function megabytes(values: number[]): string {
+  return values.map((value) => `${value} MB`).join(', ');
 }
 
 export function describeResult(result: IssueCommandResult): string {
   const history = result.largestHistory;
+  const inProcess = result.peakApiMegabytes === result.peakBenchProcessMegabytes;
   return [
-    `issue_command reboot on ${result.devices} devices (${result.broker}, registry ${result.registry}):`,
+    `issue_command reboot on ${result.devices} devices (${result.target}, ${result.broker}, registry ${result.registry}):`,
     `  ${result.finished ? 'completed' : 'NOT finished (time bound)'} in ${result.wallSeconds} s -> ${result.devicesPerSecond} devices/s, status ${result.status}`,
     `  online devices ${result.onlineDevices} (offline ${result.offlineDevices}): ${result.onlineAnsweredSeconds === undefined ? 'NOT all answered' : `all answered after ${result.onlineAnsweredSeconds} s -> ${result.onlineDevicesPerSecond} devices/s`}`,
+    `  ${result.ceiling ? `${describeCeiling(result.ceiling)}; ratio ${result.ratioToCeiling ?? 'n/a'} (goal >= 0.8)` : 'engine ceiling not measured'}`,
     `  counts ${JSON.stringify(result.counts)}`,
     `  simulator ${JSON.stringify(result.simulator)}; acted == success: ${result.simulatorMatchesSuccess}`,
     `  largest history ${history ? `${history.events} events: ${history.workflowType} ${history.workflowId} (of ${history.executions} executions)` : 'n/a'}`,
-    `  peak RSS: bench process (worker + API + registry client${result.broker.includes('aedes') ? ' + broker' : ''}) ${result.peakBenchProcessMegabytes} MB, Temporal dev server ${result.peakTemporalServerMegabytes} MB`,
+    inProcess
+      ? `  peak RSS: bench process (worker + API + registry client${result.broker.includes('aedes') ? ' + broker' : ''}) ${result.peakBenchProcessMegabytes} MB, Temporal server ${result.peakTemporalServerMegabytes} MB`
+      : `  peak RSS: workers ${megabytes(result.peakWorkerMegabytes)}, API ${result.peakApiMegabytes} MB, Temporal server ${result.peakTemporalServerMegabytes} MB, bench process ${result.peakBenchProcessMegabytes} MB`,
   ].join('\n');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const options = optionsFromArguments(process.argv.slice(2));
+  const { base, offlineShares } = optionsFromArguments(process.argv.slice(2));
   const results: IssueCommandResult[] = [];
-  for (const devices of options.devices) {
-    const result = await runIssueCommand(options, devices);
-    results.push(result);
-    process.stdout.write(`${describeResult(result)}\n${JSON.stringify(result)}\n`);
+  for (const devices of base.devices) {
+    for (const offlineShare of offlineShares) {
+      // Offline devices hold the rollout open until their deadline: a short one keeps the run short.
+      const deviceTimeoutSeconds = base.deviceTimeoutSeconds ?? (offlineShare > 0 ? 60 : undefined);
+      const result = await runIssueCommand(
+        { ...base, offlineShare, ...(deviceTimeoutSeconds ? { deviceTimeoutSeconds } : {}) },
+        devices,
+      );
+      results.push(result);
+      process.stdout.write(`${describeResult(result)}\n${JSON.stringify(result)}\n`);
+    }
   }
   process.stdout.write(`RESULT ${JSON.stringify(results)}\n`);
   process.exit(0);

@@ -3,8 +3,10 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // npm run bench: every bench/*.bench.ts in turn, each in its own process (its own open-file
-// limit, its own Temporal runtime) with its default options, output passed through.
-//   npm run bench [-- --only issue-command]
+// limit, its own Temporal runtime) with its default options, output passed through. With
+// --cluster (`npm run bench:cluster`) each bench runs on a fresh `npm run cluster` (Temporal on
+// PostgreSQL, the registry on the same PostgreSQL) instead of the dev server.
+//   npm run bench [-- --only issue-command] [-- --cluster]
 const directory = fileURLToPath(new URL('.', import.meta.url));
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
@@ -12,6 +14,7 @@ const benchmarks = readdirSync(directory)
   .filter((file) => file.endsWith('.bench.ts'))
   .filter((file) => only === undefined || file === `${only}.bench.ts`)
   .sort();
+const environment = process.argv.includes('--cluster') ? { ...process.env, BENCH_TARGET: 'cluster' } : process.env;
 
 let failed = 0;
 for (const file of benchmarks) {
@@ -19,6 +22,7 @@ for (const file of benchmarks) {
   const started = performance.now();
   const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(file, import.meta.url))], {
     stdio: 'inherit',
+    env: environment,
   });
   if (run.status !== 0) failed += 1;
   process.stdout.write(

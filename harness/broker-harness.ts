@@ -1,6 +1,5 @@
-import type { Database } from '../registry/database';
 import { startEmbeddedBroker } from '../transport/broker';
-import { openTestDatabase } from './test-database';
+import { openTestDatabase, type TestDatabase } from './test-database';
 import { insertCompanyWithDevices, silentLogger, testServiceCredentials, type TestCompany } from './device-fixtures';
 
 // A running broker wired to a fresh registry, whichever broker it is: the same protocol and
@@ -11,7 +10,7 @@ export interface BrokerHarness {
   serviceUrl: string;
   service: { username: string; password: string };
   sharedSubscriptionGroup: string | undefined;
-  database: Database;
+  database: TestDatabase;
   // Registers a company with `count` devices and makes their credentials known to the broker.
   addCompany(count: number): Promise<TestCompany>;
   close(): Promise<void>;

@@ -4,14 +4,19 @@ import { loadConfig } from '../config/config';
 import { openDatabase, type Database } from '../registry/database';
 import { migrate } from '../registry/migrate';
 
+// A registry and, on PostgreSQL, its URL: benchmarks hand it to worker and API processes.
+export interface TestDatabase extends Database {
+  url: string | undefined;
+}
+
 // A fresh, migrated registry per call: in-memory PGlite by default, or a throw-away database on
 // the PostgreSQL server named by DATABASE_URL, so the same tests run on both engines.
-export async function openTestDatabase(): Promise<Database> {
+export async function openTestDatabase(): Promise<TestDatabase> {
   const { databaseUrl } = loadConfig().registry;
   if (!databaseUrl) {
     const database = await openDatabase({});
     await migrate(database);
-    return database;
+    return { ...database, url: undefined };
   }
   const name = `test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
@@ -24,6 +29,7 @@ export async function openTestDatabase(): Promise<Database> {
   await migrate(database);
   return {
     ...database,
+    url: url.toString(),
     close: async () => {
       await database.close();
       const dropper = new pg.Client({ connectionString: databaseUrl });
