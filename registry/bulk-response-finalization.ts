@@ -3,7 +3,12 @@ import { deviceStatuses, emptyCounts, type BulkCounts, type BulkStatus } from '.
 import { finishBulkResponse } from './bulk-responses.repository';
 import type { Database } from './database';
 import { devicePageSelect } from './device-page';
-import { cancelUnansweredDevices, cancelUnreachedDevices, countDeviceResults } from './device-results.repository';
+import {
+  cancelUnansweredDevices,
+  cancelUnsentDevices,
+  cancelUnreachedDevices,
+  countDeviceResults,
+} from './device-results.repository';
 
 const unbounded = 2_147_483_647;
 
@@ -38,6 +43,10 @@ export function finalizeBulkResponseRecord(database: Database, input: FinalizeIn
         await cancelUnreachedDevices(transaction, input.bulkResponseId, remaining);
       }
       await cancelUnansweredDevices(transaction, input.bulkResponseId, `the rollout ended ${input.status} first`);
+    } else {
+      // A device a batch took but never sent to (its page was loaded again after a crash and the
+      // device had gone offline for the canary) must not stay pending in a finished rollout.
+      await cancelUnsentDevices(transaction, input.bulkResponseId);
     }
     const byStatus = await countDeviceResults(transaction, input.bulkResponseId);
     const counts = emptyCounts();

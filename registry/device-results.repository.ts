@@ -115,6 +115,14 @@ export async function cancelUnansweredDevices(database: Queryable, bulkResponseI
   );
 }
 
+export async function cancelUnsentDevices(database: Queryable, bulkResponseId: string) {
+  await database.query(
+    `update bulk_response_devices set status = 'canceled', message = 'taken by a batch but never sent', updated_at = now()
+     where bulk_response_id = $1 and status = 'pending'`,
+    [bulkResponseId],
+  );
+}
+
 export async function countDeviceResults(database: Queryable, bulkResponseId: string): Promise<Record<string, number>> {
   const rows = await database.query<{ status: string; count: number }>(
     'select status, count(*)::int as count from bulk_response_devices where bulk_response_id = $1 group by status',

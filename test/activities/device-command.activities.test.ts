@@ -131,6 +131,54 @@ describe('device command activities (MockActivityEnvironment, real registry)', (
     );
   });
 
+  it('when a batch takes its devices, then a page loaded again finds the same ones and another batch finds none', async () => {
+    const { transport } = recordingTransport();
+    const activities = createDeviceCommandActivities({ database, transport });
+    const bulkResponseId = await newBulkResponse();
+    const environment = new MockActivityEnvironment();
+    const prepare = (claimFor: string): Promise<PreparedBatch> =>
+      environment.run(
+        (input: PrepareBatchInput) => activities.prepareDeviceBatch(input),
+        prepareInput(bulkResponseId, { excludeRecorded: true, claimFor }),
+      );
+    const first = await prepare('batch-0');
+    const again = await prepare('batch-0');
+    const other = await prepare('batch-1');
+    assert.equal(first.devices.length, 5);
+    assert.deepEqual(again.devices, first.devices, 'a retried page takes back its own devices');
+    assert.equal(other.devices.length, 0, 'no other batch takes a claimed device');
+    const pending = await listDeviceResults(database, bulkResponseId, 'pending', { limit: 10, offset: 0 });
+    assert.equal(pending.total, 5);
+  });
+
+  it('when a sweep runs, then only devices new to the bulk response, or skipped and changed since, come back, once', async () => {
+    const { transport } = recordingTransport();
+    const activities = createDeviceCommandActivities({ database, transport });
+    const bulkResponseId = await newBulkResponse();
+    const environment = new MockActivityEnvironment();
+    const prepare = (claimFor: string, newcomers = false): Promise<PreparedBatch> =>
+      environment.run(
+        (input: PrepareBatchInput) => activities.prepareDeviceBatch(input),
+        prepareInput(bulkResponseId, { excludeRecorded: true, claimFor, ...(newcomers ? { newcomers } : {}) }),
+      );
+    const initial = await prepare('batch-0');
+    assert.equal(initial.skipped, 1, 'the inactive device');
+    const nothingNew = await prepare('batch-1', true);
+    assert.equal(nothingNew.deviceCount, 0, 'the skipped device has not changed since');
+    await database.query("update devices set active = true, updated_at = now() + interval '1 second' where id = $1", [
+      devices[0]!.deviceId,
+    ]);
+    const reactivated = await prepare('batch-2', true);
+    assert.deepEqual(
+      reactivated.devices.map((device) => device.deviceId),
+      [devices[0]!.deviceId],
+    );
+    assert.equal(reactivated.reconsidered, 1);
+    assert.equal(reactivated.newDevices, 0);
+    assert.equal((await prepare('batch-3', true)).deviceCount, 0, 'a device is taken once');
+    await database.query('update devices set active = false where id = $1', [devices[0]!.deviceId]);
+  });
+
   it('when a command is executed and re-sent, then both sends carry one execution id, the activity completes asynchronously, and attempts count the sends', async () => {
     const { transport, published } = recordingTransport();
     const activities = createDeviceCommandActivities({ database, transport });
