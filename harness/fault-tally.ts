@@ -7,6 +7,7 @@ import type { AckTap } from './ack-tap';
 // the devices sent (ack tap). A device that acted must be counted success or fail, once.
 
 export interface RolloutTally {
+  bulkResponseId: string;
   status: string;
   counts: BulkCounts;
   durationSeconds: number;
@@ -45,6 +46,7 @@ export async function tallyRollout(
   );
   const acted = ackTap.devicesActed(bulkResponseId);
   return {
+    bulkResponseId,
     status: record.status,
     counts: record.counts,
     durationSeconds: record.duration,

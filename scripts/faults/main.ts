@@ -127,10 +127,29 @@ async function faultyRollout(run: Run) {
     await at(progress, devices * 0.6, 'api_kill', async () => (posts = await killApiUnderLoad(run)));
     await at(progress, devices * 0.75, 'worker_kill_3', () => killWorker(run));
   });
+  await logTimedOut(run, tally.bulkResponseId, faultAt);
   const stalls = Object.fromEntries(
     Object.entries(faultAt).map(([name, time]) => [name, progress.stallSecondsSince(time) ?? null]),
   );
   return { tally, stalls, downSeconds, posts: posts! };
+}
+
+// Devices that ran out of time: how often they were sent to, and when they were dispatched
+// (deadline before their final write), next to the faults, to tell which fault left them behind.
+async function logTimedOut(run: Run, bulkResponseId: string, faultAt: Record<string, number>): Promise<void> {
+  const rows = await run.stack.database.query<{ attempts: number; devices: number; first: number; last: number }>(
+    `select attempts, count(*)::int as devices,
+            (extract(epoch from min(updated_at)) * 1000)::float8 - $2 as first,
+            (extract(epoch from max(updated_at)) * 1000)::float8 - $2 as last
+       from bulk_response_devices where bulk_response_id = $1 and status = 'timed_out' group by attempts`,
+    [bulkResponseId, deviceTimeoutSeconds * 1000],
+  );
+  const clock = (at: number) => new Date(at).toISOString().slice(11, 23);
+  log('timed out devices by sends (dispatched between)', {
+    groups: rows.map((row) => ({ ...row, first: clock(row.first), last: clock(row.last) })),
+    faults: Object.fromEntries(Object.entries(faultAt).map(([name, at]) => [name, clock(at)])),
+    simulator: run.fleet.stats(),
+  });
 }
 
 async function setUp(stack: FaultStack): Promise<Run> {
