@@ -75,11 +75,10 @@ export const bulkResponseSchema = z
       .object({ code: z.string(), message: z.string() })
       .nullable()
       .meta({ description: 'Why it ended aborted or failed: a machine-readable code and a sentence' }),
-    waiting_for: z
-      .string()
-      .nullable()
-      .optional()
-      .meta({ description: 'While it runs: what it is waiting for (start time, canary gate, resume, devices)' }),
+    waiting_for: z.string().nullable().optional().meta({
+      description:
+        'While it runs: what it is waiting for (start time, maintenance window, canary gate, resume, devices, new fleet devices of a continuous rollout)',
+    }),
     counts: bulkCountsSchema,
     created_by: z.string().nullable(),
     created_at: z.string(),

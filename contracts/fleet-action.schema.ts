@@ -35,10 +35,7 @@ const nonEmptyString = z.string().trim().min(1);
 const stringMap = z.record(nonEmptyString, z.string());
 
 const weekday = z.enum(weekdays);
-const wallClockTime = z
-  .string()
-  .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a 24-hour time HH:MM')
-  .meta({ example: '02:00' });
+const wallClockTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a 24-hour time HH:MM');
 
 export const maintenanceWindowSchema = z
   .strictObject({
@@ -47,9 +44,10 @@ export const maintenanceWindowSchema = z
       .min(1)
       .max(7)
       .meta({ description: 'Days on which the window opens (local to its time zone)', example: ['sat', 'sun'] }),
-    start: wallClockTime.meta({ description: 'Local time the window opens, HH:MM' }),
+    start: wallClockTime.meta({ description: 'Local time the window opens, HH:MM', example: '02:00' }),
     end: wallClockTime.meta({
       description: 'Local time the window closes, HH:MM; earlier than start means the next day',
+      example: '04:00',
     }),
     timezone: z.string().refine(isTimeZone, 'must be an IANA time zone name, e.g. Europe/Berlin').meta({
       description: 'IANA time zone of start and end',
@@ -57,7 +55,11 @@ export const maintenanceWindowSchema = z
     }),
   })
   .refine((window) => window.start !== window.end, { path: ['end'], message: 'must differ from start' })
-  .meta({ id: 'MaintenanceWindow', description: 'A weekly window in a time zone' });
+  .meta({
+    id: 'MaintenanceWindow',
+    description: 'A weekly window in a time zone',
+    example: { days: ['sat', 'sun'], start: '02:00', end: '04:00', timezone: 'Europe/Berlin' },
+  });
 
 // Descriptions and examples (`.meta`) feed the OpenAPI document; they change no validation.
 export const rolloutSchema = z

@@ -5,7 +5,7 @@ import { isTerminalBulkStatus } from '../../contracts/statuses';
 import type { BulkResponseRecord } from '../../registry/bulk-responses.repository';
 import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
-import { viewBulkResponse } from '../services/bulk-response-view.service';
+import { viewBulkResponse, type BulkResponseView } from '../services/bulk-response-view.service';
 import { withBulkResponseLinks } from './bulk-response.presenter';
 
 const pollMilliseconds = 1000;
@@ -17,8 +17,8 @@ function writeStatusEvent(response: Response, body: unknown) {
 }
 
 // What the client is shown to change: status and counts (updated_at moves on every write).
-function changeKeyOf(view: BulkResponseRecord): string {
-  return JSON.stringify([view.status, view.counts]);
+function changeKeyOf(view: BulkResponseView): string {
+  return JSON.stringify([view.status, view.counts, view.waiting_for]);
 }
 
 // GET /bulk_responses/:id/events (under /api/v1/platform, behind authentication): Server-Sent
