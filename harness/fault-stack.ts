@@ -9,6 +9,7 @@ import { loadConfig } from '../config/config';
 import { openDatabase, type Database } from '../registry/database';
 import { startTemporalDevServer, type DevServer } from '../scripts/embedded/temporal-dev-server';
 import { startAckTap, type AckTap } from './ack-tap';
+import { pendingActivities, type PendingActivityGroup } from './pending-activities';
 import { silentLogger } from './device-fixtures';
 import { freePort } from './free-port';
 import { startRestartableBroker, type RestartableBroker } from './restartable-broker';
@@ -32,7 +33,10 @@ export interface FaultStack {
   // The API as a child process on the given port (kill -9 and start again on the same port).
   startApiProcess(port: number): Promise<ServiceProcess>;
   restartTemporal(): Promise<void>;
-  stop(): Promise<void>;
+  // For a run that stopped progressing: what the running executions wait for.
+  pendingActivities(): Promise<Record<string, PendingActivityGroup>>;
+  // Keeps the data directory (child process logs, Temporal's SQLite file) when asked.
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 export async function startFaultStack(): Promise<FaultStack> {
@@ -69,6 +73,8 @@ export async function startFaultStack(): Promise<FaultStack> {
     child.process.once('exit', () => children.delete(child));
     return child;
   };
+  let started = 0;
+  const logFile = (name: string) => path.join(dataDirectory, `${name}-${++started}.log`);
   const servers: Server[] = [];
   const connections: Connection[] = [];
   return {
@@ -83,6 +89,7 @@ export async function startFaultStack(): Promise<FaultStack> {
           entry: 'worker/main.ts',
           environment: { ...environment, WORKER_ID: workerId, WORKER_METRICS_PORT: '0' },
           readyMessage: 'worker running',
+          logFile: logFile('worker'),
         }),
       ),
     serveApi: async () => {
@@ -101,13 +108,15 @@ export async function startFaultStack(): Promise<FaultStack> {
           entry: 'api/main.ts',
           environment: { ...environment, PORT: String(port), HOST: '127.0.0.1' },
           readyMessage: 'API listening',
+          logFile: logFile('api'),
         }),
       ),
+    pendingActivities: () => pendingActivities(devServer.address, base.temporal.namespace),
     restartTemporal: async () => {
       await devServer.stop();
       devServer = await startTemporal();
     },
-    stop: async () => {
+    stop: async (options = {}) => {
       await Promise.all([...children].map((child) => child.stop()));
       for (const server of servers) {
         server.closeAllConnections();
@@ -119,7 +128,7 @@ export async function startFaultStack(): Promise<FaultStack> {
       await broker.close();
       await database.close();
       await registry.close();
-      rmSync(dataDirectory, { recursive: true, force: true });
+      if (!options.keepData) rmSync(dataDirectory, { recursive: true, force: true });
     },
   };
 }

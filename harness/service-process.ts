@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // A project entry point (worker/main.ts, api/main.ts) in its own Node process through tsx, as
@@ -10,6 +11,8 @@ export interface ServiceProcessOptions {
   environment: Record<string, string>;
   // The log message (pino `msg`) that says the service is serving.
   readyMessage: string;
+  // Everything the process writes, kept for a look after a failed run.
+  logFile: string;
   startupTimeoutMilliseconds?: number;
 }
 
@@ -70,9 +73,12 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const log = createWriteStream(options.logFile, { flags: 'a' });
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
+    log.write(chunk);
   };
+  child.once('exit', () => log.end());
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   try {

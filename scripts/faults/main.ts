@@ -54,6 +54,9 @@ async function rolloutWith(
   try {
     await inject(progress);
     await progress.waitForEnd(6 * 60_000);
+  } catch (error) {
+    log('stalled', { settled: progress.settled, pending: await run.stack.pendingActivities() });
+    throw error;
   } finally {
     progress.stop();
   }
@@ -175,6 +178,7 @@ async function main(): Promise<Record<string, unknown>> {
   const stack = await startFaultStack();
   activeStack = stack;
   let run: Run | undefined;
+  let finished = false;
   try {
     run = await setUp(stack);
     log('stack up', { devices, seconds: (Date.now() - began) / 1000 });
@@ -185,6 +189,7 @@ async function main(): Promise<Record<string, unknown>> {
     log('stalls (s)', faulty.stalls);
     log('API kill under POST load', { ...faulty.posts, bulkResponseIds: faulty.posts.bulkResponseIds.length });
     const orphaned = await orphans(run, faulty.posts.bulkResponseIds);
+    finished = true;
     return {
       devices,
       device_timeout_seconds: deviceTimeoutSeconds,
@@ -214,7 +219,8 @@ async function main(): Promise<Record<string, unknown>> {
     };
   } finally {
     await run?.fleet.stop();
-    await stack.stop();
+    await stack.stop({ keepData: !finished });
+    if (!finished) log('process logs and Temporal SQLite file kept', { directory: stack.dataDirectory });
     activeStack = undefined;
   }
 }

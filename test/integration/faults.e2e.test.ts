@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { silentLogger } from '../../harness/device-fixtures';
 import { createFaultTenant, type FaultTenant } from '../../harness/fault-tenant';
 import { startFaultStack, type FaultStack } from '../../harness/fault-stack';
@@ -31,13 +31,21 @@ describe('faults during a rollout (dev server, shared registry, broker, worker p
   let apiUrl: string;
   let worker: ServiceProcess;
 
-  const runRollout = async (inject: (progress: ReturnType<typeof followRollout>) => Promise<void>) => {
+  const runRollout = async (
+    context: TestContext,
+    inject: (progress: ReturnType<typeof followRollout>) => Promise<void>,
+  ) => {
     const actsBefore = fleet.stats().commandsActed;
     const id = await startFleetAction(apiUrl, tenant.authorization, tenant.fleetId, body);
     const progress = followRollout(stack.database, id);
     try {
       await inject(progress);
       await progress.waitForEnd(150_000);
+    } catch (error) {
+      context.diagnostic(
+        `stalled at ${progress.settled} settled; pending: ${JSON.stringify(await stack.pendingActivities())}`,
+      );
+      throw error;
     } finally {
       progress.stop();
     }
@@ -57,13 +65,16 @@ describe('faults during a rollout (dev server, shared registry, broker, worker p
     apiUrl = await stack.serveApi();
     worker = await stack.startWorker(workerId);
   });
+  let passed = false;
   after(async () => {
     await fleet?.stop();
-    await stack?.stop();
+    await stack?.stop({ keepData: !passed });
+    if (!passed && stack)
+      console.log(`fault test: worker logs and Temporal's SQLite file kept in ${stack.dataDirectory}`);
   });
 
   it('when the worker is killed twice and the broker restarts mid-rollout, then every device ends final, each act is counted once, and it is late by at most one deadline', async (context) => {
-    const clean = await runRollout(() => Promise.resolve());
+    const clean = await runRollout(context, () => Promise.resolve());
     assertAccounted(clean.tally);
 
     const stalls: Record<string, number | undefined> = {};
@@ -75,7 +86,7 @@ describe('faults during a rollout (dev server, shared registry, broker, worker p
       worker = await stack.startWorker(workerId);
       workerDownSeconds += (Date.now() - faultAt[name]) / 1000;
     };
-    const faulty = await runRollout(async (progress) => {
+    const faulty = await runRollout(context, async (progress) => {
       await progress.waitUntilSettled(200, 60_000);
       await killWorker('worker_kill_1');
       await progress.waitUntilSettled(progress.settled + 250, 90_000);
@@ -94,6 +105,7 @@ describe('faults during a rollout (dev server, shared registry, broker, worker p
       faulty.tally.durationSeconds <= bound,
       `rollout took ${faulty.tally.durationSeconds.toFixed(1)} s, more than ${bound.toFixed(1)} s`,
     );
+    passed = true;
   });
 });
 
