@@ -1,8 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 
 // What the running executions wait for, grouped by activity type and state: a run that stops
 // progressing shows whether an activity of a killed worker waits out its start-to-close timeout.
+
+// temporal.api.enums.v1.PendingActivityState, by number.
+const states = ['UNSPECIFIED', 'SCHEDULED', 'STARTED', 'CANCEL_REQUESTED', 'PAUSED', 'PAUSE_REQUESTED'];
 
 export interface PendingActivityGroup {
   count: number;
@@ -22,7 +24,7 @@ export async function pendingActivities(
     for await (const execution of client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
       const description = await client.workflow.getHandle(execution.workflowId, execution.runId).describe();
       for (const activity of description.raw.pendingActivities ?? []) {
-        const state = temporal.api.enums.v1.PendingActivityState[activity.state ?? 0] ?? 'UNKNOWN';
+        const state = states[activity.state ?? 0] ?? String(activity.state);
         const key = `${activity.activityType?.name ?? '?'}/${state}`;
         const started = Number(activity.lastStartedTime?.seconds ?? 0) * 1000;
         const group = (groups[key] ??= { count: 0, maxAttempt: 0, oldestStartedSecondsAgo: 0 });
