@@ -65,8 +65,11 @@ function bridgedBrokersFor(options: IssueCommandOptions, devices: number): numbe
   return options.bridge === 'on' ? Math.max(1, needed) : needed;
 }
 
+// Worker processes share the acks through Mosquitto's shared subscription, as in production;
+// aedes in this process would hand every ack to every worker.
 function startHarness(options: IssueCommandOptions, devices: number): Promise<BrokerHarness> {
-  const embedded = options.broker === 'embedded' || (options.broker === 'auto' && devices <= embeddedBrokerDeviceLimit);
+  const automatic = devices <= embeddedBrokerDeviceLimit && !options.workerProcesses;
+  const embedded = options.broker === 'embedded' || (options.broker === 'auto' && automatic);
   return embedded ? startEmbeddedHarness() : startMosquittoHarness();
 }
 
