@@ -14,7 +14,12 @@ import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { ConflictError } from '../errors';
 import { requireRole } from '../middleware/require-role';
-import { findCompanyBulkResponse, liveViewOf, viewBulkResponse } from '../services/bulk-response-view.service';
+import {
+  findCompanyBulkResponse,
+  liveViewOf,
+  viewAfterControl,
+  viewBulkResponse,
+} from '../services/bulk-response-view.service';
 import { retryBulkResponse } from '../services/retry-bulk-response.service';
 import { bulkResponseLinks, withBulkResponseLinks } from './bulk-response.presenter';
 
@@ -30,9 +35,10 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
     const query = bulkResponsesListQuerySchema.parse(request.query);
     const filters = { fleetId: query.fleet_id, action: query.action, status: query.status };
     const result = await listBulkResponses(dependencies.database, callerOf(response).companyId, filters, pageOf(query));
-    // The same live status and counts as the single GET (admission bounds the running ones).
-    const views = await Promise.all(result.resources.map((record) => liveViewOf(dependencies, record)));
-    const resources = views.map((view) => withBulkResponseLinks(dependencies.config.temporal, view));
+    // One SQL query, and the same newest known state as the single GET, without asking the worker.
+    const resources = result.resources.map((record) =>
+      withBulkResponseLinks(dependencies.config.temporal, liveViewOf(record)),
+    );
     response.json(query.page_meta === 'true' ? { ...result, resources } : resources);
   });
 
@@ -64,7 +70,7 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
           throw new ConflictError('Bulk response execution has already ended');
         throw error;
       }
-      const view = await viewBulkResponse(dependencies, companyId, bulkResponseId);
+      const view = await viewAfterControl(dependencies, companyId, bulkResponseId);
       response.status(202).json(withBulkResponseLinks(dependencies.config.temporal, view));
     });
   const handle = (id: string) => dependencies.temporal.workflow.getHandle(id);

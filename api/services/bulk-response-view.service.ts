@@ -6,21 +6,27 @@ import { rolloutStatusQuery } from '../../workflows/definitions';
 import type { ApiDependencies } from '../dependencies';
 import { NotFoundError } from '../errors';
 
-// A GET waits this long for the workflow's own answer; past it, the query is abandoned and the GET
-// answers from the newest state it knows (the stored record, which the execution saves every
-// second, or an earlier answer), so a busy worker never makes a GET slow.
-const queryBudgetMilliseconds = 80;
-// Queries are answered by the worker: however many clients poll, one query per bulk response at
-// a time, and an answer this fresh is reused.
-const answerReuseMilliseconds = 250;
+// Reads never wait for the worker. GET, the list and event streams answer at once from the newest
+// state this process knows: the stored record (the execution saves it every second) or the last
+// answer to the workflow's query. A GET asks the workflow again in the background when that
+// answer is older than this, one query per bulk response at a time, so polling clients cost the
+// worker a bounded number of queries and a busy worker never makes a read slow.
+const refreshAfterMilliseconds = 250;
+const backgroundQueryBudgetMilliseconds = 2_000;
+// After pause, resume or cancel, the 202 waits this long for the workflow to show the change.
+const controlQueryBudgetMilliseconds = 2_000;
+// A query answer this recent wins over a record with as many settled devices and another status: a
+// record saved just after a pause may carry the state from just before it. Past it, the record
+// (saved every second) is the newer of the two.
+const answerPreferredMilliseconds = 2_000;
 const rememberedViews = 10_000;
 
 export type BulkResponseView = BulkResponseRecord & { waiting_for?: string | null };
 
-// The newest live answer seen for each running bulk response in this process: a view never shows
-// an older state than one this process already knows.
+// The newest query answer seen for each running bulk response in this process: a view never
+// shows an older state than one this process already showed.
 const lastLive = new Map<string, { view: RolloutView; at: number }>();
-const inFlight = new Map<string, Promise<RolloutView | undefined>>();
+const inFlight = new Set<string>();
 
 export async function findCompanyBulkResponse(dependencies: ApiDependencies, companyId: string, id: string) {
   const record = await findBulkResponse(dependencies.database, companyId, id);
@@ -28,33 +34,53 @@ export async function findCompanyBulkResponse(dependencies: ApiDependencies, com
   return record;
 }
 
-// While the execution runs, its query is the truth about status and counts; afterwards the stored
-// record is, in the same shape. Either way the answer never goes backwards.
 export async function viewBulkResponse(
   dependencies: ApiDependencies,
   companyId: string,
   id: string,
 ): Promise<BulkResponseView> {
   const record = await findCompanyBulkResponse(dependencies, companyId, id);
-  return liveViewOf(dependencies, record);
+  refreshInBackground(dependencies, record);
+  return liveViewOf(record);
 }
 
-export async function liveViewOf(dependencies: ApiDependencies, record: BulkResponseRecord): Promise<BulkResponseView> {
+// After a control signal: the workflow's own answer, asked after the signal, so the 202 and every
+// later read in this process show its effect.
+export async function viewAfterControl(
+  dependencies: ApiDependencies,
+  companyId: string,
+  id: string,
+): Promise<BulkResponseView> {
+  await queryLiveStatus(dependencies, id, controlQueryBudgetMilliseconds);
+  return liveViewOf(await findCompanyBulkResponse(dependencies, companyId, id));
+}
+
+// The stored record, or the last query answer when it is newer. After the execution, the record.
+export function liveViewOf(record: BulkResponseRecord): BulkResponseView {
   if (isTerminalBulkStatus(record.status)) {
     lastLive.delete(record._id);
     return record;
   }
-  const live = (await liveStatusOf(dependencies, record._id)) ?? lastLive.get(record._id)?.view;
-  if (!live || settledOf(live.counts) < settledOf(record.counts)) return record;
-  if (isTerminalBulkStatus(live.status)) return findCompanyBulkResponse(dependencies, record.company_id, record._id);
+  const known = lastLive.get(record._id);
+  if (!known || !isNewerThanRecord(known, record)) return record;
+  const { view } = known;
   return {
     ...record,
-    status: live.status,
-    counts: live.counts,
-    status_reason: live.statusReason,
-    started_at: live.startedAt ?? record.started_at,
-    waiting_for: live.waitingFor,
+    status: view.status,
+    counts: view.counts,
+    status_reason: view.statusReason,
+    started_at: view.startedAt ?? record.started_at,
+    waiting_for: view.waitingFor,
   };
+}
+
+function isNewerThanRecord(known: { view: RolloutView; at: number }, record: BulkResponseRecord): boolean {
+  const answered = settledOf(known.view.counts);
+  const stored = settledOf(record.counts);
+  if (answered !== stored) return answered > stored;
+  // Same progress and status: the answer also says what the rollout waits for.
+  if (known.view.status === record.status) return true;
+  return Date.now() - known.at < answerPreferredMilliseconds;
 }
 
 function settledOf(counts: BulkCounts): number {
@@ -69,24 +95,22 @@ function remember(id: string, view: RolloutView): void {
   if (lastLive.size > rememberedViews) lastLive.delete(lastLive.keys().next().value!);
 }
 
-function liveStatusOf(dependencies: ApiDependencies, id: string): Promise<RolloutView | undefined> {
-  const known = lastLive.get(id);
-  if (known && Date.now() - known.at < answerReuseMilliseconds) return Promise.resolve(known.view);
-  let pending = inFlight.get(id);
-  if (!pending) {
-    pending = queryLiveStatus(dependencies, id).finally(() => inFlight.delete(id));
-    inFlight.set(id, pending);
-  }
-  return pending;
+function refreshInBackground(dependencies: ApiDependencies, record: BulkResponseRecord): void {
+  if (isTerminalBulkStatus(record.status) || inFlight.has(record._id)) return;
+  const known = lastLive.get(record._id);
+  if (known && Date.now() - known.at < refreshAfterMilliseconds) return;
+  inFlight.add(record._id);
+  void queryLiveStatus(dependencies, record._id, backgroundQueryBudgetMilliseconds).finally(() =>
+    inFlight.delete(record._id),
+  );
 }
 
-async function queryLiveStatus(dependencies: ApiDependencies, id: string): Promise<RolloutView | undefined> {
+async function queryLiveStatus(dependencies: ApiDependencies, id: string, budgetMilliseconds: number): Promise<void> {
   try {
-    const view = await dependencies.temporal.withAbortSignal(AbortSignal.timeout(queryBudgetMilliseconds), () =>
+    const view = await dependencies.temporal.withAbortSignal(AbortSignal.timeout(budgetMilliseconds), () =>
       dependencies.temporal.workflow.getHandle(id).query(rolloutStatusQuery),
     );
     remember(id, view);
-    return view;
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) {
       dependencies.logger.debug(
@@ -94,6 +118,5 @@ async function queryLiveStatus(dependencies: ApiDependencies, id: string): Promi
         'live status unavailable, answering from the record',
       );
     }
-    return undefined;
   }
 }
