@@ -1,37 +1,35 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config';
 import type { BulkCounts, BulkStatus } from '../contracts/statuses';
+import { insertCompanyWithDevices } from '../harness/device-fixtures';
 import { createFleet } from '../registry/fleets.repository';
-import { startEmbeddedHarness } from '../harness/broker-harness';
 import { createBenchTenant } from './support/bench-tenant';
-import { startEngineUnderTest } from './support/engine-under-test';
 import { summarizeLatencies, type LatencySummary } from './support/latency-summary';
-import {
-  emptyTally,
-  runPollingClient,
-  runPostingClient,
-  type StatusClientsContext,
-  type StatusClientsTally,
-} from './support/status-clients';
-import { settledDevices, StatusRegressionWatch, type StatusRegression } from './support/status-regression-watch';
 import { startSimulatorProcesses } from './support/simulator-process';
+import { runStatusClientsProcess } from './support/status-clients-process';
+import { settledDevices, type StatusRegression } from './support/status-regression-watch';
+import { readStatusServerMetrics, type StatusServerMetrics } from './support/status-server-metrics';
+import { startStatusStack, type StatusTopology } from './support/status-stack';
 
 // Issue 11 item 3: how fast and how truthful the status view is while a large rollout runs.
-// One process: the real engine and API (HTTP on a loopback port, real sockets), the embedded
-// broker, simulated devices in a child process. An issue_command reboot rollout runs over the
-// fleet while concurrent clients post add_tags actions on a small fleet and poll
+// The service as deployed (`--topology split`, the default when DATABASE_URL names a PostgreSQL
+// server: API and worker each in its own process) or as `npm start` runs it (`--topology
+// embedded`, the default otherwise: one process with PGlite); the embedded broker; simulated
+// devices in child processes; the HTTP clients in a process of their own, so what they measure
+// is the API and not a wait for another event loop. An issue_command reboot rollout runs over
+// the fleet while concurrent clients post add_tags actions on a small fleet and poll
 // GET /bulk_responses/{id} and GET /bulk_responses; prints the latency percentiles, the request
-// counts and whether any answer went backwards. Prints the goals, asserts nothing.
-//   npx tsx bench/status-latency.bench.ts [--devices 5000] [--clients 20] [--posters 5]
-//     [--minutes 5] [--poll-think-ms 100] [--post-think-ms 500] [--max-in-flight 200]
-//     [--latency-ms 20,200]
+// counts and whether any answer went backwards. Asserts nothing.
+//   npx tsx bench/status-latency.bench.ts [--topology split|embedded] [--devices 5000]
+//     [--clients 20] [--posters 5] [--minutes 5] [--poll-think-ms 100] [--post-think-ms 500]
+//     [--max-in-flight 200] [--latency-ms 20,200]
 
 export interface StatusLatencyOptions {
+  topology: StatusTopology;
   devices: number;
   clients: number;
   posters: number;
@@ -48,6 +46,7 @@ const smallFleetDevices = 10;
 const embeddedBrokerDeviceLimit = 8_000;
 
 export interface StatusLatencyResult {
+  topology: StatusTopology;
   devices: number;
   clients: { polling: number; posting: number; pollThinkMs: number; postThinkMs: number };
   rollout: { id: string; finished: boolean; status: BulkStatus | null; seconds: number; counts: BulkCounts | null };
@@ -55,21 +54,11 @@ export interface StatusLatencyResult {
   list: LatencySummary;
   post: LatencySummary & { accepted: number; tooManyRequests: number };
   unexpected: Record<string, number>;
+  // The API's own view of the same requests (null if its /metrics did not answer).
+  server: StatusServerMetrics | null;
   backwards: { count: number; examples: StatusRegression[] };
   goals: typeof goals;
   goalsMet: { single: boolean; list: boolean; backwards: boolean };
-}
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 async function startRollout(baseUrl: string, authorization: string, fleetId: string, options: StatusLatencyOptions) {
@@ -94,77 +83,48 @@ async function lastView(baseUrl: string, authorization: string, id: string) {
   return response.status === 200 ? ((await response.json()) as { status: BulkStatus; counts: BulkCounts }) : null;
 }
 
-async function runClientsUntilRolloutEnds(
-  context: Omit<StatusClientsContext, 'stopped'>,
-  options: StatusLatencyOptions,
-  tally: StatusClientsTally,
-) {
-  const deadline = Date.now() + options.minutes * 60_000;
-  let progressAt = Date.now();
-  const stopped = () => context.watch.finalStatusOf(context.rolloutId) !== undefined || Date.now() > deadline;
-  const running = Array.from({ length: options.clients }, (_, index) =>
-    index < options.posters
-      ? runPostingClient({ ...context, stopped }, tally)
-      : runPollingClient({ ...context, stopped }, tally),
-  );
-  while (!stopped()) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    if (Date.now() - progressAt > 15_000) {
-      progressAt = Date.now();
-      process.stderr.write(
-        `  ... rollout ${context.watch.settledShown(context.rolloutId)} settled; ${tally.singleMs.length} single, ${tally.listMs.length} list, ${tally.postsAccepted} posted (${tally.postsTooMany} x 429)\n`,
-      );
-    }
-  }
-  await Promise.all(running);
-}
-
 export async function runStatusLatency(options: StatusLatencyOptions): Promise<StatusLatencyResult> {
   const directory = mkdtempSync(path.join(tmpdir(), 'fleet-bench-'));
-  const harness = await startEmbeddedHarness();
-  const stops: (() => Promise<unknown>)[] = [() => harness.close()];
+  const stops: (() => Promise<unknown>)[] = [];
   try {
-    const company = await harness.addCompany(options.devices);
-    const tenant = await createBenchTenant(harness.database, company.companyId);
-    const smallFleet = await createFleet(harness.database, company.companyId, {
+    const stack = await startStatusStack(options.topology, directory);
+    stops.unshift(() => stack.stop());
+    const company = await insertCompanyWithDevices(stack.database, options.devices);
+    const tenant = await createBenchTenant(stack.database, company.companyId);
+    const smallFleet = await createFleet(stack.database, company.companyId, {
       name: 'status-latency small fleet',
       criteria: { unique_ids: company.devices.slice(0, smallFleetDevices).map((device) => `sim-${device.deviceId}`) },
     });
-    const engine = await startEngineUnderTest(harness, directory);
-    stops.unshift(() => engine.stop());
-    const server = createServer(engine.app);
-    stops.unshift(() => closeServer(server));
-    const baseUrl = await listen(server);
     const simulator = await startSimulatorProcesses({
-      urls: [harness.deviceUrl],
+      urls: [stack.deviceUrl],
       devices: company.devices,
       latency: options.latency,
       directory,
     });
     stops.unshift(() => simulator.stop());
     const started = performance.now();
-    const rolloutId = await startRollout(baseUrl, tenant.authorization, tenant.fleetId, options);
-    const watch = new StatusRegressionWatch();
-    const tally = emptyTally();
-    await runClientsUntilRolloutEnds(
+    const rolloutId = await startRollout(stack.baseUrl, tenant.authorization, tenant.fleetId, options);
+    const { tally, finalStatus, backwards } = await runStatusClientsProcess(
       {
-        baseUrl,
+        baseUrl: stack.baseUrl,
         authorization: tenant.authorization,
         rolloutId,
         smallFleetId: smallFleet._id,
-        watch,
+        clients: options.clients,
+        posters: options.posters,
+        minutes: options.minutes,
         pollThinkMs: options.pollThinkMs,
         postThinkMs: options.postThinkMs,
       },
-      options,
-      tally,
+      directory,
     );
     const seconds = Math.round((performance.now() - started) / 100) / 10;
-    const view = await lastView(baseUrl, tenant.authorization, rolloutId);
+    const view = await lastView(stack.baseUrl, tenant.authorization, rolloutId);
+    const server = await readStatusServerMetrics(stack.baseUrl);
     const single = summarizeLatencies(tally.singleMs);
     const list = summarizeLatencies(tally.listMs);
-    const backwards = watch.regressions();
     return {
+      topology: options.topology,
       devices: options.devices,
       clients: {
         polling: options.clients - options.posters,
@@ -174,7 +134,7 @@ export async function runStatusLatency(options: StatusLatencyOptions): Promise<S
       },
       rollout: {
         id: rolloutId,
-        finished: watch.finalStatusOf(rolloutId) !== undefined,
+        finished: finalStatus !== null,
         status: view?.status ?? null,
         seconds,
         counts: view?.counts ?? null,
@@ -183,6 +143,7 @@ export async function runStatusLatency(options: StatusLatencyOptions): Promise<S
       list,
       post: { ...summarizeLatencies(tally.postMs), accepted: tally.postsAccepted, tooManyRequests: tally.postsTooMany },
       unexpected: tally.unexpected,
+      server,
       backwards,
       goals,
       goalsMet: {
@@ -202,6 +163,7 @@ function optionsFromArguments(argv: string[]): StatusLatencyOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
+      topology: { type: 'string' },
       devices: { type: 'string' },
       clients: { type: 'string' },
       posters: { type: 'string' },
@@ -216,7 +178,10 @@ function optionsFromArguments(argv: string[]): StatusLatencyOptions {
   if (!Number.isInteger(devices) || devices < smallFleetDevices || devices > embeddedBrokerDeviceLimit)
     throw new Error(`--devices is a count from ${smallFleetDevices} to ${embeddedBrokerDeviceLimit}`);
   const clients = Math.min(100, Math.max(2, Number(values.clients ?? 20)));
+  const topology = values.topology ?? (loadConfig().registry.databaseUrl ? 'split' : 'embedded');
+  if (topology !== 'split' && topology !== 'embedded') throw new Error('--topology is split or embedded');
   return {
+    topology,
     devices,
     clients,
     posters: Math.min(clients - 1, Math.max(0, Number(values.posters ?? 5))),
@@ -236,17 +201,27 @@ function describeLatency(name: string, summary: LatencySummary, goalMs?: number)
   return `  ${name}: ${summary.requests} requests, p50 ${summary.p50} ms, p95 ${summary.p95} ms, p99 ${summary.p99} ms, max ${summary.max} ms${goal}`;
 }
 
+function describeServer(server: StatusServerMetrics | null): string[] {
+  if (!server) return ['  API /metrics: no answer'];
+  const { mean, p99, max } = server.eventLoopLagMs;
+  return [
+    `  API-side, answered within (single GET): ${JSON.stringify(server.single.within)}; (list): ${JSON.stringify(server.list.within)}`,
+    `  API event loop lag: mean ${mean} ms, p99 ${p99} ms, max ${max} ms`,
+  ];
+}
+
 export function describeResult(result: StatusLatencyResult): string {
   const { rollout, clients } = result;
   const settled = rollout.counts ? settledDevices(rollout.counts) : 0;
   return [
-    `status latency during issue_command reboot on ${result.devices} devices (${clients.polling} polling clients every ${clients.pollThinkMs} ms, ${clients.posting} posting add_tags every ${clients.postThinkMs} ms):`,
+    `status latency (${result.topology} topology) during issue_command reboot on ${result.devices} devices (${clients.polling} polling clients every ${clients.pollThinkMs} ms, ${clients.posting} posting add_tags every ${clients.postThinkMs} ms):`,
     `  rollout ${rollout.finished ? `ended ${rollout.status}` : `NOT ended (time bound), ${rollout.status}`} after ${rollout.seconds} s, ${settled} of ${rollout.counts?.total ?? '?'} devices settled`,
     describeLatency('GET /bulk_responses/{id}', result.single, result.goals.singleP99Ms),
     describeLatency('GET /bulk_responses', result.list, result.goals.listP99Ms),
     describeLatency('POST /fleets/{id}/actions', result.post),
     `  posts: ${result.post.accepted} accepted (202), ${result.post.tooManyRequests} refused by admission (429)`,
     `  unexpected answers: ${JSON.stringify(result.unexpected)}`,
+    ...describeServer(result.server),
     `  answers that went backwards: ${result.backwards.count} (goal 0: ${result.goalsMet.backwards ? 'met' : 'NOT met'})`,
     ...result.backwards.examples.map((example) => `    ${JSON.stringify(example)}`),
   ].join('\n');
