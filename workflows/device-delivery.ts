@@ -1,10 +1,18 @@
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  isCancellation,
+  proxyActivities,
+  TimeoutFailure,
+} from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities/create-activities';
 import type { BatchDevice, DeviceCommandInput } from '../activities/device-command.activities';
 import type { DeviceActionInput, DeviceAnswer } from '../contracts/bulk-action.types';
 import { deviceActivityId } from '../contracts/ids';
 import { deviceDeadlineMillisecondsOf, sendWindowsOf } from '../contracts/rollout-rules';
+import type { ResendSchedule } from './resend-schedule';
 
 export interface DeliveryOutcome {
   status: 'success' | 'fail' | 'timed_out';
@@ -26,8 +34,9 @@ type Settled = { answer: DeviceAnswer } | { error: unknown };
 // One device's command from dispatch to its deadline. One activity waits for the answer the whole
 // time (its id derives from the device, so the acknowledgement completes it whichever send the
 // device answers) and publishes the first send; while it waits, the command is re-sent at the
-// retry intervals (same execution id, so the device acts once). The deadline is the waiting
-// activity's own timeout: retries never shorten it, and an answer before it always counts.
+// retry intervals (same execution id, so the device acts once) by the batch's `schedule`, or, in
+// executions started before it existed, by a timer of the device's own. The deadline is the
+// waiting activity's own timeout: retries never shorten it, and an answer before it always counts.
 export async function deliverCommand(
   action: DeviceActionInput,
   batchWorkflowId: string,
@@ -35,6 +44,7 @@ export async function deliverCommand(
   dispatchedAt: number,
   // The end of the maintenance window the device is dispatched in: its deadline ends there.
   deadlineAt: number | null = null,
+  schedule?: ResendSchedule,
 ): Promise<DeliveryOutcome> {
   const rollout = action.request.rollout;
   const fullDeadline = deviceDeadlineMillisecondsOf(rollout);
@@ -60,14 +70,38 @@ export async function deliverCommand(
     (answer) => void (settled = { answer }),
     (error: unknown) => void (settled = { error }),
   );
+  const windows = sendWindowsOf(rollout, deadlineMilliseconds);
+  if (schedule) {
+    schedule.add(device.deviceId, command, windows, dispatchedAt);
+    await condition(() => settled !== undefined);
+    const sends = schedule.sendsOf(device.deviceId) ?? 1;
+    schedule.remove(device.deviceId);
+    return outcomeOf(settled!, sends);
+  }
   let sends = 1;
-  for (const window of sendWindowsOf(rollout, deadlineMilliseconds).slice(0, -1)) {
+  for (const window of windows.slice(0, -1)) {
     if (await condition(() => settled !== undefined, window)) break;
     sends += 1;
     await resend({ ...command, attempt: sends });
   }
   await condition(() => settled !== undefined);
   return outcomeOf(settled!, sends);
+}
+
+// The batch's one resend timer: sleeps until the earliest due send (waking early only if an
+// earlier one is scheduled), sends everything due, and again, for as long as the batch lives.
+export async function resendWhenDue(schedule: ResendSchedule): Promise<void> {
+  try {
+    for (;;) {
+      await condition(() => schedule.pending);
+      const target = schedule.earliest()!;
+      await condition(() => (schedule.earliest() ?? Infinity) < target, Math.max(1, target - Date.now()));
+      await Promise.all(schedule.takeDue(Date.now()).map(resend));
+    }
+  } catch (error) {
+    // The batch was canceled: its devices are canceled with it, nothing more to send.
+    if (!isCancellation(error)) throw error;
+  }
 }
 
 // A re-send that cannot be published is one lost chance, not the device's result.

@@ -3,6 +3,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -16,7 +17,8 @@ import { deviceDeadlineMillisecondsOf, maxInFlightOf, rolloutLimits } from '../c
 import { flushUntilDone, reportUntilDone } from './batch-reporting';
 import { BatchState } from './batch-state';
 import { batchWindowSignal, pauseSignal, resumeSignal, stopDispatchSignal, type BatchWindow } from './definitions';
-import { deliverCommand, deliveryFailureMessage } from './device-delivery';
+import { deliverCommand, deliveryFailureMessage, resendWhenDue } from './device-delivery';
+import { ResendSchedule } from './resend-schedule';
 
 export interface RolloutBatchInput {
   action: DeviceActionInput;
@@ -31,6 +33,9 @@ export interface RolloutBatchInput {
   // A continuous rollout's sweep: devices that came to match the fleet since the last one.
   sweep?: boolean;
 }
+
+// Batches started before one timer served all their resends keep a timer per device on replay.
+const oneResendTimerPatch = 'one-resend-timer-per-batch';
 
 const registry = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -50,6 +55,8 @@ export async function rolloutBatchWorkflow(input: RolloutBatchInput): Promise<vo
   // Reporting and storing results outlive a cancellation: they are how the batch ends cleanly.
   const reporting = CancellationScope.nonCancellable(() => reportUntilDone(input.rolloutWorkflowId, batch));
   const flushing = CancellationScope.nonCancellable(() => flushUntilDone(input.action, batch));
+  const schedule = patched(oneResendTimerPatch) ? new ResendSchedule() : undefined;
+  if (schedule) void resendWhenDue(schedule);
   let devices: BatchDevice[] = [];
   try {
     const prepared = await registry.prepareDeviceBatch({
@@ -67,7 +74,7 @@ export async function rolloutBatchWorkflow(input: RolloutBatchInput): Promise<vo
     });
     devices = prepared.devices;
     batch.loaded(prepared, input.sweep === true);
-    await dispatch(input, batch, devices);
+    await dispatch(input, batch, devices, schedule);
     await condition(() => batch.inFlight === 0);
   } catch (error) {
     if (!isCancellation(error)) batch.failure = deliveryFailureMessage(error);
@@ -78,7 +85,12 @@ export async function rolloutBatchWorkflow(input: RolloutBatchInput): Promise<vo
   await close(input, batch, devices, reporting, flushing);
 }
 
-async function dispatch(input: RolloutBatchInput, batch: BatchState, devices: BatchDevice[]): Promise<void> {
+async function dispatch(
+  input: RolloutBatchInput,
+  batch: BatchState,
+  devices: BatchDevice[],
+  schedule: ResendSchedule | undefined,
+): Promise<void> {
   const rollout = input.action.request.rollout;
   const maxInFlight = maxInFlightOf(rollout);
   for (let next = 0; next < devices.length;) {
@@ -92,7 +104,7 @@ async function dispatch(input: RolloutBatchInput, batch: BatchState, devices: Ba
       await waitForWindow(batch, gate.until);
       continue;
     }
-    void runDevice(input, batch, device, gate.deadlineAt);
+    void runDevice(input, batch, device, gate.deadlineAt, schedule);
     next += 1;
     if (rollout?.rate_per_minute) await sleep(60_000 / rollout.rate_per_minute);
   }
@@ -114,11 +126,13 @@ async function runDevice(
   batch: BatchState,
   device: BatchDevice,
   deadlineAt: number | null,
+  schedule: ResendSchedule | undefined,
 ): Promise<void> {
   batch.sent(device);
   try {
     const dispatchedAt = Date.now();
-    const outcome = await deliverCommand(input.action, workflowInfo().workflowId, device, dispatchedAt, deadlineAt);
+    const batchId = workflowInfo().workflowId;
+    const outcome = await deliverCommand(input.action, batchId, device, dispatchedAt, deadlineAt, schedule);
     const answerSeconds = outcome.status === 'timed_out' ? undefined : (Date.now() - dispatchedAt) / 1000;
     batch.settle(device, outcome.status, outcome.sends, outcome.message, answerSeconds);
   } catch (error) {
