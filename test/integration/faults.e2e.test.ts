@@ -14,7 +14,7 @@ import { startSimulatedFleet, type SimulatedFleet } from '../../simulator/device
 // once (every session lost), compared with a clean run of the same rollout in the same stack.
 
 const devices = 1000;
-const deviceTimeoutSeconds = 20;
+const deviceTimeoutSeconds = 30;
 const rollout = {
   max_in_flight: 50,
   device_timeout_seconds: deviceTimeoutSeconds,
@@ -99,7 +99,9 @@ describe('faults during a rollout (dev server, shared registry, broker, worker p
     context.diagnostic(JSON.stringify({ clean: clean.tally, faulty: faulty.tally, workerDownSeconds, stalls }));
 
     assertAccounted(faulty.tally);
-    // No progress is possible while no worker runs; beyond that, the faults may cost one deadline.
+    // The issue's bound (one deadline later than clean) plus the time no worker ran at all: each
+    // kill also idles the rollout until the server moves the dead worker's sticky workflow tasks
+    // back to the task queue (10 s by default), and that must fit in the deadline.
     const bound = clean.tally.durationSeconds + workerDownSeconds + deviceTimeoutSeconds;
     assert.ok(
       faulty.tally.durationSeconds <= bound,
