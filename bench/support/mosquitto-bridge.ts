@@ -46,7 +46,8 @@ export async function startBridgedBroker(harness: BrokerHarness): Promise<Bridge
       `address ${primary.hostname}:${primary.port}`,
       `remote_username ${harness.service.username}`,
       `remote_password ${harness.service.password}`,
-      'remote_clientid fleet-bench-bridge',
+      // One client id per bridge: the primary drops a session whose id connects again.
+      `remote_clientid fleet-bench-bridge-${port}`,
       'cleansession true',
       'topic fleet/+/devices/+/commands in 1',
       'topic fleet/+/devices/+/configuration in 1',
