@@ -62,11 +62,14 @@ export async function startSimulatorProcesses(options: SimulatorProcessesOptions
   const ask = async (request: 'stats' | 'stop', answer: ChildMessage['kind']) =>
     sumStats(
       await Promise.all(
-        children.map((child) => {
-          const reply = nextMessage(child, answer);
-          child.send(request);
-          return reply;
-        }),
+        // A child that already exited (killed, crashed) has nothing left to tell or stop.
+        children
+          .filter((child) => child.connected)
+          .map((child) => {
+            const reply = nextMessage(child, answer);
+            child.send(request);
+            return reply;
+          }),
       ),
     );
   return { stats: () => ask('stats', 'stats'), stop: () => ask('stop', 'stopped') };
