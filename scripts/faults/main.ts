@@ -64,11 +64,28 @@ async function rolloutWith(
   return { tally: await tallyRollout(run.stack.database, run.stack.ackTap, id, devices, acts), progress };
 }
 
-async function killWorker(run: Run): Promise<number> {
-  const began = Date.now();
+const leftBehindAfterMilliseconds = 15_000;
+
+// Activities the killed worker had started are retried only when their start-to-close timeout
+// ends; a look 15 s after the kill shows which ones the rollout is waiting out.
+async function killWorker(run: Run, name: string): Promise<void> {
   await run.worker.kill();
+  const killedAt = Date.now();
   run.worker = await run.stack.startWorker(workerId);
-  return (Date.now() - began) / 1000;
+  setTimeout(() => {
+    void run.stack.pendingActivities().then(
+      (pending) => {
+        const startedBeforeKill = Object.fromEntries(
+          Object.entries(pending).filter(
+            ([state, group]) =>
+              state.endsWith('/STARTED') && group.oldestStartedSecondsAgo * 1000 > Date.now() - killedAt,
+          ),
+        );
+        log(`${name}: activities started before the kill, still pending 15 s later`, startedBeforeKill);
+      },
+      () => undefined,
+    );
+  }, leftBehindAfterMilliseconds);
 }
 
 // Kills the API while clients post, starts it again on the same port, and lets the clients go on
@@ -123,12 +140,12 @@ async function faultyRollout(run: Run) {
     downSeconds[name] = (Date.now() - faultAt[name]) / 1000;
   };
   const { tally, progress } = await rolloutWith(run, async (progress) => {
-    await at(progress, devices * 0.1, 'worker_kill_1', () => killWorker(run));
-    await at(progress, devices * 0.2, 'worker_kill_2', () => killWorker(run));
+    await at(progress, devices * 0.1, 'worker_kill_1', () => killWorker(run, 'worker_kill_1'));
+    await at(progress, devices * 0.2, 'worker_kill_2', () => killWorker(run, 'worker_kill_2'));
     await at(progress, devices * 0.3, 'temporal_restart', () => run.stack.restartTemporal());
     await at(progress, devices * 0.45, 'broker_restart', () => run.stack.broker.restart());
     await at(progress, devices * 0.6, 'api_kill', async () => (posts = await killApiUnderLoad(run)));
-    await at(progress, devices * 0.75, 'worker_kill_3', () => killWorker(run));
+    await at(progress, devices * 0.75, 'worker_kill_3', () => killWorker(run, 'worker_kill_3'));
   });
   await logTimedOut(run, tally.bulkResponseId, faultAt);
   const stalls = Object.fromEntries(
