@@ -27,6 +27,10 @@ export type BulkResponseView = BulkResponseRecord & { waiting_for?: string | nul
 // shows an older state than one this process already showed.
 const lastLive = new Map<string, { view: RolloutView; at: number }>();
 const inFlight = new Set<string>();
+// The most settled view this process has shown for each running bulk response. The stored record
+// can briefly go back (a delayed progress save landing after a newer one), so neither source alone
+// is monotonic; a read never shows fewer settled devices than one already shown.
+const highestShown = new Map<string, BulkResponseView>();
 
 export async function findCompanyBulkResponse(dependencies: ApiDependencies, companyId: string, id: string) {
   const record = await findBulkResponse(dependencies.database, companyId, id);
@@ -55,12 +59,24 @@ export async function viewAfterControl(
   return liveViewOf(await findCompanyBulkResponse(dependencies, companyId, id));
 }
 
-// The stored record, or the last query answer when it is newer. After the execution, the record.
+// The stored record, or the last query answer when it is newer, and never fewer settled devices
+// than this process already showed. After the execution, the record.
 export function liveViewOf(record: BulkResponseRecord): BulkResponseView {
   if (isTerminalBulkStatus(record.status)) {
     lastLive.delete(record._id);
+    highestShown.delete(record._id);
     return record;
   }
+  const view = newestViewOf(record);
+  const highest = highestShown.get(record._id);
+  if (highest && settledOf(highest.counts) > settledOf(view.counts)) return highest;
+  highestShown.delete(record._id);
+  highestShown.set(record._id, view);
+  if (highestShown.size > rememberedViews) highestShown.delete(highestShown.keys().next().value!);
+  return view;
+}
+
+function newestViewOf(record: BulkResponseRecord): BulkResponseView {
   const known = lastLive.get(record._id);
   if (!known || !isNewerThanRecord(known, record)) return record;
   const { view } = known;
