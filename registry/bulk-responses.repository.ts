@@ -109,10 +109,20 @@ export async function saveBulkResponseProgress(
   const [row] = await database.query<{ previous: string }>(
     `update bulk_responses updated set status = $2, counts = $3, updated_at = now()
      from (select id, status as previous from bulk_responses where id = $1) prior
-     where updated.id = prior.id and updated.completed_at is null returning prior.previous`,
+     where updated.id = prior.id and updated.completed_at is null
+       and ${settledOf('updated.counts')} <= ${settledOf('$3::jsonb')}
+     returning prior.previous`,
     [id, status, JSON.stringify(counts)],
   );
   return row?.previous;
+}
+
+// Devices in a final state, from a stored counts object. A save abandoned by one run of the
+// execution (continue-as-new) may land after the next run's: it must not take the record back.
+function settledOf(counts: string): string {
+  return `(${['success', 'fail', 'timed_out', 'skipped', 'canceled']
+    .map((status) => `coalesce((${counts} ->> '${status}')::int, 0)`)
+    .join(' + ')})`;
 }
 
 // The final summary; the first one written stays (a retried or late finalisation changes nothing).

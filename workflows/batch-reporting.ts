@@ -11,7 +11,7 @@ const flushSize = 100;
 const flushIntervalMilliseconds = 1000;
 
 const registry = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 

@@ -38,7 +38,9 @@ export interface RolloutBatchInput {
 const oneResendTimerPatch = 'one-resend-timer-per-batch';
 
 const registry = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
+  // Short: a registry call takes well under a second, and a worker killed mid-call should cost
+  // the rollout seconds, not minutes, before another worker retries it.
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
