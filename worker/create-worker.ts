@@ -23,5 +23,8 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     // Device activities complete asynchronously, so slots turn over fast; a generous slot count
     // keeps registry pages and dispatch busy without holding anything while devices answer.
     maxConcurrentActivityTaskExecutions: 200,
+    // A worker killed -9 leaves its cached executions' tasks on its sticky queue: the server hands
+    // them to any worker after this long (default 10 s, which idled every rollout that long).
+    stickyQueueScheduleToStartTimeout: '3 seconds',
   });
 }
