@@ -90,8 +90,10 @@ async function waitForDispatch(
   for (;;) {
     const rows = await listDeviceStates(dependencies.database, bulkResponseId);
     const states = new Map(rows.map((row) => [row.device_id, { status: row.status, reason: row.reason }]));
+    // A `pending` row is a device its batch has taken but not yet sent to: not reached yet.
+    const reached = rows.filter((row) => row.status !== 'pending').length;
     const remaining = deadline - Date.now();
-    if (states.size >= deviceCount || remaining <= 0) return states;
+    if (reached >= deviceCount || remaining <= 0) return states;
     await delay(Math.min(interval, remaining));
     interval = Math.min(interval * 2, pollIntervalMilliseconds.maximum);
   }
