@@ -1,19 +1,14 @@
-import { condition, getExternalWorkflowHandle, isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/create-activities';
+import { condition, getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
 import type { DeviceActionInput } from '../contracts/bulk-action.types';
 import type { BatchState } from './batch-state';
 import { batchReportSignal } from './definitions';
+import { registry } from './registry-activities';
 
 // Progress the rollout can show within a second, in a few signals per batch rather than one per device.
 const reportIntervalMilliseconds = 250;
 // Per-device results readable within two seconds of the answer, in a few statements per batch.
 const flushSize = 100;
 const flushIntervalMilliseconds = 1000;
-
-const registry = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
 
 // Tells the rollout what the batch holds until the batch is done; the last report says `done`.
 export async function reportUntilDone(rolloutWorkflowId: string, batch: BatchState): Promise<void> {

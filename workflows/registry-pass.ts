@@ -1,20 +1,13 @@
-import { condition, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/create-activities';
+import { condition } from '@temporalio/workflow';
 import type { RegistryActionInput } from '../contracts/bulk-action.types';
 import { addCounts } from '../contracts/statuses';
 import type { RolloutState } from './rollout-state';
 import { awaitNewcomers, sourceAsOf, waitForMaintenanceWindow } from './rollout-waits';
+import { registry } from './registry-activities';
 
 const registryPageSize = 500;
 // Pages per run: a run's history stays a few hundred events whatever the fleet size.
 const pagesPerRun = 50;
-
-const registry = proxyActivities<Activities>({
-  // Short: a registry call takes well under a second, and a worker killed mid-call should cost
-  // the rollout seconds, not minutes, before another worker retries it.
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
 
 // A registry action: the registry changes a page of devices in one statement; nothing to wait for.
 // A continuous rollout then sweeps the fleet again whenever devices came to match it.

@@ -4,12 +4,10 @@ import {
   condition,
   isCancellation,
   patched,
-  proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/create-activities';
 import type { BatchDevice } from '../activities/device-command.activities';
 import type { DeviceActionInput } from '../contracts/bulk-action.types';
 import { dispatchStateAt } from '../contracts/maintenance-windows';
@@ -19,6 +17,7 @@ import { BatchState } from './batch-state';
 import { batchWindowSignal, pauseSignal, resumeSignal, stopDispatchSignal, type BatchWindow } from './definitions';
 import { deliverCommand, deliveryFailureMessage, resendWhenDue } from './device-delivery';
 import { ResendSchedule } from './resend-schedule';
+import { registry } from './registry-activities';
 
 export interface RolloutBatchInput {
   action: DeviceActionInput;
@@ -36,13 +35,6 @@ export interface RolloutBatchInput {
 
 // Batches started before one timer served all their resends keep a timer per device on replay.
 const oneResendTimerPatch = 'one-resend-timer-per-batch';
-
-const registry = proxyActivities<Activities>({
-  // Short: a registry call takes well under a second, and a worker killed mid-call should cost
-  // the rollout seconds, not minutes, before another worker retries it.
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
 
 // One page of a device action: loads and checks its devices, dispatches them inside the rollout's
 // shared window, reports to the rollout while devices answer, and ends when every device of the

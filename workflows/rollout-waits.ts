@@ -1,15 +1,9 @@
-import { condition, proxyLocalActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { Activities } from '../activities/create-activities';
+import { condition, setCurrentDetails } from '@temporalio/workflow';
 import type { BulkActionInput, DeviceSource } from '../contracts/bulk-action.types';
 import { dispatchStateAt } from '../contracts/maintenance-windows';
 import { rolloutDefaults } from '../contracts/rollout-defaults';
 import type { RolloutState } from './rollout-state';
-
-// A check is one short query: a local activity writes one marker event instead of three.
-const checks = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+import { registryReads } from './registry-activities';
 
 // Outside every maintenance window the rollout opens nothing: it waits on a durable timer until
 // the next window opens, and says so. A stop (abort, cancel) ends the wait; without windows this
@@ -50,7 +44,7 @@ export async function awaitNewcomers(
     await condition(() => !carry.paused || carry.stopReason !== null);
     if (carry.stopReason) break;
     const checkedAt = new Date(Date.now()).toISOString();
-    const newcomers = await checks.countFleetNewcomers({
+    const newcomers = await registryReads.countFleetNewcomers({
       bulkResponseId: input.bulkResponseId,
       companyId: input.companyId,
       source: sourceAsOf(input.source, checkedAt),

@@ -5,14 +5,12 @@ import {
   ContinueAsNew,
   continueAsNew,
   isCancellation,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/create-activities';
 import { isDeviceActionInput, type BulkActionInput, type StatusReason } from '../contracts/bulk-action.types';
 import { batchSizeOf, finalStatusOf } from '../contracts/rollout-rules';
 import type { BulkCounts, BulkStatus } from '../contracts/statuses';
@@ -22,18 +20,12 @@ import { batchReportSignal, pauseSignal, resumeSignal, rolloutStatusQuery, searc
 import { cancelOpenBatches, forwardPause, forwardWindow, runDevicePass } from './device-pass';
 import { runRegistryPass } from './registry-pass';
 import { freshCarry, RolloutState, type RolloutCarry } from './rollout-state';
+import { registry } from './registry-activities';
 
 // A run hands over to a fresh one (continue-as-new) well before its history nears the limits.
 const restAtHistoryLength = 4_000;
 // The stored record follows the live view at most this far behind, for lists and fallbacks.
 const progressSaveIntervalMilliseconds = 1_000;
-
-const registry = proxyActivities<Activities>({
-  // Short: a registry call takes well under a second, and a worker killed mid-call should cost
-  // the rollout seconds, not minutes, before another worker retries it.
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
 
 export interface RolloutOutcome {
   status: BulkStatus;

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { rotateDeviceCredentials } from '../../registry/device-credentials.repository';
-import { startSimulatedFleet, type SimulatedFleet } from '../../simulator/device-fleet';
-import { silentLogger } from '../../harness/device-fixtures';
+import type { SimulatedFleet } from '../../simulator/device-fleet';
 import { bulkResponseClient } from '../support/bulk-response-client';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
+import { simulateDevices } from '../support/simulated-demo-fleet';
 
 const platform = '/api/v1/platform';
 const tag = 'timing-e2e';
@@ -33,17 +32,7 @@ describe('maintenance windows and continuous rollouts end to end (dev server, re
 
   // The devices connect through the simulator, as a real device would, with issued credentials.
   const connect = async (deviceIds: string[]): Promise<SimulatedFleet> => {
-    const companyId = demo.credentials.company_id;
-    const credentials = await rotateDeviceCredentials(stack.database, companyId, deviceIds);
-    const fleet = await startSimulatedFleet({
-      url: stack.broker.url,
-      devices: credentials.map((credential) => ({
-        companyId,
-        deviceId: credential.device_id,
-        username: credential.username,
-        password: credential.password,
-      })),
-      logger: silentLogger,
+    const fleet = await simulateDevices(stack.database, demo.credentials.company_id, stack.broker.url, deviceIds, {
       behaviour: { latency: { minMs: 5, maxMs: 20 }, failureRate: 0, heartbeatScale: 100 },
     });
     simulators.push(fleet);

@@ -13,11 +13,24 @@ export async function simulateCompanyDevices(
   const devices = await database.query<{ id: string }>('select id from devices where company_id = $1 order by id', [
     companyId,
   ]);
-  const credentials = await rotateDeviceCredentials(
+  return simulateDevices(
     database,
     companyId,
+    url,
     devices.map((device) => device.id),
+    options,
   );
+}
+
+// The given devices of a company, connected as a real device would, with issued credentials.
+export async function simulateDevices(
+  database: Database,
+  companyId: string,
+  url: string,
+  deviceIds: string[],
+  options: Omit<SimulatedFleetOptions, 'url' | 'devices' | 'logger'> = {},
+): Promise<SimulatedFleet> {
+  const credentials = await rotateDeviceCredentials(database, companyId, deviceIds);
   return startSimulatedFleet({
     url,
     devices: credentials.map((credential) => ({

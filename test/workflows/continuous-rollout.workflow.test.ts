@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { loadConfig } from '../../config/config';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { rolloutStatusQuery } from '../../workflows/definitions';
 import { rolloutWorkflow } from '../../workflows/rollout.workflow';
 import { fakeActivities } from '../support/fake-activities';
 import { addTagsInput, rebootInput } from '../support/rollout-inputs';
-import { sharedWorkflowBundle } from '../support/workflow-bundle';
+import { timeSkippingSuite } from '../support/time-skipping-suite';
 
 const day = 24 * 3600_000;
 
@@ -31,30 +29,8 @@ async function runLengths(
 
 // A week of workflow time in seconds: the time-skipping server skips the check timers.
 describe('continuous rollouts (time-skipping test server, fake registry)', () => {
-  let environment: TestWorkflowEnvironment;
-
-  before(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    environment = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: loadConfig().temporal.testServerPath } },
-    });
-  });
-  after(async () => {
-    await environment?.teardown();
-  });
-
-  async function withWorker<T>(
-    fake: ReturnType<typeof fakeActivities>,
-    work: (taskQueue: string) => Promise<T>,
-  ): Promise<T> {
-    const worker = await Worker.create({
-      connection: environment.nativeConnection,
-      taskQueue: 'continuous',
-      workflowBundle: await sharedWorkflowBundle(),
-      activities: fake.activities,
-    });
-    return worker.runUntil(work('continuous'));
-  }
+  const suite = timeSkippingSuite('continuous');
+  const { withWorker } = suite;
 
   it('when devices join the fleet during a week-long continuous rollout, then each gets the action once and every run stays small', async () => {
     const joining = new Map([
@@ -63,15 +39,15 @@ describe('continuous rollouts (time-skipping test server, fake registry)', () =>
       [1000, 1],
     ]);
     const fake = fakeActivities(5, { joinOnCheck: (check) => joining.get(check) ?? 0 });
-    const until = new Date((await environment.currentTimeMs()) + 7 * day).toISOString();
+    const until = new Date((await suite.environment.currentTimeMs()) + 7 * day).toISOString();
     const { result, lengths } = await withWorker(fake, async (taskQueue) => {
-      const handle = await environment.client.workflow.start(rolloutWorkflow, {
+      const handle = await suite.environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
         workflowId: 'c1',
         args: [addTagsInput('c1', { continuous: { until, check_interval_seconds: 600 } })],
       });
       const result = await handle.result();
-      return { result, lengths: await runLengths(environment, handle) };
+      return { result, lengths: await runLengths(suite.environment, handle) };
     });
     assert.equal(result.status, 'completed');
     assert.equal(fake.applied.size, 11, 'the 5 devices, then 6 that joined');
@@ -85,9 +61,9 @@ describe('continuous rollouts (time-skipping test server, fake registry)', () =>
 
   it('when a device joins the fleet of a continuous command rollout, then a sweep sends it the command once', async () => {
     const fake = fakeActivities(4, { joinOnCheck: (check) => (check === 3 ? 2 : 0) });
-    const until = new Date((await environment.currentTimeMs()) + day).toISOString();
+    const until = new Date((await suite.environment.currentTimeMs()) + day).toISOString();
     const result = await withWorker(fake, async (taskQueue) => {
-      const handle = await environment.client.workflow.start(rolloutWorkflow, {
+      const handle = await suite.environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
         workflowId: 'c2',
         args: [rebootInput('c2', { continuous: { until, check_interval_seconds: 3600 } })],

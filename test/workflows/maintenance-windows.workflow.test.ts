@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { loadConfig } from '../../config/config';
 import type { Rollout } from '../../contracts/fleet-action.schema';
 import { windowStateAt, type MaintenanceWindow } from '../../contracts/maintenance-windows';
 import { pauseSignal, rolloutStatusQuery } from '../../workflows/definitions';
 import { rolloutWorkflow } from '../../workflows/rollout.workflow';
 import { fakeActivities } from '../support/fake-activities';
 import { addTagsInput, rebootInput } from '../support/rollout-inputs';
-import { sharedWorkflowBundle } from '../support/workflow-bundle';
+import { timeSkippingSuite } from '../support/time-skipping-suite';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -22,30 +19,8 @@ const scheduledTimes = (events: HistoryEvent[], activity: string) =>
 // Days of workflow time in seconds: the time-skipping server skips the window timers while no
 // activity is outstanding (the fake devices answer at once).
 describe('maintenance windows (time-skipping test server, fake devices)', () => {
-  let environment: TestWorkflowEnvironment;
-
-  before(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    environment = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: loadConfig().temporal.testServerPath } },
-    });
-  });
-  after(async () => {
-    await environment?.teardown();
-  });
-
-  async function withWorker<T>(
-    fake: ReturnType<typeof fakeActivities>,
-    work: (taskQueue: string) => Promise<T>,
-  ): Promise<T> {
-    const worker = await Worker.create({
-      connection: environment.nativeConnection,
-      taskQueue: 'windows',
-      workflowBundle: await sharedWorkflowBundle(),
-      activities: fake.activities,
-    });
-    return worker.runUntil(work('windows'));
-  }
+  const suite = timeSkippingSuite('windows');
+  const { withWorker } = suite;
 
   it('when the window closes mid-rollout across the spring DST change, then devices are sent only inside windows, at local hours', async () => {
     // 02:30 does not exist in Berlin on 28 March 2027: that night the window opens as the clocks
@@ -59,14 +34,14 @@ describe('maintenance windows (time-skipping test server, fake devices)', () => 
     const rollout: Rollout = { start_at: '2027-03-27T12:00:00Z', windows: [window], rate_per_minute: 1 };
     const fake = fakeActivities(40);
     const events = await withWorker(fake, async (taskQueue) => {
-      const handle = await environment.client.workflow.start(rolloutWorkflow, {
+      const handle = await suite.environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
         workflowId: 'w1',
         args: [rebootInput('w1', rollout)],
       });
       const result = await handle.result();
       assert.equal(result.counts.success, 40);
-      const batch = environment.client.workflow.getHandle(`${'w1'.padStart(24, '0')}-batch-0`);
+      const batch = suite.environment.client.workflow.getHandle(`${'w1'.padStart(24, '0')}-batch-0`);
       return (await batch.fetchHistory()).events ?? [];
     });
     const sent = scheduledTimes(events, 'executeDeviceCommand');
@@ -79,7 +54,7 @@ describe('maintenance windows (time-skipping test server, fake devices)', () => 
   });
 
   it('when outside a window, then the rollout says until when, and pause and cancel work while it waits', async () => {
-    const now = await environment.currentTimeMs();
+    const now = await suite.environment.currentTimeMs();
     const opensAt = new Date(now + 5 * 3600_000);
     const hhmm = (date: Date) => date.toISOString().slice(11, 16);
     const window: MaintenanceWindow = {
@@ -90,7 +65,7 @@ describe('maintenance windows (time-skipping test server, fake devices)', () => 
     };
     const fake = fakeActivities(5);
     await withWorker(fake, async (taskQueue) => {
-      const handle = await environment.client.workflow.start(rolloutWorkflow, {
+      const handle = await suite.environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
         workflowId: 'w2',
         args: [addTagsInput('w2', { windows: [window] })],

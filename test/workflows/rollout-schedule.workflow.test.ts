@@ -1,49 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { loadConfig } from '../../config/config';
+import { describe, it } from 'node:test';
 import type { Rollout } from '../../contracts/fleet-action.schema';
 import { rolloutStatusQuery } from '../../workflows/definitions';
 import { rolloutWorkflow } from '../../workflows/rollout.workflow';
 import { fakeActivities } from '../support/fake-activities';
 import { rebootInput } from '../support/rollout-inputs';
-import { sharedWorkflowBundle } from '../support/workflow-bundle';
+import { timeSkippingSuite } from '../support/time-skipping-suite';
 
 // Hours of workflow time in seconds: the time-skipping server skips timers while no device
 // activity is outstanding (the fake devices answer at once).
 describe('rollout schedule (time-skipping test server, fake devices)', () => {
-  let environment: TestWorkflowEnvironment;
-
-  before(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    environment = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: loadConfig().temporal.testServerPath } },
-    });
-  });
-  after(async () => {
-    await environment?.teardown();
-  });
-
-  async function withWorker<T>(
-    fake: ReturnType<typeof fakeActivities>,
-    work: (taskQueue: string) => Promise<T>,
-  ): Promise<T> {
-    const worker = await Worker.create({
-      connection: environment.nativeConnection,
-      taskQueue: 'schedule',
-      workflowBundle: await sharedWorkflowBundle(),
-      activities: fake.activities,
-    });
-    return worker.runUntil(work('schedule'));
-  }
+  const suite = timeSkippingSuite('schedule');
+  const { withWorker } = suite;
 
   it('when start_at is hours ahead and a rate is set, then it waits until then and paces commands by the rate', async () => {
     const fake = fakeActivities(12);
-    const startAt = new Date((await environment.currentTimeMs()) + 3 * 3600_000).toISOString();
+    const startAt = new Date((await suite.environment.currentTimeMs()) + 3 * 3600_000).toISOString();
     const rollout: Rollout = { start_at: startAt, rate_per_minute: 6 };
     const outcome = await withWorker(fake, async (taskQueue) => {
-      const handle = await environment.client.workflow.start(rolloutWorkflow, {
+      const handle = await suite.environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
         workflowId: 'd9',
         args: [rebootInput('d9', rollout)],
@@ -51,7 +26,9 @@ describe('rollout schedule (time-skipping test server, fake devices)', () => {
       assert.equal((await handle.query(rolloutStatusQuery)).status, 'pending');
       const result = await handle.result();
       const history = await handle.fetchHistory();
-      const batch = await environment.client.workflow.getHandle(`${'d9'.padStart(24, '0')}-batch-0`).fetchHistory();
+      const batch = await suite.environment.client.workflow
+        .getHandle(`${'d9'.padStart(24, '0')}-batch-0`)
+        .fetchHistory();
       return { result, events: history.events ?? [], batchEvents: batch.events ?? [] };
     });
     assert.equal(outcome.result.counts.success, 12);
