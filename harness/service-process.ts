@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { childExited, stopChildProcess } from './child-process';
 
 // A project entry point (worker/main.ts, api/main.ts) in its own Node process through tsx, as
 // `npm run start:worker` runs it, so a fault run can kill it with SIGKILL like a crash would.
@@ -26,11 +27,6 @@ export interface ServiceProcess {
 }
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 function waitForReady(child: ChildProcess, options: ServiceProcessOptions, recent: () => string): Promise<void> {
   const timeout = options.startupTimeoutMilliseconds ?? 120_000;
@@ -94,14 +90,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     startupMilliseconds,
     kill: async () => {
       child.kill('SIGKILL');
-      await exited(child);
+      await childExited(child);
     },
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.kill('SIGTERM');
-      await exited(child);
-      clearTimeout(force);
-    },
+    stop: () => stopChildProcess(child, 15_000),
   };
 }

@@ -13,7 +13,7 @@ export interface BatchDeviceRow {
   last_seen_at: Date | null;
   heartbeat_period: number;
   applied_settings: Record<string, number>;
-  // Only when loaded with a RecordedFilter.
+  // Only on a sweep (RecordedFilter.newcomers).
   previously_skipped?: boolean;
 }
 

@@ -49,8 +49,8 @@ function recordedClause(recorded: RecordedFilter, firstParameter: number): SqlFr
 }
 
 // Keyset pages in id order, so a page is found by index whatever the size of the fleet and a
-// retried page returns the same devices. With `recorded`, each row also says whether the bulk
-// response skipped the device before (`previously_skipped`).
+// retried page returns the same devices. A sweep's rows also say whether the bulk response
+// skipped the device before (`previously_skipped`).
 export function devicePageSelect(
   columns: string,
   source: DeviceSource,
@@ -68,10 +68,13 @@ export function devicePageSelect(
     };
   }
   const clause = recordedClause(recorded, after + 2);
-  const previouslySkipped = `exists (select 1 from bulk_response_devices earlier where earlier.bulk_response_id = $${after + 2}
-      and earlier.device_id = d.id and earlier.status = 'skipped') as previously_skipped`;
+  // Only a sweep can meet a device the bulk response skipped before: the first pass never does.
+  const previouslySkipped = recorded.newcomers
+    ? `, exists (select 1 from bulk_response_devices earlier where earlier.bulk_response_id = $${after + 2}
+      and earlier.device_id = d.id and earlier.status = 'skipped') as previously_skipped`
+    : '';
   return {
-    sql: `select ${columns}, ${previouslySkipped} from ${filter.sql} and d.id > $${after}${clause.sql}
+    sql: `select ${columns}${previouslySkipped} from ${filter.sql} and d.id > $${after}${clause.sql}
       order by d.id limit $${after + 1}`,
     params: [...filter.params, afterDeviceId ?? '', limit, ...clause.params],
   };

@@ -26,7 +26,6 @@ export interface RolloutCarry {
   windowOpensAt?: string | null;
   // A continuous rollout after its initial pass: the fleet as of this time is being swept.
   sweepStartedAt?: string | null;
-  sweeps?: number;
   nextCheckAt?: string | null;
 }
 
@@ -49,7 +48,6 @@ export function freshCarry(): RolloutCarry {
     failed: false,
     windowOpensAt: null,
     sweepStartedAt: null,
-    sweeps: 0,
     nextCheckAt: null,
   };
 }

@@ -51,7 +51,6 @@ export async function awaitNewcomers(
     });
     if (newcomers === 0) continue;
     carry.sweepStartedAt = checkedAt;
-    carry.sweeps = (carry.sweeps ?? 0) + 1;
     carry.cursor = null;
     carry.walkDone = false;
     carry.nextCheckAt = null;

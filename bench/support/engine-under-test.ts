@@ -11,6 +11,7 @@ import { freePort } from '../../harness/free-port';
 import { startEngine } from '../../worker/engine-runtime';
 import { installBenchRuntime } from './bench-runtime';
 import { startTemporalTarget, type TemporalTarget } from './temporal-target';
+import { stopChildProcess } from '../../harness/child-process';
 
 export interface EngineUnderTestOptions {
   // Worker and API as `npm run start:worker` / `start:api` processes (several workers), so each
@@ -131,7 +132,7 @@ async function startProcesses(harness: BrokerHarness, environment: Record<string
     MQTT_SERVICE_PASSWORD: harness.service.password,
   };
   const children: ChildProcess[] = [];
-  const stop = () => Promise.all(children.map(stopChild)).then(() => undefined);
+  const stop = () => Promise.all(children.map((child) => stopChildProcess(child, 20_000))).then(() => undefined);
   try {
     for (let index = 0; index < workers; index += 1) {
       const metricsPort = await freePort();
@@ -183,16 +184,4 @@ async function waitForListening(url: string, child: ChildProcess): Promise<void>
     if (Date.now() > deadline) throw new Error(`${url} did not answer within 120 s`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

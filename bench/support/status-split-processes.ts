@@ -11,6 +11,7 @@ import { migrate } from '../../registry/migrate';
 import { startTemporalDevServer } from '../../scripts/embedded/temporal-dev-server';
 import { startEmbeddedBroker } from '../../transport/broker';
 import type { StatusStack } from './status-stack';
+import { stopChildProcess } from '../../harness/child-process';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const startupDeadlineMs = 120_000;
@@ -62,12 +63,12 @@ export async function startSplitProcesses(databaseUrl: string, directory: string
       WORKER_ID: 'status-latency',
       WORKER_METRICS_PORT: String(metricsPort),
     });
-    stops.push(() => stopChild(worker));
+    stops.push(() => stopChildProcess(worker, 20_000));
     // The worker polls once the Temporal runtime exports its task slots.
     await waitFor(`http://127.0.0.1:${metricsPort}/metrics`, worker, (text) => /^temporal_\w+/m.test(text));
     const apiPort = await freePort();
     const api = startChild('api/main.ts', { ...environment, PORT: String(apiPort), HOST: '127.0.0.1' });
-    stops.push(() => stopChild(api));
+    stops.push(() => stopChildProcess(api, 20_000));
     const baseUrl = `http://127.0.0.1:${apiPort}`;
     await waitFor(`${baseUrl}/healthz`, api, () => true);
     return { baseUrl, database, deviceUrl: broker.url, stop };
@@ -108,16 +109,4 @@ async function waitFor(url: string, child: ChildProcess, ready: (text: string) =
     if (Date.now() > deadline) throw new Error(`${url} not ready within ${startupDeadlineMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
