@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import type { BulkResponseRecord } from '../../registry/bulk-responses.repository';
+import { insertDevices } from '../../harness/device-fixtures';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
 
@@ -96,6 +97,41 @@ describe('add_tags end to end (dev server, registry, worker, HTTP)', () => {
       .set('Authorization', demo.tokens.viewer)
       .expect(200);
     assert.equal((listed.body as { total: number }).total, 1);
+  });
+
+  it('when a fleet spans several registry pages, then each device is tagged once and every page is counted', async () => {
+    const deviceCount = 4_321;
+    const devices = await insertDevices(stack.database, demo.credentials.company_id, deviceCount);
+    const [{ device_type_id: typeId } = { device_type_id: '' }] = await stack.database.query<{
+      device_type_id: string;
+    }>('select device_type_id from devices where id = $1', [devices[0]!.deviceId]);
+    await stack.database.query('update devices set active = false where id = $1', [devices[7]!.deviceId]);
+    const fleet = await request(stack.app)
+      .post(`${platform}/fleets`)
+      .set('Authorization', demo.tokens.admin)
+      .send({ name: 'Many pages', criteria: { device_type_ids: [typeId] } })
+      .expect(201);
+    const started = await request(stack.app)
+      .post(`${platform}/fleets/${(fleet.body as { _id: string })._id}/actions`)
+      .set('Authorization', demo.tokens.operator)
+      .send({ action: 'add_tags', tags: ['paged'] })
+      .expect(202);
+    const final = await waitForEnd(
+      stack,
+      demo.tokens.viewer,
+      (started.body as { bulk_response_id: string }).bulk_response_id,
+    );
+
+    assert.equal(final.status, 'completed');
+    assert.deepEqual(
+      { total: final.counts.total, success: final.counts.success, skipped: final.counts.skipped },
+      { total: deviceCount, success: deviceCount - 1, skipped: 1 },
+    );
+    const [tagged] = await stack.database.query<{ count: number }>(
+      `select count(*)::int as count from devices where device_type_id = $1 and tags = '{paged}'`,
+      [typeId],
+    );
+    assert.equal(tagged?.count, deviceCount - 1, 'every active device carries the tag exactly once');
   });
 
   it('when the fleet is empty, then the bulk response completes at once with total 0', async () => {

@@ -11,6 +11,8 @@ import { addTagsInput } from '../support/rollout-inputs';
 import { sharedWorkflowBundle } from '../support/workflow-bundle';
 
 const taskQueue = 'workflow-test';
+// Registry pages of 2,000 devices, 50 pages a run (workflows/registry-pass.ts).
+const pagedDevicesPerRun = 2_000 * 50;
 
 describe('bulk action workflow (time-skipping test server)', () => {
   let environment: TestWorkflowEnvironment;
@@ -35,7 +37,7 @@ describe('bulk action workflow (time-skipping test server)', () => {
   }
 
   it('when the fleet spans several pages, then every device is applied once and counts add up', async () => {
-    const fake = fakeActivities(1_234);
+    const fake = fakeActivities(4_321);
     const outcome = await runWith(fake, () =>
       environment.client.workflow.execute(rolloutWorkflow, {
         taskQueue,
@@ -44,13 +46,13 @@ describe('bulk action workflow (time-skipping test server)', () => {
       }),
     );
     assert.equal(outcome.status, 'completed');
-    assert.equal(fake.applied.size, 1_234);
+    assert.equal(fake.applied.size, 4_321);
     assert.ok([...fake.applied.values()].every((times) => times === 1));
-    assert.equal(outcome.counts.success, 1_234);
+    assert.equal(outcome.counts.success, 4_321);
   });
 
   it('when the walk outgrows one run, then it continues as new and carries its counts', async () => {
-    const fake = fakeActivities(500 * 60 + 7);
+    const fake = fakeActivities(pagedDevicesPerRun + 7);
     const { outcome, runId, firstRunId } = await runWith(fake, async () => {
       const handle = await environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
@@ -62,14 +64,14 @@ describe('bulk action workflow (time-skipping test server)', () => {
       return { outcome: result, runId: description.runId, firstRunId: handle.firstExecutionRunId };
     });
     assert.notEqual(runId, firstRunId, 'expected at least one continue-as-new');
-    assert.equal(fake.applied.size, 500 * 60 + 7);
+    assert.equal(fake.applied.size, pagedDevicesPerRun + 7);
     assert.equal(fake.finalized.length, 1);
-    assert.equal(fake.finalized[0]?.total, 500 * 60 + 7);
-    assert.equal(outcome.counts.total, 500 * 60 + 7);
+    assert.equal(fake.finalized[0]?.total, pagedDevicesPerRun + 7);
+    assert.equal(outcome.counts.total, pagedDevicesPerRun + 7);
   });
 
   it('when cancelled mid-rollout, then the summary is stored as canceled and the workflow ends canceled', async () => {
-    const fake = fakeActivities(5_000, { pageDelayMilliseconds: 50 });
+    const fake = fakeActivities(20_000, { pageDelayMilliseconds: 100 });
     await runWith(fake, async () => {
       const handle = await environment.client.workflow.start(rolloutWorkflow, {
         taskQueue,
@@ -83,6 +85,6 @@ describe('bulk action workflow (time-skipping test server)', () => {
     });
     assert.equal(fake.finalized.length, 1);
     assert.equal(fake.finalized[0]?.status, 'canceled');
-    assert.ok(fake.applied.size < 5_000);
+    assert.ok(fake.applied.size < 20_000);
   });
 });
