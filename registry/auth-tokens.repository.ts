@@ -24,14 +24,20 @@ export async function insertToken(
 }
 
 // Session and API tokens open the API; refresh tokens only buy new tokens and are refused here.
-export async function findCallerByAccessToken(database: Queryable, tokenHash: string): Promise<TokenOwner | undefined> {
-  const rows = await database.query<TokenOwner>(
-    `select u.id as "userId", u.company_id as "companyId", u.role, u.email
+export async function findTokenOwner(
+  database: Queryable,
+  tokenHash: string,
+): Promise<{ owner: TokenOwner; expiresAt: Date | null } | undefined> {
+  const rows = await database.query<TokenOwner & { expiresAt: Date | null }>(
+    `select u.id as "userId", u.company_id as "companyId", u.role, u.email, t.expires_at as "expiresAt"
      from auth_tokens t join users u on u.id = t.user_id
      where t.token_hash = $1 and t.kind in ('session', 'api') and (t.expires_at is null or t.expires_at > now())`,
     [tokenHash],
   );
-  return rows[0];
+  const row = rows[0];
+  if (!row) return undefined;
+  const { expiresAt, ...owner } = row;
+  return { owner, expiresAt: expiresAt === null ? null : new Date(expiresAt) };
 }
 
 // Deleting while reading makes rotation atomic: a refresh token works once, even when two

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Queryable } from '../../registry/database';
-import { findCallerByAccessToken } from '../../registry/auth-tokens.repository';
 import { NotAuthorizedError } from '../errors';
+import { findCaller } from './caller-cache';
 import { digestToken } from './opaque-token';
 
 // Both dialects send `Authorization: <token>` or `Authorization: Bearer <token>`.
@@ -15,7 +15,7 @@ export function authenticate(database: Queryable): RequestHandler {
   return async (request, response, next) => {
     const token = tokenFromHeader(request.get('authorization'));
     if (!token) throw new NotAuthorizedError('Not authorized: missing token');
-    const caller = await findCallerByAccessToken(database, digestToken(token));
+    const caller = await findCaller(database, digestToken(token));
     if (!caller) throw new NotAuthorizedError('Not authorized: invalid or expired token');
     response.locals.caller = caller;
     next();

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../registry/database';
 import { insertToken, revokeTokens, type TokenKind } from '../../registry/auth-tokens.repository';
+import { forgetCallersOf } from './caller-cache';
 import { newOpaqueToken } from './opaque-token';
 
 export const defaultSessionSeconds = 4 * 3600;
@@ -38,5 +39,6 @@ export function issueRefreshToken(database: Queryable, userId: string): Promise<
 // A user holds one API token: resetting it revokes the previous one. It does not expire.
 export async function resetApiToken(database: Queryable, userId: string): Promise<IssuedToken> {
   await revokeTokens(database, userId, 'api');
+  forgetCallersOf(userId);
   return issue(database, userId, 'api', null);
 }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { revokeAllTokens } from '../../registry/auth-tokens.repository';
 import { hashPassword } from '../../registry/password-hashing';
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../registry/users.repository';
+import { forgetCallersOf } from '../auth/caller-cache';
 import { ConflictError } from '../errors';
 import type { CrudResource } from './crud.router';
 import { presentUser } from './user.presenter';
@@ -50,10 +51,13 @@ export const usersResource: CrudResource<CreateUser, UpdateUser, ReturnType<type
     });
     // A new password signs the user out everywhere: whoever knew the old one keeps nothing.
     if (user && body.password !== undefined) await revokeAllTokens(database, user.id);
+    forgetCallersOf(id);
     return user && presentUser(user);
   },
-  remove: (database, caller, id) => {
+  remove: async (database, caller, id) => {
     if (id === caller.userId) throw new ConflictError('You cannot delete yourself');
-    return deleteUser(database, caller.companyId, id);
+    const deleted = await deleteUser(database, caller.companyId, id);
+    forgetCallersOf(id);
+    return deleted;
   },
 };
