@@ -59,10 +59,12 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-// The cluster script's Temporal takes the frontend port + 0..13, - 300..294 and + 767.
+// The cluster script's Temporal takes the frontend port + 0..13, - 300..294 and + 767. Its
+// membership ports (- 300..294) must fit Temporal's smallint column, so the frontend port stays
+// at or below 33061: above, the server exits at start.
 async function freeTemporalPortBlock(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = 21_000 + Math.floor(Math.random() * 20_000);
+    const base = 21_000 + Math.floor(Math.random() * 12_000);
     const ports = [
       ...Array.from({ length: 14 }, (_, offset) => base + offset),
       ...Array.from({ length: 7 }, (_, offset) => base - 300 + offset),

@@ -56,6 +56,12 @@ if [[ -f "$directory/cluster.pid" ]] && kill -0 "$(cat "$directory/cluster.pid")
   echo "a cluster already runs from $directory (pid $(cat "$directory/cluster.pid"))" >&2
   exit 1
 fi
+# Temporal stores membership ports (the frontend port - 300 .. - 294) in a smallint column: a
+# frontend port above 33061 makes the server exit at start.
+if ((temporal_port < 301 || temporal_port - 300 + 6 > 32767)); then
+  echo "--temporal-port must be between 301 and 33061 (its membership ports, 300 below, must fit a smallint)" >&2
+  exit 1
+fi
 # Fail fast rather than after a startup timeout, e.g. when `npm start` holds 7233, 8233 or 1883.
 for port in "$temporal_port" $((temporal_port + 1)) $((temporal_port + 2)) $((temporal_port + 6)) \
   $((temporal_port + 10)) "$ui_port" "$postgres_port" "$mqtt_port" $((mqtt_port + 1)); do
@@ -90,6 +96,12 @@ wait_for() {
   shift 2
   for _ in $(seq 1 "$seconds"); do
     if "$@" >/dev/null 2>&1; then return 0; fi
+    # A process that exited while starting will not come up: say so now, not after the timeout.
+    for pid in "${background_pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null && continue
+      echo "$what: a process exited while starting; logs in $log_directory" >&2
+      exit 1
+    done
     sleep 1
   done
   echo "$what did not come up within ${seconds}s; logs in $log_directory" >&2
