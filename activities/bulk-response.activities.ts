@@ -59,8 +59,20 @@ export function createBulkResponseActivities({
       return row?.total ?? 0;
     },
 
-    async saveBulkProgress(input: { bulkResponseId: string; status: BulkStatus; counts: BulkCounts }): Promise<void> {
-      const previous = await saveBulkResponseProgress(database, input.bulkResponseId, input.status, input.counts);
+    // waitingFor is absent from saves scheduled before it existed.
+    async saveBulkProgress(input: {
+      bulkResponseId: string;
+      status: BulkStatus;
+      counts: BulkCounts;
+      waitingFor?: string | null;
+    }): Promise<void> {
+      const previous = await saveBulkResponseProgress(
+        database,
+        input.bulkResponseId,
+        input.status,
+        input.counts,
+        input.waitingFor ?? null,
+      );
       if (previous !== undefined && previous !== input.status)
         observer.bulkResponseStatusChanged(input.bulkResponseId, input.status, previous);
     },

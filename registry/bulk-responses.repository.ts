@@ -13,6 +13,8 @@ export interface BulkResponseRecord {
   status: BulkStatus;
   status_reason: StatusReason | null;
   counts: BulkCounts;
+  // While it runs: what it waits for, as of the last saved progress.
+  waiting_for: string | null;
   created_by: string | null;
   created_at: string;
   started_at: string | null;
@@ -20,8 +22,8 @@ export interface BulkResponseRecord {
   completed_at: string | null;
 }
 
-const recordColumns = `id as "_id", company_id, fleet_id, parent_id, action, request, status, status_reason, counts, created_by,
-  created_at, started_at, updated_at, completed_at`;
+const recordColumns = `id as "_id", company_id, fleet_id, parent_id, action, request, status, status_reason, counts,
+  waiting_for, created_by, created_at, started_at, updated_at, completed_at`;
 
 export interface NewBulkResponse {
   id: string;
@@ -105,14 +107,15 @@ export async function saveBulkResponseProgress(
   id: string,
   status: BulkStatus,
   counts: BulkCounts,
+  waitingFor: string | null,
 ): Promise<string | undefined> {
   const [row] = await database.query<{ previous: string }>(
-    `update bulk_responses updated set status = $2, counts = $3, updated_at = now()
+    `update bulk_responses updated set status = $2, counts = $3, waiting_for = $4, updated_at = now()
      from (select id, status as previous from bulk_responses where id = $1) prior
      where updated.id = prior.id and updated.completed_at is null
        and ${settledOf('updated.counts')} <= ${settledOf('$3::jsonb')}
      returning prior.previous`,
-    [id, status, JSON.stringify(counts)],
+    [id, status, JSON.stringify(counts), waitingFor],
   );
   return row?.previous;
 }
@@ -134,7 +137,8 @@ export async function finishBulkResponse(
   statusReason: StatusReason | null,
 ): Promise<void> {
   await database.query(
-    `update bulk_responses set status = $2, counts = $3, status_reason = $4, updated_at = now(), completed_at = now()
+    `update bulk_responses set status = $2, counts = $3, status_reason = $4, waiting_for = null, updated_at = now(),
+       completed_at = now()
      where id = $1 and completed_at is null`,
     [id, status, JSON.stringify(counts), statusReason ? JSON.stringify(statusReason) : null],
   );

@@ -133,7 +133,12 @@ async function keepStoredProgress(input: BulkActionInput, state: RolloutState): 
     state.progressDirty = false;
     const view = state.view();
     if (view.status === 'pending') continue;
-    await registry.saveBulkProgress({ bulkResponseId: input.bulkResponseId, status: view.status, counts: view.counts });
+    await registry.saveBulkProgress({
+      bulkResponseId: input.bulkResponseId,
+      status: view.status,
+      counts: view.counts,
+      waitingFor: view.waitingFor,
+    });
   }
 }
 

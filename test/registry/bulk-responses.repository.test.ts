@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { emptyCounts } from '../../contracts/statuses';
 import {
   findBulkResponse,
+  finishBulkResponse,
   insertBulkResponse,
   saveBulkResponseProgress,
 } from '../../registry/bulk-responses.repository';
@@ -34,10 +35,33 @@ describe('bulk responses repository (real registry)', () => {
       request: { action: 'add_tags', tags: ['x'] },
       createdBy: null,
     });
-    await saveBulkResponseProgress(database, id, 'processing', { ...emptyCounts(), total: 10, success: 6, fail: 1 });
-    await saveBulkResponseProgress(database, id, 'processing', { ...emptyCounts(), total: 10, success: 3 });
-    assert.equal((await findBulkResponse(database, companyId, id))?.counts.success, 6);
-    await saveBulkResponseProgress(database, id, 'paused', { ...emptyCounts(), total: 10, success: 6, fail: 1 });
-    assert.equal((await findBulkResponse(database, companyId, id))?.status, 'paused', 'same progress, new status');
+    const progress = { ...emptyCounts(), total: 10, success: 6, fail: 1 };
+    await saveBulkResponseProgress(database, id, 'processing', progress, '3 online devices to answer');
+    await saveBulkResponseProgress(database, id, 'processing', { ...emptyCounts(), total: 10, success: 3 }, null);
+    const kept = await findBulkResponse(database, companyId, id);
+    assert.equal(kept?.counts.success, 6);
+    assert.equal(kept?.waiting_for, '3 online devices to answer', 'what it waits for goes with its counts');
+    await saveBulkResponseProgress(database, id, 'paused', progress, 'resume');
+    const paused = await findBulkResponse(database, companyId, id);
+    assert.equal(paused?.status, 'paused', 'same progress, new status');
+    assert.equal(paused?.waiting_for, 'resume');
+  });
+
+  it('when the bulk response ends, then it no longer says what it waits for', async () => {
+    const id = newObjectId();
+    await insertBulkResponse(database, {
+      id,
+      companyId,
+      fleetId: null,
+      action: 'add_tags',
+      request: { action: 'add_tags', tags: ['x'] },
+      createdBy: null,
+    });
+    const counts = { ...emptyCounts(), total: 1, success: 1 };
+    await saveBulkResponseProgress(database, id, 'processing', counts, '1 online devices to answer');
+    await finishBulkResponse(database, id, 'completed', counts, null);
+    const ended = await findBulkResponse(database, companyId, id);
+    assert.equal(ended?.status, 'completed');
+    assert.equal(ended?.waiting_for, null);
   });
 });
