@@ -34,6 +34,21 @@ describe('add_tags end to end (dev server, registry, worker, HTTP)', () => {
     await stack?.stop();
   });
 
+  // A fleet made for the test, tagged by the operator; answers the ended bulk response.
+  async function tagNewFleet(name: string, criteria: Record<string, unknown>, tags: string[]) {
+    const fleet = await request(stack.app)
+      .post(`${platform}/fleets`)
+      .set('Authorization', demo.tokens.admin)
+      .send({ name, criteria })
+      .expect(201);
+    const started = await request(stack.app)
+      .post(`${platform}/fleets/${(fleet.body as { _id: string })._id}/actions`)
+      .set('Authorization', demo.tokens.operator)
+      .send({ action: 'add_tags', tags })
+      .expect(202);
+    return waitForEnd(stack, demo.tokens.viewer, (started.body as { bulk_response_id: string }).bulk_response_id);
+  }
+
   it('when an operator tags a fleet, then every active member gains the tag once and inactive ones are skipped', async () => {
     const fleetId = demo.fleetId('Lobby devices');
     const started = await request(stack.app)
@@ -106,21 +121,7 @@ describe('add_tags end to end (dev server, registry, worker, HTTP)', () => {
       device_type_id: string;
     }>('select device_type_id from devices where id = $1', [devices[0]!.deviceId]);
     await stack.database.query('update devices set active = false where id = $1', [devices[7]!.deviceId]);
-    const fleet = await request(stack.app)
-      .post(`${platform}/fleets`)
-      .set('Authorization', demo.tokens.admin)
-      .send({ name: 'Many pages', criteria: { device_type_ids: [typeId] } })
-      .expect(201);
-    const started = await request(stack.app)
-      .post(`${platform}/fleets/${(fleet.body as { _id: string })._id}/actions`)
-      .set('Authorization', demo.tokens.operator)
-      .send({ action: 'add_tags', tags: ['paged'] })
-      .expect(202);
-    const final = await waitForEnd(
-      stack,
-      demo.tokens.viewer,
-      (started.body as { bulk_response_id: string }).bulk_response_id,
-    );
+    const final = await tagNewFleet('Many pages', { device_type_ids: [typeId] }, ['paged']);
 
     assert.equal(final.status, 'completed');
     assert.deepEqual(
@@ -135,21 +136,7 @@ describe('add_tags end to end (dev server, registry, worker, HTTP)', () => {
   });
 
   it('when the fleet is empty, then the bulk response completes at once with total 0', async () => {
-    const fleet = await request(stack.app)
-      .post(`${platform}/fleets`)
-      .set('Authorization', demo.tokens.admin)
-      .send({ name: 'Nobody', criteria: { unique_ids: ['no-such-device'] } })
-      .expect(201);
-    const started = await request(stack.app)
-      .post(`${platform}/fleets/${(fleet.body as { _id: string })._id}/actions`)
-      .set('Authorization', demo.tokens.operator)
-      .send({ action: 'add_tags', tags: ['x'] })
-      .expect(202);
-    const final = await waitForEnd(
-      stack,
-      demo.tokens.viewer,
-      (started.body as { bulk_response_id: string }).bulk_response_id,
-    );
+    const final = await tagNewFleet('Nobody', { unique_ids: ['no-such-device'] }, ['x']);
     assert.equal(final.status, 'completed');
     assert.equal(final.counts.total, 0);
   });

@@ -24,17 +24,15 @@ describe('bulk responses repository (real registry)', () => {
     await database?.close();
   });
 
-  it('when a late progress save carries fewer settled devices, then the stored record keeps the newer counts', async () => {
+  async function insertAddTags(): Promise<string> {
     const id = newObjectId();
-    await insertBulkResponse(database, {
-      id,
-      companyId,
-      fleetId: null,
-      parentId: null,
-      action: 'add_tags',
-      request: { action: 'add_tags', tags: ['x'] },
-      createdBy: null,
-    });
+    const request = { action: 'add_tags', tags: ['x'] };
+    await insertBulkResponse(database, { id, companyId, fleetId: null, action: 'add_tags', request, createdBy: null });
+    return id;
+  }
+
+  it('when a late progress save carries fewer settled devices, then the stored record keeps the newer counts', async () => {
+    const id = await insertAddTags();
     const progress = { ...emptyCounts(), total: 10, success: 6, fail: 1 };
     await saveBulkResponseProgress(database, id, 'processing', progress, '3 online devices to answer');
     await saveBulkResponseProgress(database, id, 'processing', { ...emptyCounts(), total: 10, success: 3 }, null);
@@ -48,15 +46,7 @@ describe('bulk responses repository (real registry)', () => {
   });
 
   it('when the bulk response ends, then it no longer says what it waits for', async () => {
-    const id = newObjectId();
-    await insertBulkResponse(database, {
-      id,
-      companyId,
-      fleetId: null,
-      action: 'add_tags',
-      request: { action: 'add_tags', tags: ['x'] },
-      createdBy: null,
-    });
+    const id = await insertAddTags();
     const counts = { ...emptyCounts(), total: 1, success: 1 };
     await saveBulkResponseProgress(database, id, 'processing', counts, '1 online devices to answer');
     await finishBulkResponse(database, id, 'completed', counts, null);
