@@ -37,6 +37,22 @@ async function freePortPair(): Promise<number> {
   throw new Error('no free port pair for mosquitto');
 }
 
+// Starts the script's Mosquitto on a free port pair and answers the device port. Another process
+// can take a port between the check and Mosquitto's bind (tests run in parallel): then it tries
+// another pair.
+export async function startMosquittoOnFreePorts(directory: string): Promise<number> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePortPair();
+    try {
+      await run('bash', [startScript, '--dir', directory, '--port', String(port)]);
+      return port;
+    } catch (error) {
+      const log = await readFile(path.join(directory, 'mosquitto.log'), 'utf8').catch(() => '');
+      if (attempt >= 3 || !log.includes('Address already in use')) throw error;
+    }
+  }
+}
+
 // Mosquitto re-reads its files asynchronously after SIGHUP: wait until the new device gets in.
 async function waitUntilAccepted(url: string, company: TestCompany): Promise<void> {
   const device = company.devices[company.devices.length - 1];
@@ -60,8 +76,7 @@ export async function startMosquittoHarness(): Promise<BrokerHarness> {
   const directory = await mkdtemp(path.join(tmpdir(), 'fleet-mosquitto-'));
   const service = { username: 'fleet-actions-service', password: randomBytes(18).toString('base64url') };
   await writeFile(path.join(directory, 'service-password'), service.password, { mode: 0o600 });
-  const port = await freePortPair();
-  await run('bash', [startScript, '--dir', directory, '--port', String(port)]);
+  const port = await startMosquittoOnFreePorts(directory);
   const database = await openTestDatabase();
   const deviceUrl = `mqtt://127.0.0.1:${port}`;
   const synchronise = async () => {

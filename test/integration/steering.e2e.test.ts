@@ -15,7 +15,9 @@ describe('steering a rollout (dev server, registry, broker, simulator, HTTP)', (
   let stack: EngineStack;
   let demo: DemoSession;
   let fleet: SimulatedFleet;
-  const slowRollout = { max_in_flight: 10, device_timeout_seconds: 60 };
+  // Slow enough that a pause or a cancellation lands well before the last device, even on a busy
+  // CI machine (at 10 in flight, the lobby's 95 gateways could all answer before a pause landed).
+  const slowRollout = { max_in_flight: 3, device_timeout_seconds: 60 };
 
   before(async () => {
     stack = await startEngineStack();
@@ -36,7 +38,7 @@ describe('steering a rollout (dev server, registry, broker, simulator, HTTP)', (
       gateway_command: 'reboot',
       rollout: slowRollout,
     });
-    while (fleet.stats().commandsReceived < 20) await sleep(50);
+    while (fleet.stats().commandsReceived < 10) await sleep(50);
     const paused = await client.control(id, 'pause').expect(202);
     assert.equal((paused.body as { status: string }).status, 'paused');
     await sleep(1000);

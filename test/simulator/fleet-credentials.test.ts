@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { startSimulatedFleet } from '../../simulator/device-fleet';
 import { fetchFleetCredentials } from '../../simulator/fleet-credentials.client';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../transport/broker';
-import { freePort } from '../../harness/free-port';
+import { startMosquittoOnFreePorts } from '../../harness/mosquitto-harness';
 import { silentLogger, testServiceCredentials } from '../support/transport-fixtures';
 import { startCredentialsApi, type CredentialsApiHarness } from './credentials-api-harness';
-
-const run = promisify(execFile);
 
 describe('simulator credentials from the API', () => {
   let harness: CredentialsApiHarness;
@@ -57,8 +53,7 @@ describe('simulator credentials against Mosquitto (scripts/ci/start-mosquitto.sh
 
   before(async () => {
     mosquittoDirectory = await mkdtemp(path.join(tmpdir(), 'simulator-mosquitto-'));
-    const port = await freePort();
-    await run('bash', ['scripts/ci/start-mosquitto.sh', '--dir', mosquittoDirectory, '--port', String(port)]);
+    const port = await startMosquittoOnFreePorts(mosquittoDirectory);
     deviceUrl = `mqtt://127.0.0.1:${port}`;
     harness = await startCredentialsApi(mosquittoDirectory);
   });
