@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { childExited, stopChildProcess } from './child-process';
+import { childExited, stopChildProcess } from '../scripts/embedded/child-process';
 
 // A project entry point (worker/main.ts, api/main.ts) in its own Node process through tsx, as
 // `npm run start:worker` runs it, so a fault run can kill it with SIGKILL like a crash would.

@@ -1,6 +1,6 @@
 import type { StatusReason } from '../contracts/bulk-action.types';
 import type { BulkCounts, BulkStatus } from '../contracts/statuses';
-import { emptyCounts } from '../contracts/statuses';
+import { emptyCounts, finalDeviceStatuses } from '../contracts/statuses';
 import type { Queryable } from './database';
 
 export interface BulkResponseRecord {
@@ -123,9 +123,7 @@ export async function saveBulkResponseProgress(
 // Devices in a final state, from a stored counts object. A save abandoned by one run of the
 // execution (continue-as-new) may land after the next run's: it must not take the record back.
 function settledOf(counts: string): string {
-  return `(${['success', 'fail', 'timed_out', 'skipped', 'canceled']
-    .map((status) => `coalesce((${counts} ->> '${status}')::int, 0)`)
-    .join(' + ')})`;
+  return `(${finalDeviceStatuses.map((status) => `coalesce((${counts} ->> '${status}')::int, 0)`).join(' + ')})`;
 }
 
 // The final summary; the first one written stays (a retried or late finalisation changes nothing).

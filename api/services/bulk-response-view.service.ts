@@ -21,7 +21,8 @@ const controlQueryBudgetMilliseconds = 2_000;
 const answerPreferredMilliseconds = 2_000;
 const rememberedViews = 10_000;
 
-export type BulkResponseView = BulkResponseRecord & { waiting_for?: string | null };
+// The record as shown: while the execution runs, its newest known status, counts and waiting_for.
+export type BulkResponseView = BulkResponseRecord;
 
 // The newest query answer seen for each running bulk response in this process: a view never
 // shows an older state than one this process already showed.

@@ -11,7 +11,7 @@ import { freePort } from '../../harness/free-port';
 import { startEngine } from '../../worker/engine-runtime';
 import { installBenchRuntime } from './bench-runtime';
 import { startTemporalTarget, type TemporalTarget } from './temporal-target';
-import { stopChildProcess } from '../../harness/child-process';
+import { stopChildProcess } from '../../scripts/embedded/child-process';
 
 export interface EngineUnderTestOptions {
   // Worker and API as `npm run start:worker` / `start:api` processes (several workers), so each

@@ -11,7 +11,7 @@ import { migrate } from '../../registry/migrate';
 import { startTemporalDevServer } from '../../scripts/embedded/temporal-dev-server';
 import { startEmbeddedBroker } from '../../transport/broker';
 import type { StatusStack } from './status-stack';
-import { stopChildProcess } from '../../harness/child-process';
+import { stopChildProcess } from '../../scripts/embedded/child-process';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const startupDeadlineMs = 120_000;

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeDefinitions } from '../../contracts/search-attributes';
+import { stopChildProcess } from './child-process';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -47,7 +48,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   });
   const address = `127.0.0.1:${options.port}`;
   await waitUntilReachable(address, child, options.startupTimeoutMilliseconds ?? 60_000, () => stderr);
-  return { address, process: child, stop: () => stopChild(child) };
+  return { address, process: child, stop: () => stopChildProcess(child, 10_000) };
 }
 
 async function waitUntilReachable(address: string, child: ChildProcess, timeout: number, stderr: () => string) {
@@ -65,16 +66,4 @@ async function waitUntilReachable(address: string, child: ChildProcess, timeout:
   }
   child.kill('SIGKILL');
   throw new Error(`Temporal dev server did not answer on ${address} within ${timeout} ms: ${stderr()}`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
