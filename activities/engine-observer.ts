@@ -3,7 +3,7 @@ import type { BulkStatus } from '../contracts/statuses';
 
 export interface SettledDevice {
   status: string;
-  attempts: number;
+  // Dispatch to answer, for devices that answered.
   answerSeconds?: number | undefined;
 }
 

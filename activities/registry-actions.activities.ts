@@ -1,4 +1,6 @@
 import type { PageResult } from '../contracts/bulk-action.types';
+import type { CountsSnapshot } from '../contracts/rollout-model';
+import { readCountsSnapshot } from '../registry/bulk-response-counts.repository';
 import type { Database } from '../registry/database';
 import type { DeviceTransport } from '../transport/device-transport';
 import { publishConfigurations } from './device-configuration';
@@ -16,10 +18,10 @@ export function createRegistryActionActivities({
   return {
     // add_tags, add_metadata and update_heartbeat: a page in one transaction; a heartbeat change
     // is then pushed to each device as its retained configuration (idempotent if retried).
-    async applyRegistryPage(input: RegistryPageInput): Promise<PageResult> {
+    async applyRegistryPage(input: RegistryPageInput): Promise<PageResult & { snapshot: CountsSnapshot }> {
       const { updated, ...page } = await applyRegistryActionPage(database, input);
       if (input.request.action === 'update_heartbeat') await publishConfigurations(transport, input.companyId, updated);
-      return page;
+      return { ...page, snapshot: await readCountsSnapshot(database, input.bulkResponseId) };
     },
   };
 }

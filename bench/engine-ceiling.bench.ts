@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { batchSizeOf } from '../contracts/rollout-rules';
-import { describeCeiling, measureEngineCeiling } from './support/engine-ceiling';
+import { ceilingPageSize, describeCeiling, measureEngineCeiling } from './support/engine-ceiling';
 import { startTemporalTarget } from './support/temporal-target';
 
 // The engine ceiling: no-op device activities completed asynchronously by id from an in-process
@@ -31,7 +30,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       namespace: target.namespace,
       activities: Math.min(100_000, Math.max(100, Number(values.activities ?? 5000))),
       maxInFlight,
-      pageSize: batchSizeOf({ max_in_flight: maxInFlight }),
+      pageSize: ceilingPageSize,
       openPages: Math.min(10, Math.max(1, Number(values['open-pages'] ?? 2))),
     });
     process.stdout.write(`${target.kind}: ${describeCeiling(ceiling)}\n`);

@@ -7,10 +7,9 @@ import request from 'supertest';
 import type { BulkResponseRecord } from '../registry/bulk-responses.repository';
 import { startEmbeddedHarness, type BrokerHarness } from '../harness/broker-harness';
 import { startMosquittoHarness } from '../harness/mosquitto-harness';
-import { batchSizeOf } from '../contracts/rollout-rules';
 import type { SimulatorStats } from '../simulator/simulator-stats';
 import { createBenchTenant, type BenchTenant } from './support/bench-tenant';
-import { describeCeiling, measureEngineCeiling, type EngineCeiling } from './support/engine-ceiling';
+import { ceilingPageSize, describeCeiling, measureEngineCeiling, type EngineCeiling } from './support/engine-ceiling';
 import { startEngineOnTarget, type EngineUnderTest } from './support/engine-under-test';
 import { largestHistory, type LargestHistory } from './support/history-sizes';
 import { startBridgedBroker } from './support/mosquitto-bridge';
@@ -187,7 +186,7 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
           namespace: target.namespace,
           activities: options.ceilingActivities,
           maxInFlight: options.maxInFlight,
-          pageSize: batchSizeOf({ max_in_flight: options.maxInFlight }),
+          pageSize: ceilingPageSize,
           openPages: 2,
         })
       : undefined;

@@ -59,8 +59,8 @@ export interface StatusReason {
   message: string;
 }
 
-// What the rollout's status query answers: the live status and counts, why it ended if it did,
-// and what it is waiting for right now, in words an operator can act on.
+// What the rollout's status query and the controls answer: the live status, the counts the rows
+// say, why it ended if it did, and what it is waiting for right now, in words an operator can act on.
 export interface RolloutView {
   status: BulkStatus;
   counts: BulkCounts;
@@ -70,18 +70,10 @@ export interface RolloutView {
 }
 
 export interface PageResult {
-  counts: Partial<BulkCounts>;
   lastDeviceId: string | null;
   deviceCount: number;
   // A continuous rollout's sweep: devices the bulk response never had before.
   newDevices?: number;
-}
-
-// How a device answered a command; an async-completed device activity resolves to this.
-export interface DeviceAnswer {
-  status: 'success' | 'fail';
-  message?: string;
-  result?: Record<string, unknown>;
 }
 
 export interface DeviceResult {
@@ -91,6 +83,4 @@ export interface DeviceResult {
   reason?: string | undefined;
   message?: string | undefined;
   attempts: number;
-  // Dispatch to answer, for the answer-time histogram (not stored).
-  answerSeconds?: number | undefined;
 }

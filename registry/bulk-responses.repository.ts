@@ -1,6 +1,7 @@
 import type { StatusReason } from '../contracts/bulk-action.types';
-import type { BulkCounts, BulkStatus } from '../contracts/statuses';
-import { emptyCounts, finalDeviceStatuses } from '../contracts/statuses';
+import type { RolloutRecordState } from '../contracts/rollout-model';
+import { emptyCounts, withPending, type BulkCounts, type BulkStatus } from '../contracts/statuses';
+import { summedCountsSql } from './bulk-response-counts.repository';
 import type { Queryable } from './database';
 
 export interface BulkResponseRecord {
@@ -12,9 +13,10 @@ export interface BulkResponseRecord {
   request: Record<string, unknown>;
   status: BulkStatus;
   status_reason: StatusReason | null;
+  // What the device rows say, with the devices the rollout walks (`total`) and those not reached.
   counts: BulkCounts;
-  // While it runs: what it waits for, as of the last saved progress.
-  waiting_for: string | null;
+  // The rollout model's own state (stage, pause, waits), saved at each of its transitions.
+  rollout_state: RolloutRecordState | null;
   created_by: string | null;
   created_at: string;
   started_at: string | null;
@@ -22,8 +24,17 @@ export interface BulkResponseRecord {
   completed_at: string | null;
 }
 
-const recordColumns = `id as "_id", company_id, fleet_id, parent_id, action, request, status, status_reason, counts,
-  waiting_for, created_by, created_at, started_at, updated_at, completed_at`;
+type StoredRecord = Omit<BulkResponseRecord, 'counts'> & { total: number; counts: Omit<BulkCounts, 'total'> | null };
+
+const recordColumns = `b.id as "_id", b.company_id, b.fleet_id, b.parent_id, b.action, b.request, b.status,
+  b.status_reason, b.total, ${summedCountsSql} as counts, b.rollout_state, b.created_by, b.created_at, b.started_at,
+  b.updated_at, b.completed_at`;
+
+function recordOf({ total, counts, ...stored }: StoredRecord): BulkResponseRecord {
+  const rows = { ...emptyCounts(), ...(counts ?? {}), total: 0 };
+  const recorded = Object.values(rows).reduce((sum, value) => sum + value, 0) - rows.pending;
+  return { ...stored, counts: withPending({ ...rows, total: Math.max(total, recorded) }) };
+}
 
 export interface NewBulkResponse {
   id: string;
@@ -33,13 +44,15 @@ export interface NewBulkResponse {
   action: string;
   request: unknown;
   createdBy: string | null;
+  appliedSetting?: { settingId: string; version: number } | null;
 }
 
-// Written by the API after it started the execution, and by the execution itself when it starts
-// (the API may have died in between): whoever comes second changes nothing.
+// Written once, by the API, before it starts the execution; a retried request with the same
+// Idempotency-Key finds it there and changes nothing.
 export async function insertBulkResponse(database: Queryable, bulkResponse: NewBulkResponse): Promise<void> {
   await database.query(
-    `insert into bulk_responses (id, company_id, fleet_id, parent_id, action, request, status, counts, created_by)
+    `insert into bulk_responses (id, company_id, fleet_id, parent_id, action, request, status, created_by,
+       applied_setting)
      values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) on conflict (id) do nothing`,
     [
       bulkResponse.id,
@@ -48,10 +61,15 @@ export async function insertBulkResponse(database: Queryable, bulkResponse: NewB
       bulkResponse.parentId ?? null,
       bulkResponse.action,
       JSON.stringify(bulkResponse.request),
-      JSON.stringify(emptyCounts()),
       bulkResponse.createdBy,
+      bulkResponse.appliedSetting ? JSON.stringify(bulkResponse.appliedSetting) : null,
     ],
   );
+}
+
+// A start that Temporal refused leaves nothing behind: the record goes with it.
+export async function deleteUnstartedBulkResponse(database: Queryable, id: string): Promise<void> {
+  await database.query("delete from bulk_responses where id = $1 and status = 'pending' and started_at is null", [id]);
 }
 
 export async function findBulkResponse(
@@ -59,11 +77,11 @@ export async function findBulkResponse(
   companyId: string,
   id: string,
 ): Promise<BulkResponseRecord | undefined> {
-  const rows = await database.query<BulkResponseRecord>(
-    `select ${recordColumns} from bulk_responses where company_id = $1 and id = $2`,
+  const rows = await database.query<StoredRecord>(
+    `select ${recordColumns} from bulk_responses b where b.company_id = $1 and b.id = $2`,
     [companyId, id],
   );
-  return rows[0];
+  return rows[0] && recordOf(rows[0]);
 }
 
 export interface BulkResponseFilters {
@@ -78,68 +96,68 @@ export async function listBulkResponses(
   filters: BulkResponseFilters,
   page: { limit: number; offset: number },
 ): Promise<{ total: number; resources: BulkResponseRecord[] }> {
-  const where = `company_id = $1 and ($2::text is null or fleet_id = $2) and ($3::text is null or action = $3)
-    and ($4::text is null or status = $4)`;
+  const where = `b.company_id = $1 and ($2::text is null or b.fleet_id = $2) and ($3::text is null or b.action = $3)
+    and ($4::text is null or b.status = $4)`;
   const params = [companyId, filters.fleetId ?? null, filters.action ?? null, filters.status ?? null];
   const [count] = await database.query<{ total: number }>(
-    `select count(*)::int as total from bulk_responses where ${where}`,
+    `select count(*)::int as total from bulk_responses b where ${where}`,
     params,
   );
-  const resources = await database.query<BulkResponseRecord>(
-    `select ${recordColumns} from bulk_responses where ${where} order by created_at desc, id desc limit $5 offset $6`,
+  const rows = await database.query<StoredRecord>(
+    `select ${recordColumns} from bulk_responses b where ${where}
+     order by b.created_at desc, b.id desc limit $5 offset $6`,
     [...params, page.limit, page.offset],
   );
-  return { total: count?.total ?? 0, resources };
+  return { total: count?.total ?? 0, resources: rows.map(recordOf) };
 }
 
-export async function markBulkResponseStarted(database: Queryable, id: string, counts: BulkCounts): Promise<void> {
+// The execution began: how many devices it walks.
+export async function markBulkResponseStarted(database: Queryable, id: string, total: number): Promise<void> {
   await database.query(
-    `update bulk_responses set status = 'processing', counts = $2, started_at = coalesce(started_at, now()),
+    `update bulk_responses set status = 'processing', total = $2, started_at = coalesce(started_at, now()),
        updated_at = now() where id = $1 and completed_at is null`,
-    [id, JSON.stringify(counts)],
+    [id, total],
   );
 }
 
-// The live view saved while the execution runs: never over a final record.
-// Answers the status it replaces (undefined once the record is final), so a transition is seen.
-export async function saveBulkResponseProgress(
+// A transition of the rollout (paused, stage, wait...). Saves may land out of order (a retried
+// activity, a run that continued as new): the newest state, by its version, is kept.
+// Answers the status it replaced, or undefined when nothing changed.
+export async function saveRolloutState(
   database: Queryable,
   id: string,
-  status: BulkStatus,
-  counts: BulkCounts,
-  waitingFor: string | null,
-): Promise<string | undefined> {
-  const [row] = await database.query<{ previous: string }>(
-    `update bulk_responses updated set status = $2, counts = $3, waiting_for = $4, updated_at = now()
-     from (select id, status as previous from bulk_responses where id = $1) prior
-     where updated.id = prior.id and updated.completed_at is null
-       and ${settledOf('updated.counts')} <= ${settledOf('$3::jsonb')}
-     returning prior.previous`,
-    [id, status, JSON.stringify(counts), waitingFor],
+  change: { total: number; status: BulkStatus; state: RolloutRecordState },
+): Promise<BulkStatus | undefined> {
+  const [row] = await database.query<{ previous: BulkStatus }>(
+    `update bulk_responses saved set status = $2, total = $3, rollout_state = $4, updated_at = now()
+       from (select id, status as previous from bulk_responses where id = $1) prior
+      where saved.id = prior.id and saved.completed_at is null
+        and coalesce((saved.rollout_state ->> 'version')::bigint, -1) < $5
+      returning prior.previous`,
+    [id, change.status, change.total, JSON.stringify(change.state), change.state.version],
   );
   return row?.previous;
 }
 
-// Devices in a final state, from a stored counts object. A save abandoned by one run of the
-// execution (continue-as-new) may land after the next run's: it must not take the record back.
-function settledOf(counts: string): string {
-  return `(${finalDeviceStatuses.map((status) => `coalesce((${counts} ->> '${status}')::int, 0)`).join(' + ')})`;
-}
-
-// The final summary; the first one written stays (a retried or late finalisation changes nothing).
+// The end: the first final status written stays (a retried or late finish changes nothing).
 export async function finishBulkResponse(
   database: Queryable,
   id: string,
-  status: BulkStatus,
-  counts: BulkCounts,
-  statusReason: StatusReason | null,
-): Promise<void> {
-  await database.query(
-    `update bulk_responses set status = $2, counts = $3, status_reason = $4, waiting_for = null, updated_at = now(),
-       completed_at = now()
-     where id = $1 and completed_at is null`,
-    [id, status, JSON.stringify(counts), statusReason ? JSON.stringify(statusReason) : null],
+  end: { status: BulkStatus; statusReason: StatusReason | null; total: number; state: RolloutRecordState | null },
+): Promise<boolean> {
+  const rows = await database.query(
+    `update bulk_responses set status = $2, status_reason = $3, total = $4,
+       rollout_state = coalesce($5, rollout_state), updated_at = now(), completed_at = now()
+     where id = $1 and completed_at is null returning id`,
+    [
+      id,
+      end.status,
+      end.statusReason ? JSON.stringify(end.statusReason) : null,
+      end.total,
+      end.state ? JSON.stringify(end.state) : null,
+    ],
   );
+  return rows.length > 0;
 }
 
 export async function countActiveBulkResponses(database: Queryable, companyId: string): Promise<number> {
@@ -150,16 +168,26 @@ export async function countActiveBulkResponses(database: Queryable, companyId: s
   return row?.active ?? 0;
 }
 
-// Bulk responses not ended whose record has not moved for a while: the reconciler asks Temporal
-// about each of them.
+// Bulk responses not ended: the reconciler asks Temporal about those whose record has been quiet.
 export function listQuietActiveBulkResponses(
   database: Queryable,
   quietSeconds: number,
   limit: number,
-): Promise<{ id: string; company_id: string; created_at: string }[]> {
+): Promise<{ id: string; company_id: string; created_at: string; status: BulkStatus; total: number }[]> {
   return database.query(
-    `select id, company_id, created_at from bulk_responses
+    `select id, company_id, created_at, status, total from bulk_responses
      where completed_at is null and updated_at < now() - make_interval(secs => $1) order by updated_at limit $2`,
     [quietSeconds, limit],
   );
+}
+
+export async function appliedSettingsOf(
+  database: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, { settingId: string; version: number } | null>> {
+  const rows = await database.query<{ id: string; applied_setting: { settingId: string; version: number } | null }>(
+    'select id, applied_setting from bulk_responses where id = any($1::text[])',
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.id, row.applied_setting]));
 }

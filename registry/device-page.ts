@@ -25,21 +25,16 @@ function sourceFilter(source: DeviceSource, companyId: string): SqlFragment {
 }
 
 // Which devices a page leaves out because the bulk response already has them: every device with
-// a row, except the devices `claimedBy` (a batch loading its page again after a crash) and, for
-// `newcomers`, devices skipped before they last changed (reactivated, re-typed: eligible again).
+// a row, except, for `newcomers`, devices skipped before they last changed (reactivated,
+// re-typed: eligible again).
 export interface RecordedFilter {
   bulkResponseId: string;
-  claimedBy?: string;
   newcomers?: boolean;
 }
 
 function recordedClause(recorded: RecordedFilter, firstParameter: number): SqlFragment {
   const params: unknown[] = [recorded.bulkResponseId];
   let exceptions = '';
-  if (recorded.claimedBy !== undefined) {
-    params.push(recorded.claimedBy);
-    exceptions += ` and not (recorded.status = 'pending' and recorded.claimed_by = $${firstParameter + 1})`;
-  }
   if (recorded.newcomers) exceptions += " and not (recorded.status = 'skipped' and recorded.updated_at < d.updated_at)";
   return {
     sql: ` and not exists (select 1 from bulk_response_devices recorded

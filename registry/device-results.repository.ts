@@ -1,5 +1,5 @@
 import type { DeviceResult } from '../contracts/bulk-action.types';
-import { finalDeviceStatuses, type DeviceStatus } from '../contracts/statuses';
+import type { DeviceStatus } from '../contracts/statuses';
 import type { Queryable } from './database';
 
 export type { DeviceResult };
@@ -10,26 +10,32 @@ export interface DeviceResultRecord {
   status: DeviceStatus;
   reason?: string;
   message?: string;
+  result?: Record<string, unknown>;
+  progress?: Record<string, unknown>;
   attempts: number;
+  acknowledged_at?: string;
   updated_at: string;
 }
 
-// One statement per batch of results; a re-recorded device keeps its latest state, so retried
-// activities and replayed batches converge on the same rows. A progress state (sent, enqueued)
-// never replaces a final one: a device can answer, and the batch record its success, before the
-// activity that published the command has written "sent".
+// Rows written final at once (skipped devices, a registry action's page), one statement for many.
+// A row the bulk response skipped before may be written again (a continuous rollout's sweep met
+// the device changed since); any other existing row is kept, so a retried page writes nothing twice.
 export async function recordDeviceResults(
   database: Queryable,
   bulkResponseId: string,
   results: readonly DeviceResult[],
+  stage = 0,
 ): Promise<void> {
   if (results.length === 0) return;
   await database.query(
-    `insert into bulk_response_devices (bulk_response_id, device_id, unique_id, status, reason, message, attempts)
-     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[])
+    `insert into bulk_response_devices as row (bulk_response_id, device_id, unique_id, status, reason, message,
+       attempts, stage)
+     select $1, device_id, unique_id, status, reason, message, attempts, $8
+       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[])
+         as result (device_id, unique_id, status, reason, message, attempts)
      on conflict (bulk_response_id, device_id) do update set status = excluded.status, reason = excluded.reason,
        message = excluded.message, attempts = excluded.attempts, updated_at = now()
-     where excluded.status = any($8::text[]) or not bulk_response_devices.status = any($8::text[])`,
+       where row.status = 'skipped'`,
     [
       bulkResponseId,
       results.map((result) => result.deviceId),
@@ -38,30 +44,8 @@ export async function recordDeviceResults(
       results.map((result) => result.reason ?? null),
       results.map((result) => result.message ?? null),
       results.map((result) => result.attempts),
-      finalDeviceStatuses,
+      stage,
     ],
-  );
-}
-
-// A batch takes its devices before sending anything: each gets a `pending` row naming the batch.
-// A row the bulk response skipped earlier is taken over (the device became eligible); a device
-// another batch holds is never taken.
-export async function claimDevices(
-  database: Queryable,
-  bulkResponseId: string,
-  claimedBy: string,
-  devices: readonly { deviceId: string; uniqueId: string }[],
-): Promise<void> {
-  if (devices.length === 0) return;
-  await database.query(
-    `insert into bulk_response_devices (bulk_response_id, device_id, unique_id, status, attempts, claimed_by)
-     select $1, claimed.device_id, claimed.unique_id, 'pending', 0, $2
-       from unnest($3::text[], $4::text[]) as claimed (device_id, unique_id)
-     on conflict (bulk_response_id, device_id) do update set status = 'pending', reason = null, message = null,
-       attempts = 0, claimed_by = excluded.claimed_by, updated_at = now()
-     where bulk_response_devices.status = 'skipped'
-       or (bulk_response_devices.status = 'pending' and bulk_response_devices.claimed_by = excluded.claimed_by)`,
-    [bulkResponseId, claimedBy, devices.map((device) => device.deviceId), devices.map((device) => device.uniqueId)],
   );
 }
 
@@ -76,59 +60,17 @@ export async function listDeviceResults(
     `select count(*)::int as total from bulk_response_devices where ${where}`,
     [bulkResponseId, status ?? null],
   );
-  const rows = await database.query<DeviceResultRecord & { reason: string | null; message: string | null }>(
-    `select device_id, unique_id, status, reason, message, attempts, updated_at from bulk_response_devices
-     where ${where} order by device_id limit $3 offset $4`,
+  const rows = await database.query<Record<string, unknown> & DeviceResultRecord>(
+    `select device_id, unique_id, status, reason, message, result, progress, attempts, acknowledged_at, updated_at
+       from bulk_response_devices where ${where} order by device_id limit $3 offset $4`,
     [bulkResponseId, status ?? null, page.limit, page.offset],
   );
-  const resources = rows.map(({ reason, message, ...rest }) => ({
-    ...rest,
-    ...(reason ? { reason } : {}),
-    ...(message ? { message } : {}),
-  }));
+  // Optional fields are left out rather than null, as the API documents them.
+  const resources = rows.map(
+    (row) =>
+      Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null)) as unknown as DeviceResultRecord,
+  );
   return { total: count?.total ?? 0, resources };
-}
-
-// Devices an ended execution never reached get a final `canceled` row; rows already written keep
-// their state. The page select is unbounded here on purpose: it is one INSERT ... SELECT.
-export async function cancelUnreachedDevices(
-  database: Queryable,
-  bulkResponseId: string,
-  remaining: { sql: string; params: unknown[] },
-): Promise<void> {
-  const bulkResponseParameter = remaining.params.length + 1;
-  await database.query(
-    `insert into bulk_response_devices (bulk_response_id, device_id, unique_id, status, attempts)
-     select $${bulkResponseParameter}, unreached.id, unreached.unique_id, 'canceled', 0 from (${remaining.sql}) as unreached
-     on conflict (bulk_response_id, device_id) do nothing`,
-    [...remaining.params, bulkResponseId],
-  );
-}
-
-// Devices commanded but not answered when the execution ended (cancellation, failure, a
-// terminated execution) get their final state: they were sent to, and nobody waits any more.
-export async function cancelUnansweredDevices(database: Queryable, bulkResponseId: string, message: string) {
-  await database.query(
-    `update bulk_response_devices set status = 'canceled', message = $2, updated_at = now()
-     where bulk_response_id = $1 and status in ('pending', 'sent', 'enqueued')`,
-    [bulkResponseId, message],
-  );
-}
-
-export async function cancelUnsentDevices(database: Queryable, bulkResponseId: string) {
-  await database.query(
-    `update bulk_response_devices set status = 'canceled', message = 'taken by a batch but never sent', updated_at = now()
-     where bulk_response_id = $1 and status = 'pending'`,
-    [bulkResponseId],
-  );
-}
-
-export async function countDeviceResults(database: Queryable, bulkResponseId: string): Promise<Record<string, number>> {
-  const rows = await database.query<{ status: string; count: number }>(
-    'select status, count(*)::int as count from bulk_response_devices where bulk_response_id = $1 group by status',
-    [bulkResponseId],
-  );
-  return Object.fromEntries(rows.map((row) => [row.status, row.count]));
 }
 
 // Every device's current state in one bulk response (bounded by the request that named them).
@@ -139,4 +81,19 @@ export function listDeviceStates(
   return database.query('select device_id, status, reason from bulk_response_devices where bulk_response_id = $1', [
     bulkResponseId,
   ]);
+}
+
+// A rollout that stopped: offline devices never sent to end `canceled`, and with `cancelWaiting`
+// so do the devices still waiting for an answer (their late answers are then not taken).
+export async function cancelWaitingDevices(
+  database: Queryable,
+  bulkResponseId: string,
+  message: string,
+  cancelWaiting: boolean,
+): Promise<void> {
+  await database.query(
+    `update bulk_response_devices set status = 'canceled', message = $2, next_send_at = null, updated_at = now()
+     where bulk_response_id = $1 and (status = 'enqueued' or ($3 and status in ('sent', 'in_progress')))`,
+    [bulkResponseId, message, cancelWaiting],
+  );
 }

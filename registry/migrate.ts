@@ -29,10 +29,21 @@ export async function migrate(database: Database): Promise<string[]> {
   return applied;
 }
 
-// Migrations are plain DDL without functions or string literals holding semicolons.
+// Statements end with a semicolon at the end of a line, outside dollar-quoted function bodies;
+// migrations hold no string literals with semicolons.
 function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((statement) => statement.replace(/^\s*--.*$/gm, '').trim())
+  const statements: string[] = [];
+  let current = '';
+  for (const line of sql.split('\n')) {
+    current += `${line}\n`;
+    const insideBody = (current.match(/\$\$/g) ?? []).length % 2 === 1;
+    if (!insideBody && /;\s*$/.test(line)) {
+      statements.push(current);
+      current = '';
+    }
+  }
+  statements.push(current);
+  return statements
+    .map((statement) => statement.replace(/^\s*--.*$/gm, '').trim().replace(/;$/, ''))
     .filter((statement) => statement.length > 0);
 }

@@ -86,10 +86,8 @@ export async function applyRegistryActionPage(
         : { deviceId: device.id, uniqueId: device.unique_id, status: 'skipped', reason: 'inactive', attempts: 0 },
     );
     await recordDeviceResults(transaction, options.bulkResponseId, results);
-    // A device skipped before counts once: as skipped then, or as success now instead.
     const earlier = devices.filter((device) => device.previously_skipped).length;
     return {
-      counts: { success: activeIds.length, skipped: devices.length - activeIds.length - earlier },
       lastDeviceId: devices.at(-1)?.id ?? null,
       deviceCount: devices.length,
       ...(options.newcomers ? { newDevices: devices.length - earlier } : {}),

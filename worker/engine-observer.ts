@@ -20,13 +20,11 @@ export function createEngineObserver(logger: Logger): EngineObserver {
       metrics.devicesInFlight.inc(count);
     },
     devicesSettled(action, devices) {
-      let answered = 0;
       for (const device of devices) {
         metrics.deviceResults.inc({ action, status: device.status });
-        if (device.attempts > 0) answered += 1;
         if (device.answerSeconds !== undefined) metrics.deviceAnswerSeconds.observe({ action }, device.answerSeconds);
       }
-      metrics.devicesInFlight.dec(answered);
+      metrics.devicesInFlight.dec(devices.length);
     },
   };
 }

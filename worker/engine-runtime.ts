@@ -5,10 +5,12 @@ import type { Config } from '../config/config';
 import type { Database } from '../registry/database';
 import { connectDeviceTransport, type DeviceTransport } from '../transport/device-transport';
 import { createPresenceRecorder } from '../transport/presence-recorder';
-import { createAcknowledgementCompleter } from './acknowledgement-completer';
+import { createAnswerRecorder } from './answer-recorder';
 import { createWorker } from './create-worker';
 import { createEngineObserver } from './engine-observer';
-import { ensureReconcilerSchedule } from './reconciler-schedule';
+import { watchConnectedDevices } from './connected-devices';
+import { startRolloutReconciler } from './rollout-reconciler';
+import { createRolloutSignals } from './rollout-signals';
 
 export interface EngineOptions {
   config: Config;
@@ -18,6 +20,8 @@ export interface EngineOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
   // Tests running several engines in one process give each its own broker session.
   transportClientId?: string;
+  // Tests shorten the reconciler's period.
+  reconcileIntervalMilliseconds?: number;
 }
 
 export interface Engine {
@@ -27,14 +31,20 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-// One worker process: a Temporal worker, the device transport whose acknowledgements complete
-// the waiting activities, and the presence recorder fed by heartbeats.
+// One worker process: a Temporal worker running rollouts, the device transport whose answers go
+// straight to the device rows (and tell the rollout), presence fed by the devices, and the
+// reconciler that ends rollouts whose execution ended outside their code.
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { config, database, logger } = options;
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
+  const observer = createEngineObserver(logger);
+  const signals = createRolloutSignals(client, database, logger);
+  let transport: DeviceTransport | undefined;
+  const answers = createAnswerRecorder({ database, transport: () => transport!, signals, observer, logger });
   const presence = createPresenceRecorder({ database, logger });
-  const transport = await connectDeviceTransport({
+  const connected = watchConnectedDevices({ database, signals, logger });
+  transport = await connectDeviceTransport({
     url: config.mqtt.url,
     username: config.mqtt.serviceUsername,
     password: options.mqttPassword,
@@ -42,8 +52,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     persistentSession: true,
     logger,
     ...(config.mqtt.sharedSubscriptionGroup ? { sharedSubscriptionGroup: config.mqtt.sharedSubscriptionGroup } : {}),
-    onAcknowledgement: createAcknowledgementCompleter(client, logger),
-    onHeartbeat: (heartbeat) => presence.record(heartbeat),
+    onAcknowledgement: (received) => answers.record(received),
+    onHeartbeat: (heartbeat) => {
+      presence.record(heartbeat);
+      connected.seen(heartbeat.deviceId);
+    },
   });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({
@@ -53,23 +66,32 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     dependencies: {
       database,
       transport,
-      temporal: client,
       allowPrivateWebhookAddresses: config.webhooks.allowPrivateAddresses,
-      observer: createEngineObserver(logger),
+      observer,
     },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
   });
-  await ensureReconcilerSchedule(client, config.temporal.taskQueue);
+  const reconciler = startRolloutReconciler({
+    database,
+    temporal: client,
+    logger,
+    ...(options.reconcileIntervalMilliseconds ? { intervalMilliseconds: options.reconcileIntervalMilliseconds } : {}),
+  });
   let running: Promise<void> | undefined;
+  const deviceTransport = transport;
   return {
     worker,
-    transport,
+    transport: deviceTransport,
     run: () => (running ??= worker.run()),
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await transport.close();
+      await reconciler.stop();
+      await deviceTransport.close();
+      await answers.close();
       await presence.close();
+      await connected.close();
+      await signals.close();
       await nativeConnection.close();
       await connection.close();
     },

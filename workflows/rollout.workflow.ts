@@ -5,196 +5,148 @@ import {
   ContinueAsNew,
   continueAsNew,
   isCancellation,
-  setCurrentDetails,
   setHandler,
-  sleep,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { isDeviceActionInput, type BulkActionInput, type StatusReason } from '../contracts/bulk-action.types';
-import { batchSizeOf, finalStatusOf } from '../contracts/rollout-rules';
-import type { BulkCounts, BulkStatus } from '../contracts/statuses';
-import { isBulkResponseEventName } from '../contracts/webhook-events';
-import { bulkResponseEventsPublished, publishBulkResponseEvent } from './bulk-response-events';
-import { batchReportSignal, pauseSignal, resumeSignal, rolloutStatusQuery, searchAttributeKeys } from './definitions';
-import { cancelOpenBatches, forwardPause, forwardWindow, runDevicePass } from './device-pass';
-import { runRegistryPass } from './registry-pass';
-import { freshCarry, RolloutState, type RolloutCarry } from './rollout-state';
-import { registry } from './registry-activities';
+import { freshRolloutState, RolloutModel, type RolloutState } from '../contracts/rollout-model';
+import { planOf } from '../contracts/rollout-plan';
+import type { BulkCounts, TerminalBulkStatus } from '../contracts/statuses';
+import { bulkResponseEventsPublished } from './bulk-response-events';
+import {
+  cancelUpdate,
+  devicesConnectedSignal,
+  pauseUpdate,
+  resumeUpdate,
+  rolloutStatusQuery,
+  rowsCountedSignal,
+} from './definitions';
+import { driveDevices, type DriveResult } from './device-rollout';
+import { driveRegistry } from './registry-rollout';
+import { registry } from './rollout-activities';
+import { RolloutRecorder } from './rollout-record';
 
 // A run hands over to a fresh one (continue-as-new) well before its history nears the limits.
-const restAtHistoryLength = 4_000;
-// The stored record follows the live view at most this far behind, for lists and fallbacks.
-const progressSaveIntervalMilliseconds = 1_000;
+const restAtHistoryLength = 8_000;
+
+export interface RolloutCarry {
+  state: RolloutState;
+}
 
 export interface RolloutOutcome {
-  status: BulkStatus;
+  status: TerminalBulkStatus;
   counts: BulkCounts;
   statusReason: StatusReason | null;
 }
 
-// One bulk response, from start to its final state: waits for start_at, counts the devices,
-// runs the registry pass or the device pass (canary gate, shared window, abort rule), follows
-// pause/resume, cancellation and failures, and stores the final summary whatever happens.
+// One bulk response, from start to its final state. The rollout model holds its truth; this
+// drives the model: waits for start_at, counts the devices, runs the device or registry pass, follows
+// the operators' steering and the Temporal UI's cancel, and stores the final state whatever happens.
+// Nothing runs outside this execution: a Terminate leaves nothing that could still command a device.
 export async function rolloutWorkflow(input: BulkActionInput, carried?: RolloutCarry): Promise<RolloutOutcome> {
-  const state = new RolloutState(carried ?? freshCarry(), input.request.rollout);
-  installHandlers(input, state);
-  void CancellationScope.nonCancellable(() => keepStoredProgress(input, state));
-  const outcome = await runToTheEnd(input, state, carried === undefined);
-  if (outcome.status !== 'failed') return outcome;
-  // The execution fails too, so the Temporal UI shows what the bulk response says.
-  throw ApplicationFailure.nonRetryable(outcome.statusReason?.message ?? 'the rollout failed', 'RolloutFailed');
-}
-
-async function runToTheEnd(input: BulkActionInput, state: RolloutState, fresh: boolean): Promise<RolloutOutcome> {
+  const plan = planOf(input.request.rollout);
+  const model = new RolloutModel(plan, carried?.state ?? freshRolloutState(plan));
+  const recorder = new RolloutRecorder(input, model);
+  installHandlers(model, recorder);
+  let result: DriveResult;
   try {
-    if (fresh) await begin(input, state);
-    const shouldRest = () =>
-      workflowInfo().historyLength > restAtHistoryLength || workflowInfo().continueAsNewSuggested;
-    const pass = isDeviceActionInput(input)
-      ? await runDevicePass(input, state, shouldRest, () => steer(input, state, true))
-      : await runRegistryPass(input, state, shouldRest);
-    if (pass === 'rest') return await rest(input, state);
-    if (state.carry.failed) return await finish(input, state, 'failed');
-    return await finish(input, state, state.carry.stopReason ? 'aborted' : finalStatusOf(state.counts()));
+    if (!carried) await begin(input, model, recorder);
+    result = await drive(input, model, recorder);
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error;
-    if (isCancellation(error)) {
-      await CancellationScope.nonCancellable(() => cancel(input, state));
+    const reason = isCancellation(error)
+      ? { code: 'canceled', message: 'canceled from the Temporal UI or CLI' }
+      : { code: 'workflow_failed', message: error instanceof Error ? error.message : String(error) };
+    model.halt(isCancellation(error) ? 'cancel' : 'fail', reason);
+    result = await CancellationScope.nonCancellable(() => drive(input, model, recorder));
+    if (result !== 'rest' && isCancellation(error)) {
+      await CancellationScope.nonCancellable(() => end(input, model, recorder, result as { ended: TerminalBulkStatus }));
       throw error;
     }
-    state.carry.stopReason = {
-      code: 'workflow_failed',
-      message: error instanceof Error ? error.message : String(error),
-    };
-    return CancellationScope.nonCancellable(() => stopEverything(input, state, 'failed'));
   }
+  if (result === 'rest') return rest(input, model, recorder);
+  return end(input, model, recorder, result);
 }
 
-function installHandlers(input: BulkActionInput, state: RolloutState): void {
-  setHandler(rolloutStatusQuery, () => state.view());
-  setHandler(batchReportSignal, (report) => {
-    state.applyReport(report, batchSizeOf(input.request.rollout));
-    setCurrentDetails(state.details());
-  });
-  setHandler(pauseSignal, () => steer(input, state, true));
-  setHandler(resumeSignal, () => steer(input, state, false));
-  if (isDeviceActionInput(input)) void CancellationScope.nonCancellable(() => steerBatches(input, state));
+function drive(input: BulkActionInput, model: RolloutModel, recorder: RolloutRecorder): Promise<DriveResult> {
+  const shouldRest = () =>
+    workflowInfo().historyLength > restAtHistoryLength || workflowInfo().continueAsNewSuggested;
+  return isDeviceActionInput(input)
+    ? driveDevices(input, model, recorder, shouldRest)
+    : driveRegistry(input, model, recorder, shouldRest);
 }
 
-// Pause and resume, from an operator or the canary gate: the batches and webhooks hear it.
-function steer(input: BulkActionInput, state: RolloutState, paused: boolean): void {
-  if (state.carry.paused === paused) return;
-  state.carry.paused = paused;
-  state.pauseDirty = true;
-  state.progressDirty = true;
-  publishStatus(state);
-  void announce(input, paused ? 'paused' : 'resumed');
+// The operators' steering answers the state the workflow reached, once its record shows it.
+function installHandlers(model: RolloutModel, recorder: RolloutRecorder): void {
+  setHandler(rolloutStatusQuery, () => recorder.view());
+  const steering = async (change: () => void) => {
+    change();
+    recorder.noteChanges();
+    await recorder.saved();
+    return recorder.view();
+  };
+  const running = () => {
+    if (model.phase === 'ended' || model.stop) throw new Error(`the rollout already ${model.stop ? 'stopped' : 'ended'}`);
+  };
+  setHandler(pauseUpdate, () => steering(() => model.pause()), { validator: running });
+  setHandler(resumeUpdate, () => steering(() => model.resume(Date.now())), { validator: running });
+  setHandler(
+    cancelUpdate,
+    () => steering(() => model.halt('cancel', { code: 'canceled', message: 'canceled by an operator' })),
+    { validator: running },
+  );
+  setHandler(rowsCountedSignal, (snapshot) => model.counted(snapshot));
+  setHandler(devicesConnectedSignal, () => model.devicesConnected());
 }
 
-async function begin(input: BulkActionInput, state: RolloutState): Promise<void> {
-  const startAt = input.request.rollout?.start_at;
-  if (startAt && new Date(startAt).getTime() > Date.now()) {
-    state.carry.startAt = startAt;
-    setCurrentDetails(state.details());
-    await sleep(new Date(startAt).getTime() - Date.now());
+async function begin(input: BulkActionInput, model: RolloutModel, recorder: RolloutRecorder): Promise<void> {
+  const startAt = model.plan.startAt;
+  if (startAt !== null && startAt > Date.now()) {
+    recorder.noteChanges();
+    await condition(() => model.stop !== null, startAt - Date.now());
+    if (model.stop) return;
   }
-  state.carry.total = await registry.startBulkResponse({
+  const begun = await registry.beginRollout({
     bulkResponseId: input.bulkResponseId,
     companyId: input.companyId,
-    source: input.source,
-    record: {
-      fleetId: input.fleetId,
-      parentId: input.parentId,
-      action: input.request.action,
-      request: input.request,
-      createdBy: input.createdBy,
-    },
-  });
-  state.carry.startedAt = new Date(Date.now()).toISOString();
-  setStatus(state, 'processing');
-  await announce(input, 'started');
-}
-
-// Pause, resume and the window reach the dispatching batch; other batches only wait for answers.
-async function steerBatches(input: BulkActionInput, state: RolloutState): Promise<void> {
-  if (!isDeviceActionInput(input)) return;
-  for (;;) {
-    await condition(() => (state.windowDirty || state.pauseDirty) && state.carry.dispatching !== null);
-    await forwardPause(input, state);
-    await forwardWindow(input, state);
-  }
-}
-
-async function keepStoredProgress(input: BulkActionInput, state: RolloutState): Promise<void> {
-  for (;;) {
-    await condition(() => state.progressDirty);
-    await sleep(progressSaveIntervalMilliseconds);
-    state.progressDirty = false;
-    const view = state.view();
-    if (view.status === 'pending') continue;
-    await registry.saveBulkProgress({
-      bulkResponseId: input.bulkResponseId,
-      status: view.status,
-      counts: view.counts,
-      waitingFor: view.waitingFor,
-    });
-  }
-}
-
-async function rest(input: BulkActionInput, state: RolloutState): Promise<never> {
-  await bulkResponseEventsPublished();
-  return continueAsNew<typeof rolloutWorkflow>(input, state.toCarry());
-}
-
-async function cancel(input: BulkActionInput, state: RolloutState): Promise<void> {
-  setStatus(state, 'canceling');
-  await stopEverything(input, state, 'canceled');
-}
-
-async function stopEverything(input: BulkActionInput, state: RolloutState, status: BulkStatus) {
-  if (isDeviceActionInput(input)) {
-    await cancelOpenBatches(input, state);
-    await condition(() => state.open.size === 0, '10 minutes');
-  }
-  return finish(input, state, status);
-}
-
-async function finish(input: BulkActionInput, state: RolloutState, status: BulkStatus): Promise<RolloutOutcome> {
-  const statusReason = status === 'aborted' || status === 'failed' ? state.carry.stopReason : null;
-  const counts = await registry.finalizeBulkResponse({
-    bulkResponseId: input.bulkResponseId,
-    companyId: input.companyId,
-    source: input.source,
-    status,
     action: input.request.action,
-    afterDeviceId: null,
-    total: state.carry.total,
-    statusReason,
+    source: input.source,
+    command: isDeviceActionInput(input) ? input.command : undefined,
+    rollout: input.request.rollout,
+    population: isDeviceActionInput(input) && model.plan.stages.length > 0,
   });
-  state.carry.closed = counts;
-  state.open.clear();
-  setStatus(state, status);
-  await announce(input, status);
-  return { status, counts, statusReason };
+  model.started(Date.now(), begun.total, begun.population);
+  recorder.noteChanges();
 }
 
-// Webhooks hear every transition, after the stored record shows it.
-function announce(input: BulkActionInput, event: 'started' | 'paused' | 'resumed' | BulkStatus): Promise<void> {
-  const name = `bulk_response.${event}`;
-  if (!isBulkResponseEventName(name)) return Promise.resolve();
-  return publishBulkResponseEvent({ bulkResponseId: input.bulkResponseId, companyId: input.companyId, event: name });
+async function rest(input: BulkActionInput, model: RolloutModel, recorder: RolloutRecorder): Promise<never> {
+  await recorder.saved();
+  await bulkResponseEventsPublished();
+  return continueAsNew<typeof rolloutWorkflow>(input, { state: model.snapshot() });
 }
 
-function setStatus(state: RolloutState, status: BulkStatus): void {
-  state.carry.status = status;
-  state.progressDirty = true;
-  publishStatus(state);
-}
-
-// Only executions started with the status attribute carry it: the server registered it then.
-function publishStatus(state: RolloutState): void {
-  setCurrentDetails(state.details());
-  if (workflowInfo().typedSearchAttributes.get(searchAttributeKeys.status) === undefined) return;
-  upsertSearchAttributes([{ key: searchAttributeKeys.status, value: state.view().status }]);
+async function end(
+  input: BulkActionInput,
+  model: RolloutModel,
+  recorder: RolloutRecorder,
+  result: { ended: TerminalBulkStatus },
+): Promise<RolloutOutcome> {
+  model.ended(result.ended);
+  const statusReason = model.stop?.reason ?? null;
+  const kept = result.ended === 'aborted' || result.ended === 'failed' || result.ended === 'canceled';
+  const snapshot = await registry.finishRollout({
+    bulkResponseId: input.bulkResponseId,
+    action: input.request.action,
+    status: result.ended,
+    statusReason: kept ? statusReason : null,
+    total: model.total,
+    state: model.record(),
+  });
+  model.counted(snapshot);
+  recorder.noteChanges();
+  await bulkResponseEventsPublished();
+  const outcome = { status: result.ended, counts: model.counts, statusReason: kept ? statusReason : null };
+  if (result.ended !== 'failed') return outcome;
+  // The execution fails too, so the Temporal UI shows what the bulk response says.
+  throw ApplicationFailure.nonRetryable(statusReason?.message ?? 'the rollout failed', 'RolloutFailed');
 }

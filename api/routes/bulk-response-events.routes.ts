@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Router, type Response } from 'express';
 import { bulkResponseIdParams } from '../../contracts/bulk-response.schema';
 import { isTerminalBulkStatus } from '../../contracts/statuses';
-import type { BulkResponseRecord } from '../../registry/bulk-responses.repository';
 import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { viewBulkResponse, type BulkResponseView } from '../services/bulk-response-view.service';
@@ -55,9 +54,9 @@ export function bulkResponseEventsRouter(dependencies: ApiDependencies): Router 
 
   async function streamUntilTerminal(
     response: Response,
-    first: BulkResponseRecord,
+    first: BulkResponseView,
     clientGone: AbortSignal,
-    nextView: () => Promise<BulkResponseRecord>,
+    nextView: () => Promise<BulkResponseView>,
   ) {
     const temporal = dependencies.config.temporal;
     let view = first;

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
 import {
   bulkResponseDevicesQuerySchema,
@@ -9,17 +9,12 @@ import {
 import { isTerminalBulkStatus } from '../../contracts/statuses';
 import { listBulkResponses } from '../../registry/bulk-responses.repository';
 import { listDeviceResults } from '../../registry/device-results.repository';
-import { pauseSignal, resumeSignal } from '../../workflows/definitions';
+import { cancelUpdate, pauseUpdate, resumeUpdate } from '../../workflows/definitions';
 import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { ConflictError } from '../errors';
 import { requireRole } from '../middleware/require-role';
-import {
-  findCompanyBulkResponse,
-  liveViewOf,
-  viewAfterControl,
-  viewBulkResponse,
-} from '../services/bulk-response-view.service';
+import { findCompanyBulkResponse, viewBulkResponse, viewOf } from '../services/bulk-response-view.service';
 import { retryBulkResponse } from '../services/retry-bulk-response.service';
 import { bulkResponseLinks, withBulkResponseLinks } from './bulk-response.presenter';
 
@@ -35,10 +30,8 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
     const query = bulkResponsesListQuerySchema.parse(request.query);
     const filters = { fleetId: query.fleet_id, action: query.action, status: query.status };
     const result = await listBulkResponses(dependencies.database, callerOf(response).companyId, filters, pageOf(query));
-    // One SQL query, and the same newest known state as the single GET, without asking the worker.
-    const resources = result.resources.map((record) =>
-      withBulkResponseLinks(dependencies.config.temporal, liveViewOf(record)),
-    );
+    // One SQL query, and the same view as the single GET.
+    const resources = result.resources.map((record) => withBulkResponseLinks(dependencies.config.temporal, viewOf(record)));
     response.json(query.page_meta === 'true' ? { ...result, resources } : resources);
   });
 
@@ -56,27 +49,31 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
     response.json({ total: result.total, page: query.page, per_page: query.per_page, resources: result.resources });
   });
 
-  const control = (name: string, act: (bulkResponseId: string) => Promise<unknown>) =>
+  // Pause, resume and cancel are Updates: the workflow answers once it reached the new state and
+  // its record shows it, so the 202 (and every read after it) shows what the rollout did.
+  const control = (name: string, update: typeof pauseUpdate) =>
     router.post(`/bulk_responses/:bulkResponseId/${name}`, requireRole('operator'), async (request, response) => {
       const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
       const companyId = callerOf(response).companyId;
       const record = await findCompanyBulkResponse(dependencies, companyId, bulkResponseId);
       if (isTerminalBulkStatus(record.status)) throw new ConflictError(`Bulk response is already ${record.status}`);
       try {
-        await act(bulkResponseId);
+        await dependencies.temporal.workflow.getHandle(bulkResponseId).executeUpdate(update);
       } catch (error) {
-        // The execution ended outside the service (terminated): the reconciler ends the record.
+        // The rollout refused (it already stopped), or its execution ended outside the service
+        // (terminated: the reconciler ends the record).
+        if (error instanceof WorkflowUpdateFailedError)
+          throw new ConflictError(`Bulk response cannot ${name} now: ${error.cause?.message ?? error.message}`);
         if (error instanceof WorkflowNotFoundError)
           throw new ConflictError('Bulk response execution has already ended');
         throw error;
       }
-      const view = await viewAfterControl(dependencies, companyId, bulkResponseId);
+      const view = await viewBulkResponse(dependencies, companyId, bulkResponseId);
       response.status(202).json(withBulkResponseLinks(dependencies.config.temporal, view));
     });
-  const handle = (id: string) => dependencies.temporal.workflow.getHandle(id);
-  control('cancel', (id) => handle(id).cancel());
-  control('pause', (id) => handle(id).signal(pauseSignal));
-  control('resume', (id) => handle(id).signal(resumeSignal));
+  control('cancel', cancelUpdate);
+  control('pause', pauseUpdate);
+  control('resume', resumeUpdate);
 
   router.post('/bulk_responses/:bulkResponseId/retry', requireRole('operator'), async (request, response) => {
     const { bulkResponseId } = bulkResponseIdParams.parse(request.params);

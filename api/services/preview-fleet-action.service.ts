@@ -1,15 +1,11 @@
-import type { DeviceSource, ResolvedCommand } from '../../contracts/bulk-action.types';
+import type { ResolvedCommand } from '../../contracts/bulk-action.types';
 import type { FleetActionPreview } from '../../contracts/fleet-action-preview.schema';
 import type { FleetActionRequest, Rollout } from '../../contracts/fleet-action.schema';
 import { windowStateAt } from '../../contracts/maintenance-windows';
-import { canarySizeOf } from '../../contracts/rollout-rules';
-import type { SkipReason } from '../../contracts/statuses';
+import { planOf, stageSizesOf } from '../../contracts/rollout-plan';
 import type { Queryable } from '../../registry/database';
-import { loadDeviceBatch, type BatchDeviceRow } from '../../registry/device-batch.repository';
-import { isOnline, skipReasonOf } from '../../registry/device-eligibility';
+import { scanFleetPopulation } from '../../registry/fleet-population';
 import type { ActionFleet } from './resolve-action-target.service';
-
-const pageSize = 1000;
 
 export interface PreviewInput {
   companyId: string;
@@ -20,44 +16,25 @@ export interface PreviewInput {
   now: Date;
 }
 
-function skipReasonFor(
-  device: BatchDeviceRow,
-  command: ResolvedCommand | undefined,
-  rollout: Rollout | undefined,
-  now: Date,
-) {
-  if (!command) return device.active ? undefined : 'inactive';
-  return skipReasonOf(device, command, rollout, now);
-}
-
-// A dry run over the same pages and the same eligibility rules the engine applies when the
-// action reaches each device; it reads only, so the numbers hold for "now", not for later.
+// A dry run over the same scan and the same eligibility rules the engine applies when the action
+// reaches each device, and the same stage sizes the rollout computes when it starts: the preview's
+// canary is the rollout's canary. It reads only, so the numbers hold for "now", not for later.
 export async function previewFleetAction(database: Queryable, input: PreviewInput): Promise<FleetActionPreview> {
-  const source: DeviceSource = {
-    kind: 'fleet',
-    criteria: input.fleet.criteria,
-    createdBefore: input.now.toISOString(),
-  };
   const rollout = input.request.rollout;
-  const skipped: Partial<Record<SkipReason, number>> = {};
-  const counted = { total: 0, eligible: 0, online: 0, offline: 0 };
-  let afterDeviceId: string | null = null;
-  for (;;) {
-    const devices = await loadDeviceBatch(database, source, input.companyId, afterDeviceId, pageSize);
-    for (const device of devices) {
-      counted.total++;
-      const reason = skipReasonFor(device, input.command, rollout, input.now);
-      if (reason) skipped[reason] = (skipped[reason] ?? 0) + 1;
-      else {
-        counted.eligible++;
-        counted[isOnline(device, input.now) ? 'online' : 'offline']++;
-      }
-    }
-    if (devices.length < pageSize) break;
-    afterDeviceId = devices.at(-1)!.id;
-  }
-  const canary = input.command && rollout?.canary ? { canary_devices: canarySizeOf(rollout, counted.online) } : {};
-  return { ...counted, skipped, ...canary, ...windowNow(rollout, input.now) };
+  const population = await scanFleetPopulation(database, {
+    source: { kind: 'fleet', criteria: input.fleet.criteria, createdBefore: input.now.toISOString() },
+    companyId: input.companyId,
+    command: input.command,
+    rollout,
+    now: input.now,
+  });
+  const plan = planOf(rollout);
+  const canary =
+    input.command && plan.stages.length > 0 && population.eligible > 0
+      ? { canary_devices: stageSizesOf(plan, { eligible: population.eligible, onlineEligible: population.online })[0]! }
+      : {};
+  const { total, eligible, online, offline, skipped } = population;
+  return { total, eligible, online, offline, skipped, ...canary, ...windowNow(rollout, input.now) };
 }
 
 function windowNow(rollout: Rollout | undefined, now: Date): Pick<FleetActionPreview, 'window'> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import type {
   BulkActionInput,
   BulkActionRequest,
@@ -7,8 +7,12 @@ import type {
   ResolvedCommand,
 } from '../../contracts/bulk-action.types';
 import { isDeviceAction } from '../../contracts/action-catalogue';
-import { rolloutTimingProblem } from '../../contracts/rollout-rules';
-import { countActiveBulkResponses, insertBulkResponse } from '../../registry/bulk-responses.repository';
+import { rolloutTimingProblem } from '../../contracts/rollout-plan';
+import {
+  countActiveBulkResponses,
+  deleteUnstartedBulkResponse,
+  insertBulkResponse,
+} from '../../registry/bulk-responses.repository';
 import { newObjectId } from '../../registry/object-id';
 import { searchAttributeKeys } from '../../workflows/definitions';
 import type { rolloutWorkflow } from '../../workflows/rollout.workflow';
@@ -46,22 +50,32 @@ function idempotentId(companyId: string, key: string): string {
   return createHash('sha256').update(`${companyId}\u0000${key}`).digest('hex').slice(0, 24);
 }
 
-async function claimIdempotencyKey(dependencies: ApiDependencies, request: StartRequest, id: string, hash: string) {
-  if (!request.idempotencyKey) return false;
+// With a key: `new` the first time, else whether the record it names still waits for its start
+// (the first request died between the two) or is under way already.
+async function claimIdempotencyKey(
+  dependencies: ApiDependencies,
+  request: StartRequest,
+  id: string,
+  hash: string,
+): Promise<'new' | 'unstarted' | 'started'> {
+  if (!request.idempotencyKey) return 'new';
   const { companyId } = request.caller;
   await dependencies.database.query(
     `insert into idempotency_keys (company_id, key, request_hash, bulk_response_id) values ($1, $2, $3, $4)
      on conflict (company_id, key) do nothing`,
     [companyId, request.idempotencyKey, hash, id],
   );
-  const [claimed] = await dependencies.database.query<{ request_hash: string; started: boolean }>(
-    `select k.request_hash, exists (select 1 from bulk_responses b where b.id = k.bulk_response_id) as started
-     from idempotency_keys k where k.company_id = $1 and k.key = $2`,
+  const [claimed] = await dependencies.database.query<{ request_hash: string; recorded: boolean; unstarted: boolean }>(
+    `select k.request_hash, b.id is not null as recorded, coalesce(b.started_at is null and b.completed_at is null, false)
+       as unstarted
+     from idempotency_keys k left join bulk_responses b on b.id = k.bulk_response_id
+     where k.company_id = $1 and k.key = $2`,
     [companyId, request.idempotencyKey],
   );
   if (claimed?.request_hash !== hash)
     throw new ConflictError('Idempotency-Key was already used with a different request body');
-  return claimed.started;
+  if (!claimed.recorded) return 'new';
+  return claimed.unstarted ? 'unstarted' : 'started';
 }
 
 async function admit(dependencies: ApiDependencies, companyId: string): Promise<void> {
@@ -74,10 +88,11 @@ async function admit(dependencies: ApiDependencies, companyId: string): Promise<
   );
 }
 
-// Starts the execution first (id = bulk_response_id), then stores the record. Every step is
-// idempotent, so a caller retrying after a crash at any point (with the same Idempotency-Key)
-// completes what was left; and the execution writes the record itself when it starts, so no
-// record ever exists without an execution, nor an execution without its record.
+// Stores the record, then starts the execution (id = bulk_response_id): the record is written
+// once, here. Every step is idempotent, so a caller retrying after a crash at any point (with the
+// same Idempotency-Key) completes what was left; a start that Temporal refuses takes the record
+// back, and a record whose execution never started (the API died in between) is ended by the
+// reconciler a minute later.
 export async function startBulkAction(
   dependencies: ApiDependencies,
   request: StartRequest,
@@ -89,21 +104,42 @@ export async function startBulkAction(
   const bulkResponseId = request.idempotencyKey
     ? idempotentId(caller.companyId, request.idempotencyKey)
     : newObjectId();
-  if (await claimIdempotencyKey(dependencies, request, bulkResponseId, hash)) {
-    return { bulkResponseId, replayed: true };
+  const claimed = await claimIdempotencyKey(dependencies, request, bulkResponseId, hash);
+  if (claimed === 'started') return { bulkResponseId, replayed: true };
+  if (claimed === 'new') await admitAndRecord(dependencies, request, bulkResponseId);
+  try {
+    const existed = await startWorkflow(dependencies, request, bulkResponseId);
+    return { bulkResponseId, replayed: existed || claimed === 'unstarted' };
+  } catch (error) {
+    await forgetIfNeverStarted(dependencies, bulkResponseId);
+    throw error;
   }
-  await admit(dependencies, caller.companyId);
-  const replayed = await startWorkflow(dependencies, request, bulkResponseId);
+}
+
+async function admitAndRecord(dependencies: ApiDependencies, request: StartRequest, bulkResponseId: string) {
+  await admit(dependencies, request.caller.companyId);
+  const setting = request.command?.setting;
   await insertBulkResponse(dependencies.database, {
     id: bulkResponseId,
-    companyId: caller.companyId,
+    companyId: request.caller.companyId,
     fleetId: request.fleetId,
     parentId: request.parentId ?? null,
     action: request.request.action,
     request: request.request,
-    createdBy: caller.userId,
+    createdBy: request.caller.userId,
+    appliedSetting: setting ? { settingId: setting.settingId, version: setting.version } : null,
   });
-  return { bulkResponseId, replayed };
+}
+
+// A start that failed may still have reached Temporal (its answer lost): the record goes only
+// once Temporal says there is no such execution. Otherwise the reconciler ends it later.
+async function forgetIfNeverStarted(dependencies: ApiDependencies, bulkResponseId: string): Promise<void> {
+  try {
+    await dependencies.temporal.workflow.getHandle(bulkResponseId).describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError)
+      await deleteUnstartedBulkResponse(dependencies.database, bulkResponseId);
+  }
 }
 
 function workflowInput(request: StartRequest, bulkResponseId: string): BulkActionInput {
@@ -126,6 +162,8 @@ async function startWorkflow(dependencies: ApiDependencies, request: StartReques
   try {
     await dependencies.temporal.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
       workflowId: bulkResponseId,
+      // A bulk response is executed once: a replayed request never starts a second run.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       taskQueue: dependencies.config.temporal.taskQueue,
       args: [workflowInput(request, bulkResponseId)],
       staticSummary: request.summary,

@@ -27,6 +27,10 @@ export interface EngineCeiling {
   openPages: number;
 }
 
+// Devices per page workflow: what one batch child held before engine v3 (8,000 history events
+// at three sends a device), kept so the ceiling stays the same yardstick across engine changes.
+export const ceilingPageSize = 333;
+
 const workflowsPath = fileURLToPath(new URL('./engine-ceiling.workflow.ts', import.meta.url));
 
 // Completes each activity by its ids from this process, as the worker's acknowledgement completer

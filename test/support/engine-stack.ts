@@ -31,7 +31,7 @@ export interface EngineStack {
 
 // The real pieces on loopback: a Temporal dev server (in memory), a fresh registry, the embedded
 // broker, one worker with its device transport, and the HTTP app, as `npm start` wires them.
-export async function startEngineStack(): Promise<EngineStack> {
+export async function startEngineStack(options: { reconcileIntervalMilliseconds?: number } = {}): Promise<EngineStack> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
@@ -65,6 +65,7 @@ export async function startEngineStack(): Promise<EngineStack> {
     logger: silentLogger,
     mqttPassword: testServiceCredentials.password,
     workflowBundle: await sharedWorkflowBundle(),
+    ...options,
   });
   const running = engine.run();
   const connection = await Connection.connect({ address: config.temporal.address });

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { CommandEnvelope } from '../../contracts/device-protocol.schema';
-import { batchWorkflowId, commandExecutionId } from '../../contracts/ids';
+import { commandExecutionId } from '../../contracts/ids';
 import type { SimulatedDevice } from '../../simulator/simulated-device';
 import {
   connectDeviceTransport,
@@ -56,7 +56,7 @@ describe('device protocol doc, played by the Mosquitto clients', () => {
   let environment: Record<string, string>;
 
   const command = (bulkResponseId: string): CommandEnvelope => ({
-    execution_id: commandExecutionId(batchWorkflowId(bulkResponseId, 1), device.deviceId),
+    execution_id: commandExecutionId(bulkResponseId, device.deviceId),
     kind: 'command',
     name: 'reboot',
     payload: {},

@@ -1,0 +1,225 @@
+import { Context } from '@temporalio/activity';
+import type { DeviceSource, ResolvedCommand } from '../contracts/bulk-action.types';
+import type { Rollout } from '../contracts/fleet-action.schema';
+import { commandExecutionId } from '../contracts/ids';
+import type { CountsSnapshot, DeviceRef, LaunchOutcome } from '../contracts/rollout-model';
+import { readCountsSnapshot } from '../registry/bulk-response-counts.repository';
+import type { Database } from '../registry/database';
+import { loadDeviceBatch } from '../registry/device-batch.repository';
+import {
+  dispatchDevice,
+  expireDevices,
+  hasConnectedDevices,
+  listDeadlinesReached,
+  nextDueAt,
+  recordDispatchFailure,
+  takeConnectedDevices,
+  takeDueResends,
+  type WaitingDevice,
+} from '../registry/device-dispatch.repository';
+import { isOnline } from '../registry/device-eligibility';
+import { recordDeviceResults, type DeviceResult } from '../registry/device-results.repository';
+import { reasonToSkip } from '../registry/fleet-population';
+import { settleUnreachedDevices, type UnreachedSettlement } from '../registry/unreached-devices';
+import type { DeviceTransport } from '../transport/device-transport';
+import { silentObserver, type EngineObserver } from './engine-observer';
+
+// Whom a device action commands and with what; every activity of a rollout is given this.
+export interface DispatchTarget {
+  bulkResponseId: string;
+  companyId: string;
+  // For metrics: the action's name.
+  action: string;
+  command: ResolvedCommand;
+}
+
+export interface FleetPageInput {
+  target: DispatchTarget;
+  source: DeviceSource;
+  rollout: Rollout | undefined;
+  afterDeviceId: string | null;
+  limit: number;
+  stage: number;
+  // A continuous rollout's sweep: also devices skipped before they last changed.
+  sweep: boolean;
+}
+
+export interface FleetPage {
+  devices: DeviceRef[];
+  lastDeviceId: string | null;
+  full: boolean;
+  // Devices the bulk response never had before (a sweep adds them to its total).
+  newDevices: number;
+}
+
+export interface CommandDeviceInput {
+  target: DispatchTarget;
+  device: DeviceRef;
+  stage: number;
+  deadlineMilliseconds: number;
+  // The end of the maintenance window it is sent in: its deadline ends there at the latest.
+  deadlineCap: number | null;
+  firstResendOffset: number | null;
+  skipOffline: boolean;
+}
+
+export interface TendInput {
+  target: DispatchTarget;
+  // While the rollout runs and is not paused: re-sends and last copies go out; never after a stop.
+  publishing: boolean;
+  resendOffsets: number[];
+  graceMilliseconds: number;
+  probedUpTo: number;
+}
+
+export interface TendResult {
+  now: number;
+  snapshot: CountsSnapshot;
+  nextDueAt: number | null;
+  connectedWaiting: boolean;
+}
+
+
+export function createDeviceDispatchActivities({
+  database,
+  transport,
+  observer = silentObserver,
+}: {
+  database: Database;
+  transport: DeviceTransport;
+  observer?: EngineObserver | undefined;
+}) {
+  const publish = (target: DispatchTarget, device: { device_id: string; deadline_at: Date }, issuedAt: Date) =>
+    transport.publishCommand(
+      { companyId: target.companyId, deviceId: device.device_id },
+      {
+        execution_id: commandExecutionId(target.bulkResponseId, device.device_id),
+        kind: target.command.kind,
+        name: target.command.name,
+        payload: target.command.payload,
+        issued_at: issuedAt.toISOString(),
+        expires_at: device.deadline_at.toISOString(),
+      },
+    );
+  const publishAll = (target: DispatchTarget, devices: readonly WaitingDevice[], now: Date) =>
+    Promise.all(devices.map((device) => publish(target, device, now)));
+
+  return {
+    // The next page of the fleet after the cursor, leaving out devices the bulk response already
+    // has: ineligible ones are recorded `skipped` with their reason, the others are returned.
+    async loadFleetPage(input: FleetPageInput): Promise<FleetPage> {
+      const recorded = { bulkResponseId: input.target.bulkResponseId, ...(input.sweep ? { newcomers: true } : {}) };
+      const rows = await loadDeviceBatch(
+        database,
+        input.source,
+        input.target.companyId,
+        input.afterDeviceId,
+        input.limit,
+        recorded,
+      );
+      const now = new Date();
+      const skipped: DeviceResult[] = [];
+      const devices: DeviceRef[] = [];
+      for (const row of rows) {
+        const reason = reasonToSkip(row, input.target.command, input.rollout, now);
+        if (reason) skipped.push({ deviceId: row.id, uniqueId: row.unique_id, status: 'skipped', reason, attempts: 0 });
+        else devices.push({ deviceId: row.id, uniqueId: row.unique_id });
+      }
+      await recordDeviceResults(database, input.target.bulkResponseId, skipped, input.stage);
+      return {
+        devices,
+        lastDeviceId: rows.at(-1)?.id ?? null,
+        full: rows.length === input.limit,
+        newDevices: rows.filter((row) => !row.previously_skipped).length,
+      };
+    },
+
+    // A gated stage's devices: eligible and online now, anywhere in the fleet, not yet reached.
+    async loadStagePage(input: Omit<FleetPageInput, 'stage' | 'sweep'>): Promise<DeviceRef[]> {
+      const devices: DeviceRef[] = [];
+      const now = new Date();
+      let after: string | null = null;
+      while (devices.length < input.limit) {
+        const recorded = { bulkResponseId: input.target.bulkResponseId };
+        const rows = await loadDeviceBatch(database, input.source, input.target.companyId, after, 1_000, recorded);
+        for (const row of rows) {
+          if (devices.length === input.limit) break;
+          if (!reasonToSkip(row, input.target.command, input.rollout, now) && isOnline(row, now))
+            devices.push({ deviceId: row.id, uniqueId: row.unique_id });
+        }
+        if (rows.length < 1_000) break;
+        after = rows.at(-1)!.id;
+      }
+      return devices;
+    },
+
+    // One device reached: its row says whether it is online now; an online one gets the command.
+    // A retry or a replay finds the row and sends the same envelope again (the device acts once).
+    async commandDevice(input: CommandDeviceInput): Promise<LaunchOutcome> {
+      const sentAt = new Date();
+      const deadline = sentAt.getTime() + input.deadlineMilliseconds;
+      const deadlineAt = new Date(input.deadlineCap === null ? deadline : Math.min(deadline, input.deadlineCap));
+      const row = await dispatchDevice(database, {
+        bulkResponseId: input.target.bulkResponseId,
+        companyId: input.target.companyId,
+        deviceId: input.device.deviceId,
+        stage: input.stage,
+        sentAt,
+        deadlineAt,
+        nextSendAt: input.firstResendOffset === null ? null : new Date(sentAt.getTime() + input.firstResendOffset),
+        skipOffline: input.skipOffline,
+      });
+      if (row.status === 'skipped') return 'gone';
+      if (row.status !== 'sent') return row.status;
+      await publish(input.target, { device_id: input.device.deviceId, deadline_at: row.deadlineAt! }, sentAt);
+      observer.devicesCommanded(1);
+      return 'sent';
+    },
+
+    async recordDispatchFailure(input: { target: DispatchTarget; device: DeviceRef; stage: number; message: string }) {
+      await recordDispatchFailure(
+        database,
+        input.target.bulkResponseId,
+        { ...input.device, stage: input.stage },
+        input.message,
+      );
+    },
+
+    // Devices that were offline at dispatch and are online now: sent to, at most `limit`.
+    async commandConnectedDevices(input: { target: DispatchTarget; limit: number; firstResendOffset: number | null }) {
+      const now = new Date();
+      const next = input.firstResendOffset === null ? null : new Date(now.getTime() + input.firstResendOffset);
+      const devices = await takeConnectedDevices(database, input.target.bulkResponseId, input.limit, now, next);
+      await publishAll(input.target, devices, now);
+      observer.devicesCommanded(devices.length);
+      return { sent: devices.length, more: devices.length === input.limit };
+    },
+
+    // The waiting devices' upkeep, from their rows: re-sends that are due, one last copy at each
+    // deadline just reached (an answer lost on the way comes back), expiries, and when to look again.
+    async tendWaitingDevices(input: TendInput): Promise<TendResult> {
+      const now = new Date();
+      const { bulkResponseId } = input.target;
+      if (input.publishing) {
+        await publishAll(input.target, await takeDueResends(database, bulkResponseId, now, input.resendOffsets), now);
+        const reached = await listDeadlinesReached(database, bulkResponseId, new Date(input.probedUpTo), now);
+        await publishAll(input.target, reached, now);
+      }
+      const expired = await expireDevices(database, bulkResponseId, now, input.graceMilliseconds);
+      if (expired > 0) observer.devicesSettled(input.target.action, Array(expired).fill({ status: 'timed_out' }));
+      const due = await nextDueAt(database, bulkResponseId, now, input.graceMilliseconds, input.publishing);
+      return {
+        now: now.getTime(),
+        snapshot: await readCountsSnapshot(database, bulkResponseId),
+        nextDueAt: due ? new Date(due).getTime() : null,
+        connectedWaiting: input.publishing && (await hasConnectedDevices(database, bulkResponseId, now)),
+      };
+    },
+
+    // A rollout that stopped: see settleUnreachedDevices. Long for a large fleet, so it heartbeats.
+    async settleUnreached(input: UnreachedSettlement): Promise<CountsSnapshot> {
+      await settleUnreachedDevices(database, input, (devices) => Context.current().heartbeat(devices));
+      return readCountsSnapshot(database, input.bulkResponseId);
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { StatusReason } from './bulk-action.types';
+import type { AbortRule, StagePlan } from './rollout-plan';
+import type { BulkCounts, TerminalBulkStatus } from './statuses';
+
+// The rollout's judgements over counts, pure. "Answered" devices sent an answer that says how
+// the command went (success, fail, or unhealthy after it); "finished" devices answered or ran out
+// of time. Skipped and canceled devices say nothing about the command's health.
+
+export function answeredCount(counts: BulkCounts): number {
+  return counts.success + counts.fail + counts.unhealthy;
+}
+
+export function finishedCount(counts: BulkCounts): number {
+  return answeredCount(counts) + counts.timed_out;
+}
+
+export function finalStatusOf(counts: BulkCounts): TerminalBulkStatus {
+  return counts.fail + counts.timed_out + counts.unhealthy > 0 ? 'completed_with_errors' : 'completed';
+}
+
+// A stage's gate judges its own answered devices; a stage nobody answered proves nothing and
+// does not pass (unless its minimum is 0).
+export function stageVerdictOf(stage: StagePlan, counts: BulkCounts): StatusReason | undefined {
+  const minimum = stage.minSuccessRate;
+  const answered = answeredCount(counts);
+  const rate = answered === 0 ? 0 : counts.success / answered;
+  if (minimum === 0 || (answered > 0 && rate >= minimum)) return undefined;
+  const silent = counts.timed_out > 0 ? `; ${counts.timed_out} did not answer` : '';
+  const code = stage.label === 'canary' ? 'canary_below_success_rate' : 'stage_below_success_rate';
+  return {
+    code,
+    message: `${stage.label}: ${counts.success} of ${answered} answered devices succeeded (${rate.toFixed(2)} < ${minimum.toFixed(2)})${silent}`,
+  };
+}
+
+// The first abort rule met, once enough devices finished.
+export function abortReasonOf(rules: readonly AbortRule[], counts: BulkCounts): StatusReason | undefined {
+  for (const rule of rules) {
+    const finished = finishedCount(counts);
+    const failed = counts.fail + counts.timed_out + counts.unhealthy;
+    if (finished < rule.minFinished || failed / finished < rule.rate) continue;
+    return {
+      code: 'failure_rate_exceeded',
+      message: `${failed} of ${finished} finished devices failed or timed out (${(failed / finished).toFixed(2)} >= ${rule.rate.toFixed(2)})`,
+    };
+  }
+  return undefined;
+}

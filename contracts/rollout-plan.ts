@@ -1,0 +1,151 @@
+import type { Rollout } from './fleet-action.schema';
+import type { MaintenanceWindow } from './maintenance-windows';
+import { rolloutDefaults } from './rollout-defaults';
+
+// A request's rollout controls, resolved once into the numbers the rollout model works with:
+// defaults applied, the retry schedule turned into send times, the canary turned into a stage.
+// Deterministic and import-free of I/O, so the workflow, the dry run and the API agree.
+
+export interface StagePlan {
+  // What the stage's gate is called in status reasons and waits ("canary", "stage 2").
+  label: string;
+  size: { count: number } | { percent: number };
+  minSuccessRate: number;
+  bakeMilliseconds: number;
+  then: 'continue' | 'pause';
+}
+
+export interface AbortRule {
+  // Which final statuses count as failures: `fail` + `timed_out` for `any`.
+  on: 'any';
+  rate: number;
+  minFinished: number;
+}
+
+export interface RolloutPlan {
+  maxInFlight: number;
+  // Devices offline at dispatch, waiting for their connection, across the whole rollout.
+  maxEnqueued: number;
+  deadlineMilliseconds: number;
+  // When each send after the first goes, in milliseconds after the first; all within the deadline.
+  resendOffsets: number[];
+  // How long after a device's deadline its answer is still taken (a last copy of the command at
+  // the deadline asks a device that acted for an answer that may have been lost on the way).
+  answerGraceMilliseconds: number;
+  ratePerMinute: number | null;
+  // Gated stages before the rest of the fleet; each draws devices online at dispatch.
+  stages: StagePlan[];
+  abort: AbortRule[];
+  windows: readonly MaintenanceWindow[] | null;
+  continuous: { untilAt: number; checkIntervalMilliseconds: number } | null;
+  startAt: number | null;
+  skipOffline: boolean;
+}
+
+export const rolloutLimits = {
+  maxEnqueued: 5_000,
+} as const;
+
+// A quarter of the deadline, between 2 and 15 seconds: long enough for the last copy's answer to
+// come back through a broker or worker restart, short next to any deadline.
+function answerGraceOf(deadlineMilliseconds: number): number {
+  return Math.min(15_000, Math.max(2_000, Math.round(deadlineMilliseconds / 4)));
+}
+
+export function planOf(rollout: Rollout | undefined): RolloutPlan {
+  const deadlineMilliseconds = (rollout?.device_timeout_seconds ?? rolloutDefaults.deviceTimeoutSeconds) * 1000;
+  const continuous = rollout?.continuous;
+  return {
+    maxInFlight: rollout?.max_in_flight ?? rolloutDefaults.maxInFlight,
+    maxEnqueued: rolloutLimits.maxEnqueued,
+    deadlineMilliseconds,
+    resendOffsets: resendOffsetsOf(rollout, deadlineMilliseconds),
+    answerGraceMilliseconds: answerGraceOf(deadlineMilliseconds),
+    ratePerMinute: rollout?.rate_per_minute ?? null,
+    stages: stagesOf(rollout),
+    abort: rollout?.abort
+      ? [{ on: 'any', rate: rollout.abort.failure_rate, minFinished: rollout.abort.min_finished }]
+      : [],
+    windows: rollout?.windows ?? null,
+    continuous: continuous
+      ? {
+          untilAt: Date.parse(continuous.until),
+          checkIntervalMilliseconds:
+            (continuous.check_interval_seconds ?? rolloutDefaults.continuousCheckIntervalSeconds) * 1000,
+        }
+      : null,
+    startAt: rollout?.start_at ? Date.parse(rollout.start_at) : null,
+    skipOffline: rollout?.skip_offline ?? false,
+  };
+}
+
+function stagesOf(rollout: Rollout | undefined): StagePlan[] {
+  const canary = rollout?.canary;
+  if (!canary) return [];
+  return [
+    {
+      label: 'canary',
+      size: canary.count !== undefined ? { count: canary.count } : { percent: canary.percent ?? 0 },
+      minSuccessRate: canary.min_success_rate,
+      bakeMilliseconds: 0,
+      then: canary.then,
+    },
+  ];
+}
+
+// The retry intervals (initial, times the coefficient, capped) as offsets from the first send;
+// sends that would go at or after the deadline are not made, so retries never shorten it.
+function resendOffsetsOf(rollout: Rollout | undefined, deadlineMilliseconds: number): number[] {
+  const retry = rollout?.retry ?? {};
+  const attempts = retry.max_attempts ?? rolloutDefaults.retry.maxAttempts;
+  const initial = (retry.initial_interval_seconds ?? rolloutDefaults.retry.initialIntervalSeconds) * 1000;
+  const coefficient = retry.backoff_coefficient ?? rolloutDefaults.retry.backoffCoefficient;
+  const maximum = Math.max(initial, (retry.max_interval_seconds ?? rolloutDefaults.retry.maxIntervalSeconds) * 1000);
+  const offsets: number[] = [];
+  let elapsed = 0;
+  for (let send = 1; send < attempts; send++) {
+    elapsed += Math.min(maximum, initial * coefficient ** (send - 1));
+    if (elapsed >= deadlineMilliseconds) break;
+    offsets.push(Math.round(elapsed));
+  }
+  return offsets;
+}
+
+// The devices the rollout can count on when it starts; the stages' sizes are shares of these.
+export interface Population {
+  eligible: number;
+  onlineEligible: number;
+}
+
+// Each gated stage's size: a count, or a share of the eligible devices (at least one), never
+// more than the online eligible devices the stages before it left. The dry run shows the same.
+export function stageSizesOf(plan: Pick<RolloutPlan, 'stages'>, population: Population): number[] {
+  let onlineLeft = population.onlineEligible;
+  return plan.stages.map((stage) => {
+    const wanted =
+      'count' in stage.size
+        ? stage.size.count
+        : Math.max(1, Math.ceil((population.eligible * stage.size.percent) / 100));
+    const size = Math.max(0, Math.min(wanted, onlineLeft));
+    onlineLeft -= size;
+    return size;
+  });
+}
+
+// What a schema cannot check because it depends on the time of the request or on the target: a
+// continuous rollout needs a fleet (named devices never change) and an `until` still ahead,
+// after `start_at`. Undefined when the rollout's timing is sound.
+export function rolloutTimingProblem(
+  rollout: Rollout | undefined,
+  now: number,
+  overFleet: boolean,
+): { field: string; message: string } | undefined {
+  const continuous = rollout?.continuous;
+  if (!continuous) return undefined;
+  const field = 'rollout.continuous.until';
+  if (!overFleet) return { field: 'rollout.continuous', message: 'applies only to actions over a fleet' };
+  const until = Date.parse(continuous.until);
+  if (until <= now) return { field, message: 'must be in the future' };
+  if (rollout.start_at && until <= Date.parse(rollout.start_at)) return { field, message: 'must be after start_at' };
+  return undefined;
+}

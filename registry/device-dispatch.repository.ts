@@ -1,0 +1,220 @@
+import type { Queryable } from './database';
+
+// The device rows of a running device action: written when a device is sent to (or found offline)
+// and again when it is final. Re-sends and the last copy at the deadline are chosen here, from the
+// rows, so nothing the workflow holds grows with the devices waiting for an answer.
+
+// Whether a device is online now, in SQL over `devices` aliased `d`.
+const onlineSql = (alias: string) =>
+  `(${alias}.last_seen_at is not null and ${alias}.last_seen_at >= now() - make_interval(secs => ${alias}.heartbeat_period * 1.5))`;
+
+export interface DispatchedRow {
+  status: 'sent' | 'enqueued' | 'skipped' | 'gone';
+  deadlineAt: Date | null;
+}
+
+export interface DispatchRequest {
+  bulkResponseId: string;
+  companyId: string;
+  deviceId: string;
+  stage: number;
+  sentAt: Date;
+  deadlineAt: Date;
+  // When the first re-send is due, if any.
+  nextSendAt: Date | null;
+  skipOffline: boolean;
+}
+
+// A device the rollout reaches: `sent` if it is online now (the caller then publishes), `enqueued`
+// if not (it is sent when it connects), or `skipped` offline with skip_offline. A row skipped
+// before (a continuous rollout's newcomer) is taken over; any other existing row is kept and
+// answered as it is, so a retried or replayed dispatch never writes or sends twice.
+export async function dispatchDevice(database: Queryable, request: DispatchRequest): Promise<DispatchedRow> {
+  const [inserted] = await database.query<{ status: 'sent' | 'enqueued' | 'skipped'; deadline_at: Date | null }>(
+    `with device as (
+       select d.id, d.unique_id, ${onlineSql('d')} as online from devices d where d.id = $2 and d.company_id = $3
+     )
+     insert into bulk_response_devices as row (bulk_response_id, device_id, unique_id, status, reason, attempts, stage,
+       sent_at, deadline_at, next_send_at)
+     select $1, id, unique_id,
+       case when online then 'sent' when $8 then 'skipped' else 'enqueued' end,
+       case when not online and $8 then 'offline' end,
+       case when online then 1 else 0 end, $4, $5,
+       case when online or not $8 then $6::timestamptz end,
+       case when online then $7::timestamptz end
+     from device
+     on conflict (bulk_response_id, device_id) do update set status = excluded.status, reason = excluded.reason,
+       message = null, attempts = excluded.attempts, stage = excluded.stage, sent_at = excluded.sent_at,
+       deadline_at = excluded.deadline_at, next_send_at = excluded.next_send_at, updated_at = now()
+       where row.status = 'skipped'
+     returning status, deadline_at`,
+    [
+      request.bulkResponseId,
+      request.deviceId,
+      request.companyId,
+      request.stage,
+      request.sentAt,
+      request.deadlineAt,
+      request.nextSendAt,
+      request.skipOffline,
+    ],
+  );
+  if (inserted) return { status: inserted.status, deadlineAt: inserted.deadline_at };
+  const [existing] = await database.query<{ status: string; deadline_at: Date | null }>(
+    'select status, deadline_at from bulk_response_devices where bulk_response_id = $1 and device_id = $2',
+    [request.bulkResponseId, request.deviceId],
+  );
+  if (existing?.status === 'sent' || existing?.status === 'enqueued')
+    return { status: existing.status, deadlineAt: existing.deadline_at };
+  return { status: 'gone', deadlineAt: null };
+}
+
+export interface WaitingDevice {
+  device_id: string;
+  unique_id: string;
+  deadline_at: Date;
+}
+
+// Devices offline at dispatch that are online now and still within their deadline, taken for
+// sending (at most `limit`): they become `sent` now.
+export function takeConnectedDevices(
+  database: Queryable,
+  bulkResponseId: string,
+  limit: number,
+  now: Date,
+  nextSendAt: Date | null,
+): Promise<WaitingDevice[]> {
+  return database.query<WaitingDevice>(
+    `with ready as (
+       select r.device_id from bulk_response_devices r join devices d on d.id = r.device_id
+        where r.bulk_response_id = $1 and r.status = 'enqueued' and r.deadline_at > $3 and ${onlineSql('d')}
+        order by r.device_id limit $2 for update of r skip locked
+     )
+     update bulk_response_devices r set status = 'sent', attempts = 1, sent_at = $3, next_send_at = $4,
+       updated_at = now()
+       from ready where r.bulk_response_id = $1 and r.device_id = ready.device_id
+     returning r.device_id, r.unique_id, r.deadline_at`,
+    [bulkResponseId, limit, now, nextSendAt],
+  );
+}
+
+export async function hasConnectedDevices(database: Queryable, bulkResponseId: string, now: Date): Promise<boolean> {
+  const [row] = await database.query<{ connected: boolean }>(
+    `select exists (select 1 from bulk_response_devices r join devices d on d.id = r.device_id
+       where r.bulk_response_id = $1 and r.status = 'enqueued' and r.deadline_at > $2 and ${onlineSql('d')}) as connected`,
+    [bulkResponseId, now],
+  );
+  return row?.connected ?? false;
+}
+
+// Silent devices whose next re-send is due: counted as a send, and their next one scheduled from
+// the rollout's send offsets (milliseconds after the first send), none past the last.
+export function takeDueResends(
+  database: Queryable,
+  bulkResponseId: string,
+  now: Date,
+  resendOffsets: readonly number[],
+): Promise<WaitingDevice[]> {
+  return database.query<WaitingDevice>(
+    `update bulk_response_devices set attempts = attempts + 1, updated_at = now(),
+       next_send_at = case when attempts + 1 <= cardinality($3::int[])
+         then sent_at + make_interval(secs => ($3::int[])[attempts + 1] / 1000.0) end
+     where bulk_response_id = $1 and status = 'sent' and next_send_at <= $2
+     returning device_id, unique_id, deadline_at`,
+    [bulkResponseId, now, resendOffsets],
+  );
+}
+
+// Devices still silent whose deadline passed since the last look: each gets one last copy.
+export function listDeadlinesReached(
+  database: Queryable,
+  bulkResponseId: string,
+  after: Date,
+  now: Date,
+): Promise<WaitingDevice[]> {
+  return database.query<WaitingDevice>(
+    `select device_id, unique_id, deadline_at from bulk_response_devices
+      where bulk_response_id = $1 and status in ('sent', 'in_progress') and deadline_at > $2 and deadline_at <= $3`,
+    [bulkResponseId, after, now],
+  );
+}
+
+// Devices whose time is up: offline ones at their deadline (they never had the command), the
+// others once the grace for a late answer passed too.
+export async function expireDevices(
+  database: Queryable,
+  bulkResponseId: string,
+  now: Date,
+  graceMilliseconds: number,
+): Promise<number> {
+  const rows = await database.query(
+    `update bulk_response_devices set status = 'timed_out', next_send_at = null, updated_at = now(),
+       message = case when status = 'enqueued' then 'the device did not connect before its deadline'
+                      else 'the device did not answer before its deadline' end
+     where bulk_response_id = $1 and (
+       (status = 'enqueued' and deadline_at <= $2) or
+       (status in ('sent', 'in_progress') and deadline_at <= $2 - make_interval(secs => $3 / 1000.0)))
+     returning device_id`,
+    [bulkResponseId, now, graceMilliseconds],
+  );
+  return rows.length;
+}
+
+// When something is next due among the waiting devices: a re-send, a last copy at a deadline
+// (only while the rollout publishes), or an expiry.
+export async function nextDueAt(
+  database: Queryable,
+  bulkResponseId: string,
+  now: Date,
+  graceMilliseconds: number,
+  publishing: boolean,
+): Promise<Date | null> {
+  const [row] = await database.query<{ due: Date | null }>(
+    `select least(
+       case when $4 then (select min(next_send_at) from bulk_response_devices
+          where bulk_response_id = $1 and status = 'sent' and next_send_at is not null) end,
+       case when $4 then (select min(deadline_at) from bulk_response_devices
+          where bulk_response_id = $1 and status in ('sent', 'in_progress') and deadline_at > $2) end,
+       (select min(deadline_at) from bulk_response_devices where bulk_response_id = $1 and status = 'enqueued'),
+       (select min(deadline_at) + make_interval(secs => $3 / 1000.0) from bulk_response_devices
+          where bulk_response_id = $1 and status in ('sent', 'in_progress'))) as due`,
+    [bulkResponseId, now, graceMilliseconds, publishing],
+  );
+  return row?.due ?? null;
+}
+
+// A device whose command could not be published for good ends `fail` with the reason.
+export async function recordDispatchFailure(
+  database: Queryable,
+  bulkResponseId: string,
+  device: { deviceId: string; uniqueId: string; stage: number },
+  message: string,
+): Promise<void> {
+  await database.query(
+    `insert into bulk_response_devices as row (bulk_response_id, device_id, unique_id, status, message, attempts, stage)
+     values ($1, $2, $3, 'fail', $4, 1, $5)
+     on conflict (bulk_response_id, device_id) do update set status = 'fail', message = excluded.message,
+       next_send_at = null, updated_at = now()
+       where row.status in ('sent', 'enqueued', 'skipped')`,
+    [bulkResponseId, device.deviceId, device.uniqueId, message, device.stage],
+  );
+}
+
+export async function countWaitingDevices(database: Queryable, bulkResponseId: string): Promise<number> {
+  const [row] = await database.query<{ waiting: number }>(
+    `select count(*)::int as waiting from bulk_response_devices
+      where bulk_response_id = $1 and status in ('sent', 'enqueued', 'in_progress')`,
+    [bulkResponseId],
+  );
+  return row?.waiting ?? 0;
+}
+
+// The rollouts holding a command for any of these devices, waiting for them to connect.
+export async function rolloutsWaitingFor(database: Queryable, deviceIds: readonly string[]): Promise<string[]> {
+  const rows = await database.query<{ bulk_response_id: string }>(
+    `select distinct bulk_response_id from bulk_response_devices
+      where device_id = any($1::text[]) and status = 'enqueued'`,
+    [deviceIds],
+  );
+  return rows.map((row) => row.bulk_response_id);
+}

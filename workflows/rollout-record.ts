@@ -1,0 +1,91 @@
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { BulkActionInput, RolloutView } from '../contracts/bulk-action.types';
+import type { RolloutModel } from '../contracts/rollout-model';
+import { progressSentence, statusOf, statusReasonOf, waitingForOf } from '../contracts/rollout-view';
+import type { BulkStatus } from '../contracts/statuses';
+import { isBulkResponseEventName } from '../contracts/webhook-events';
+import { publishBulkResponseEvent } from './bulk-response-events';
+import { searchAttributeKeys } from './definitions';
+import { registry } from './rollout-activities';
+
+// Keeps everything outside the workflow that shows the rollout in step with its model: the stored
+// record (saved at each transition, in order), the execution's details and status attribute in
+// the Temporal UI, and the webhooks, which hear each status once.
+export class RolloutRecorder {
+  private savedRecord = '';
+  private saving: Promise<void> = Promise.resolve();
+  private announcedStatus: BulkStatus;
+
+  constructor(
+    private readonly input: BulkActionInput,
+    private readonly model: RolloutModel,
+  ) {
+    this.announcedStatus = statusOf(model.record());
+    this.savedRecord = this.recordKey();
+  }
+
+  view(): RolloutView {
+    const record = this.model.record();
+    const counts = this.model.counts;
+    return {
+      status: statusOf(record),
+      counts,
+      startedAt: this.model.startedAt === null ? null : new Date(this.model.startedAt).toISOString(),
+      statusReason: statusReasonOf(record),
+      waitingFor: waitingForOf(record, counts, this.model.plan),
+    };
+  }
+
+  // Called after every change: the details are free to set; the record is saved only when what
+  // it keeps changed (not for every count the rows moved, which the API reads from the rows).
+  noteChanges(): void {
+    const view = this.view();
+    const waiting = view.waitingFor ? `\nWaiting for: ${view.waitingFor}` : '';
+    setCurrentDetails(`${view.status}: ${progressSentence(view.counts)}${waiting}`);
+    if (view.status !== this.announcedStatus) this.statusChanged(view.status);
+    if (this.recordKey() !== this.savedRecord) void this.save();
+  }
+
+  // Resolves once the record shows the model as it is now (and every earlier save landed).
+  async saved(): Promise<void> {
+    if (this.recordKey() !== this.savedRecord) await this.save();
+    await this.saving;
+  }
+
+  private save(): Promise<void> {
+    this.savedRecord = this.recordKey();
+    const state = this.model.record();
+    this.saving = this.saving.then(() =>
+      registry.saveRolloutState({
+        bulkResponseId: this.input.bulkResponseId,
+        status: statusOf(state),
+        total: this.model.total,
+        state,
+      }),
+    );
+    return this.saving;
+  }
+
+  private recordKey(): string {
+    const { version: _version, ...kept } = this.model.record();
+    return JSON.stringify([kept, this.model.total]);
+  }
+
+  // Webhooks hear each status once the record shows it: started, paused, resumed, the end.
+  private statusChanged(status: BulkStatus): void {
+    const previous = this.announcedStatus;
+    this.announcedStatus = status;
+    this.upsertStatus(status);
+    const event = status !== 'processing' ? status : previous === 'paused' ? 'resumed' : previous === 'pending' ? 'started' : null;
+    const name = `bulk_response.${event}`;
+    if (!event || !isBulkResponseEventName(name)) return;
+    const { bulkResponseId, companyId } = this.input;
+    void this.saved().then(() => publishBulkResponseEvent({ bulkResponseId, companyId, event: name }));
+  }
+
+  // Only executions started with the status attribute carry it: the server registered it then.
+  private upsertStatus(status: BulkStatus): void {
+    if (workflowInfo().typedSearchAttributes.get(searchAttributeKeys.status) === undefined) return;
+    upsertSearchAttributes([{ key: searchAttributeKeys.status, value: status }]);
+  }
+}
