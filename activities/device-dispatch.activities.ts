@@ -79,7 +79,6 @@ export interface TendResult {
   connectedWaiting: boolean;
 }
 
-
 export function createDeviceDispatchActivities({
   database,
   transport,

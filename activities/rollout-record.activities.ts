@@ -4,11 +4,7 @@ import type { CountsSnapshot, RolloutRecordState } from '../contracts/rollout-mo
 import type { Population } from '../contracts/rollout-plan';
 import type { BulkStatus, TerminalBulkStatus } from '../contracts/statuses';
 import { readCountsSnapshot } from '../registry/bulk-response-counts.repository';
-import {
-  finishBulkResponse,
-  markBulkResponseStarted,
-  saveRolloutState,
-} from '../registry/bulk-responses.repository';
+import { finishBulkResponse, markBulkResponseStarted, saveRolloutState } from '../registry/bulk-responses.repository';
 import type { Database } from '../registry/database';
 import { deviceCountSelect, newcomerCountSelect } from '../registry/device-page';
 import { scanFleetPopulation } from '../registry/fleet-population';
@@ -46,9 +42,7 @@ export function createRolloutRecordActivities({
       const count = deviceCountSelect(input.source, input.companyId);
       const [row] = await database.query<{ total: number }>(count.sql, count.params);
       const total = row?.total ?? 0;
-      const scanned = input.population
-        ? await scanFleetPopulation(database, { ...input, now: new Date() })
-        : undefined;
+      const scanned = input.population ? await scanFleetPopulation(database, { ...input, now: new Date() }) : undefined;
       const population = scanned ? { eligible: scanned.eligible, onlineEligible: scanned.online } : null;
       await markBulkResponseStarted(database, input.bulkResponseId, total);
       observer.bulkResponseStarted(input.bulkResponseId, input.action);

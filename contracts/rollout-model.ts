@@ -1,135 +1,30 @@
 import type { StatusReason } from './bulk-action.types';
 import { dispatchStateAt } from './maintenance-windows';
+import { abortReasonOf, finalStatusOf, stageVerdictOf } from './rollout-gates';
+import { nextPacedAt, paceAfterLaunch, paceCredit } from './rollout-pace';
 import { stageSizesOf, type Population, type RolloutPlan } from './rollout-plan';
 import {
-  addCounts,
-  emptyCounts,
-  type BulkCounts,
-  type BulkStatus,
-  type DeviceStatus,
-  type TerminalBulkStatus,
-} from './statuses';
-import { abortReasonOf, finalStatusOf, stageVerdictOf } from './rollout-gates';
+  recordedOf,
+  totalCountsOf,
+  waitingOf,
+  type CountsSnapshot,
+  type DeviceRef,
+  type LaunchOutcome,
+  type RolloutRecordState,
+  type RolloutState,
+  type StopKind,
+} from './rollout-state';
+import { emptyCounts, type BulkCounts, type TerminalBulkStatus } from './statuses';
+
+export * from './rollout-state';
 
 // One rollout's truth while it runs: its phase, stage, pause, stop and what the device rows said
 // last. Deterministic and free of I/O: the workflow feeds it what happened (answers counted by the
 // registry, pages loaded, devices launched, operators' steering) and asks it what may happen next.
 // Every change goes through a method here; nothing outside assigns its state.
 
-export interface DeviceRef {
-  deviceId: string;
-  uniqueId: string;
-}
-
-// The registry's counts for one bulk response: per stage, and how many rows ever entered `sent`
-// or `enqueued` (so devices launched but not yet in a snapshot are told apart from counted ones).
-export interface CountsSnapshot {
-  version: number;
-  stages: Record<number, BulkCounts>;
-  sentEntries: number;
-  enqueuedEntries: number;
-}
-
-export type StopKind = 'cancel' | 'abort' | 'fail' | 'end';
-// `gone`: the device already had a final row (nothing sent); `failed`: it could not be sent to
-// and its row says `fail`.
-export type LaunchOutcome = 'sent' | 'enqueued' | 'gone' | 'failed';
-export type StagePhase = 'dispatching' | 'settling' | 'baking';
-
-// What the stored record keeps of the rollout, so the API words the same view the workflow does.
-export interface RolloutRecordState {
-  phase: 'pending' | 'running' | 'stopping' | 'ended';
-  pausedBy: 'operator' | 'gate' | null;
-  stop: { kind: StopKind; reason: StatusReason | null } | null;
-  finalStatus: TerminalBulkStatus | null;
-  startAt: number | null;
-  stage: { index: number; phase: StagePhase; bakeUntil: number | null };
-  stageSizes: number[];
-  windowOpensAt: number | null;
-  nextCheckAt: number | null;
-  sweeping: boolean;
-  walkDone: boolean;
-  version: number;
-}
-
-export interface RolloutState extends RolloutRecordState {
-  startedAt: number | null;
-  total: number;
-  unreachedSettled: boolean;
-  stageDispatched: number;
-  counts: CountsSnapshot;
-  launched: { running: number; sent: number; enqueued: number };
-  cursor: string | null;
-  queue: DeviceRef[];
-  sweepStartedAt: number | null;
-  rate: { anchorAt: number; sent: number } | null;
-  tendDueAt: number | null;
-  lastTendAt: number;
-  probedUpTo: number;
-  connectedWaiting: boolean;
-}
-
 const minimumTendIntervalMilliseconds = 1_000;
 const safetyTendIntervalMilliseconds = 5_000;
-// How far behind its pace a rollout may catch up at once (late timers), in milliseconds.
-const rateCatchUpMilliseconds = 2_000;
-// At high rates the pace wakes the rollout this often and sends what fell due meanwhile.
-const minimumRateTickMilliseconds = 200;
-
-export function emptySnapshot(): CountsSnapshot {
-  return { version: 0, stages: {}, sentEntries: 0, enqueuedEntries: 0 };
-}
-
-export function freshRolloutState(plan: RolloutPlan): RolloutState {
-  return {
-    phase: 'pending',
-    pausedBy: null,
-    stop: null,
-    finalStatus: null,
-    startAt: plan.startAt,
-    stage: { index: 0, phase: 'dispatching', bakeUntil: null },
-    stageSizes: [],
-    windowOpensAt: null,
-    nextCheckAt: null,
-    sweeping: false,
-    walkDone: false,
-    version: 0,
-    startedAt: null,
-    total: 0,
-    unreachedSettled: false,
-    stageDispatched: 0,
-    counts: emptySnapshot(),
-    launched: { running: 0, sent: 0, enqueued: 0 },
-    cursor: null,
-    queue: [],
-    sweepStartedAt: null,
-    rate: null,
-    tendDueAt: null,
-    lastTendAt: 0,
-    probedUpTo: 0,
-    connectedWaiting: false,
-  };
-}
-
-// Counts over every stage, with the rollout's total and the devices not reached yet.
-export function totalCountsOf(snapshot: CountsSnapshot, total: number): BulkCounts {
-  const counts = emptyCounts();
-  for (const stageCounts of Object.values(snapshot.stages)) addCounts(counts, { ...stageCounts, total: 0 });
-  const recorded = Object.entries(counts).reduce((sum, [key, value]) => (key === 'total' ? sum : sum + value), 0);
-  counts.total = Math.max(total, recorded);
-  counts.pending = counts.total - recorded;
-  return counts;
-}
-
-function waitingOf(counts: BulkCounts): number {
-  return counts.sent + counts.enqueued + counts.in_progress;
-}
-
-function recordedOf(counts: BulkCounts | undefined): number {
-  if (!counts) return 0;
-  const statuses: DeviceStatus[] = ['sent', 'enqueued', 'in_progress', 'success', 'fail', 'unhealthy', 'timed_out'];
-  return statuses.reduce((sum, status) => sum + counts[status], 0);
-}
 
 export class RolloutModel {
   constructor(
@@ -292,8 +187,9 @@ export class RolloutModel {
     if (this.state.phase !== 'running' || this.state.queue.length > 0) return null;
     if (this.state.stage.phase !== 'dispatching') return null;
     if (this.inGatedStage) {
+      // A stage page leaves out devices with a row: launches still writing theirs must finish first.
       const missing = this.state.stageSizes[this.state.stage.index]! - this.state.stageDispatched;
-      return missing > 0 ? { kind: 'stage', limit: missing } : null;
+      return missing > 0 && this.state.launched.running === 0 ? { kind: 'stage', limit: missing } : null;
     }
     return this.state.walkDone ? null : { kind: 'fleet', after: this.state.cursor };
   }
@@ -329,7 +225,7 @@ export class RolloutModel {
     if (!gate.dispatch) return { count: 0, deadlineAt: null };
     let count = Math.min(state.queue.length, this.onlineRoom(), plan.maxEnqueued - this.enqueuedWaiting());
     if (this.inGatedStage) count = Math.min(count, state.stageSizes[state.stage.index]! - state.stageDispatched);
-    if (plan.ratePerMinute !== null) count = Math.min(count, this.rateCredit(now));
+    if (plan.ratePerMinute !== null) count = Math.min(count, paceCredit(state.rate, plan.ratePerMinute, now));
     return { count: Math.max(0, count), deadlineAt: gate.deadlineAt };
   }
 
@@ -337,10 +233,8 @@ export class RolloutModel {
     const devices = this.state.queue.splice(0, count);
     this.state.launched.running += devices.length;
     this.state.stageDispatched += devices.length;
-    if (this.plan.ratePerMinute !== null) {
-      const rate = this.pacedRate(now) ?? { anchorAt: now, sent: 0 };
-      this.state.rate = { anchorAt: rate.anchorAt, sent: rate.sent + devices.length };
-    }
+    if (this.plan.ratePerMinute !== null)
+      this.state.rate = paceAfterLaunch(this.state.rate, this.plan.ratePerMinute, now, devices.length);
     // New rows are due for a re-send, or expire, this long after now: look at them then.
     this.scheduleTend(now);
     this.changed();
@@ -406,7 +300,8 @@ export class RolloutModel {
 
   checkDue(now: number): boolean {
     const { nextCheckAt } = this.state;
-    return this.passDone && this.state.pausedBy === null && nextCheckAt !== null && now >= nextCheckAt;
+    const until = this.plan.continuous?.untilAt ?? 0;
+    return this.passDone && this.state.pausedBy === null && nextCheckAt !== null && now >= nextCheckAt && now < until;
   }
 
   newcomersChecked(now: number, newcomers: number): void {
@@ -431,11 +326,9 @@ export class RolloutModel {
     if (state.stage.bakeUntil !== null) times.push(state.stage.bakeUntil);
     if (state.windowOpensAt !== null) times.push(state.windowOpensAt);
     if (state.nextCheckAt !== null) times.push(state.nextCheckAt);
-    const rate = this.pacedRate(now);
-    if (plan.ratePerMinute !== null && rate && state.queue.length > 0) {
-      // Only when the pace, not the window, holds the next command back; a few per timer at speed.
-      const dueAt = rate.anchorAt + Math.ceil((rate.sent * 60_000) / plan.ratePerMinute);
-      if (dueAt > now) times.push(Math.max(dueAt, now + minimumRateTickMilliseconds));
+    if (plan.ratePerMinute !== null && state.queue.length > 0) {
+      const pacedAt = nextPacedAt(state.rate, plan.ratePerMinute, now);
+      if (pacedAt !== null) times.push(pacedAt);
     }
     const next = Math.min(...times);
     return Number.isFinite(next) ? Math.max(next, now) : null;
@@ -580,26 +473,6 @@ export class RolloutModel {
 
   private onlineRoom(): number {
     return Math.max(0, this.plan.maxInFlight - this.onlineWaiting());
-  }
-
-  // Commands the pace allows by now: the rate times the time since the pace started, less what
-  // went out since. A late timer is caught up at once (a minute holds R commands), but a stall
-  // (a full window, a closed maintenance window) is not made up by a burst afterwards.
-  private rateCredit(now: number): number {
-    const rate = this.pacedRate(now);
-    if (!rate) return Number.MAX_SAFE_INTEGER;
-    const due = Math.floor(((now - rate.anchorAt) * this.plan.ratePerMinute!) / 60_000) + 1;
-    return Math.max(0, due - rate.sent);
-  }
-
-  // The pace's anchor, moved forward so the next command is due at most `rateCatchUp` ago.
-  private pacedRate(now: number): RolloutState['rate'] {
-    const { rate } = this.state;
-    if (!rate) return null;
-    const interval = 60_000 / this.plan.ratePerMinute!;
-    const nextDueAt = rate.anchorAt + rate.sent * interval;
-    const earliest = now - rateCatchUpMilliseconds;
-    return nextDueAt >= earliest ? rate : { anchorAt: earliest - rate.sent * interval, sent: rate.sent };
   }
 
   private scheduleTend(now: number): void {

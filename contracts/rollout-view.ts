@@ -12,7 +12,8 @@ export function statusOf(record: RolloutRecordState): BulkStatus {
   if (record.phase === 'ended') return record.finalStatus ?? 'failed';
   // Stopping by an operator or because the execution ended: canceling; an abort reads processing
   // until its last answers are in, then aborted.
-  if (record.phase === 'stopping') return record.stop?.kind === 'abort' || record.stop?.kind === 'end' ? 'processing' : 'canceling';
+  if (record.phase === 'stopping')
+    return record.stop?.kind === 'abort' || record.stop?.kind === 'end' ? 'processing' : 'canceling';
   return record.pausedBy ? 'paused' : 'processing';
 }
 
@@ -73,6 +74,7 @@ function answersWaited(counts: BulkCounts): string {
 }
 
 export function progressSentence(counts: BulkCounts): string {
-  const finished = counts.success + counts.fail + counts.unhealthy + counts.timed_out + counts.skipped + counts.canceled;
+  const finished =
+    counts.success + counts.fail + counts.unhealthy + counts.timed_out + counts.skipped + counts.canceled;
   return `${finished}/${counts.total} devices finished: ${counts.success} success, ${counts.fail} fail, ${counts.timed_out} timed out, ${counts.skipped} skipped, ${counts.canceled} canceled`;
 }

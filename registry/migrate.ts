@@ -44,6 +44,11 @@ function splitStatements(sql: string): string[] {
   }
   statements.push(current);
   return statements
-    .map((statement) => statement.replace(/^\s*--.*$/gm, '').trim().replace(/;$/, ''))
+    .map((statement) =>
+      statement
+        .replace(/^\s*--.*$/gm, '')
+        .trim()
+        .replace(/;$/, ''),
+    )
     .filter((statement) => statement.length > 0);
 }

@@ -37,7 +37,9 @@ export async function settleUnreachedDevices(
     const results = rows.map((row): DeviceResult => {
       const reason = reasonToSkip(row, settlement.command, settlement.rollout, now);
       const base = { deviceId: row.id, uniqueId: row.unique_id, attempts: 0 };
-      return reason ? { ...base, status: 'skipped', reason } : { ...base, status: 'canceled', message: settlement.message };
+      return reason
+        ? { ...base, status: 'skipped', reason }
+        : { ...base, status: 'canceled', message: settlement.message };
     });
     await recordDeviceResults(database, bulkResponseId, results, settlement.stage);
     onPage(results.length);

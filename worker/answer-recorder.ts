@@ -75,7 +75,9 @@ export function createAnswerRecorder(dependencies: {
         status: acknowledgement.status,
         message: acknowledgement.message ?? null,
         result: acknowledgement.result ?? null,
-        acknowledgedAt: acknowledgement.acknowledged_at ? new Date(acknowledgement.acknowledged_at) : received.receivedAt,
+        acknowledgedAt: acknowledgement.acknowledged_at
+          ? new Date(acknowledgement.acknowledged_at)
+          : received.receivedAt,
       });
       if (pending.size >= batchSize) void flush();
       else timer ??= setTimeout(() => void flush(), batchMilliseconds);

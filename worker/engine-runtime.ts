@@ -40,11 +40,18 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const observer = createEngineObserver(logger);
   const signals = createRolloutSignals(client, database, logger);
-  let transport: DeviceTransport | undefined;
-  const answers = createAnswerRecorder({ database, transport: () => transport!, signals, observer, logger });
+  // The recorder publishes configurations through the transport that feeds it: wired once both exist.
+  const transportReady: { current?: DeviceTransport } = {};
+  const answers = createAnswerRecorder({
+    database,
+    transport: () => transportReady.current!,
+    signals,
+    observer,
+    logger,
+  });
   const presence = createPresenceRecorder({ database, logger });
   const connected = watchConnectedDevices({ database, signals, logger });
-  transport = await connectDeviceTransport({
+  const transport = await connectDeviceTransport({
     url: config.mqtt.url,
     username: config.mqtt.serviceUsername,
     password: options.mqttPassword,
@@ -58,6 +65,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       connected.seen(heartbeat.deviceId);
     },
   });
+  transportReady.current = transport;
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({
     connection: nativeConnection,
@@ -78,16 +86,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     ...(options.reconcileIntervalMilliseconds ? { intervalMilliseconds: options.reconcileIntervalMilliseconds } : {}),
   });
   let running: Promise<void> | undefined;
-  const deviceTransport = transport;
   return {
     worker,
-    transport: deviceTransport,
+    transport,
     run: () => (running ??= worker.run()),
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await reconciler.stop();
-      await deviceTransport.close();
+      await transport.close();
       await answers.close();
       await presence.close();
       await connected.close();

@@ -68,7 +68,10 @@ async function reconcile({ database, temporal, logger }: { database: Database; t
     const waiting = await settleOrphan(database, verdict.input, verdict.reason);
     if (waiting === 0) {
       await finishBulkResponse(database, candidate.id, { ...ended(verdict.reason, candidate.total), state: null });
-      logger.info({ bulkResponseId: candidate.id, reason: verdict.reason.code }, 'bulk response ended by the reconciler');
+      logger.info(
+        { bulkResponseId: candidate.id, reason: verdict.reason.code },
+        'bulk response ended by the reconciler',
+      );
     }
   }
 }

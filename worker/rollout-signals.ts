@@ -29,12 +29,15 @@ export function createRolloutSignals(temporal: Client, database: Queryable, logg
     connected.clear();
     const snapshots = countedIds.length > 0 ? await readCountsSnapshots(database, countedIds) : new Map();
     await Promise.all([
-      ...countedIds.map((id) => deliver(id, (handle) => handle.signal(rowsCountedSignal, snapshots.get(id)!))),
+      ...countedIds.map((id) => deliver(id, (handle) => handle.signal(rowsCountedSignal, snapshots.get(id)))),
       ...connectedIds.map((id) => deliver(id, (handle) => handle.signal(devicesConnectedSignal))),
     ]);
   };
 
-  const deliver = async (id: string, signal: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>) => {
+  const deliver = async (
+    id: string,
+    signal: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>,
+  ) => {
     try {
       await signal(temporal.workflow.getHandle(id));
     } catch (error) {

@@ -32,6 +32,7 @@ export async function driveDevices(
   const failures: unknown[] = [];
   for (;;) {
     if (failures.length > 0) throw failures[0];
+    if (shouldRest() && model.launchesRunning === 0) return 'rest';
     const now = Date.now();
     if (await bookkeeping(input, target, model, now)) continue;
     await launchConnected(target, model, now);
@@ -40,7 +41,6 @@ export async function driveDevices(
     const ended = model.advance(now);
     recorder.noteChanges();
     if (ended) return { ended };
-    if (shouldRest() && model.launchesRunning === 0) return 'rest';
     const version = model.version;
     const wakeAt = model.nextWakeAt(Date.now());
     if (wakeAt === null) await condition(() => model.version !== version);
@@ -62,7 +62,8 @@ async function bookkeeping(input: DeviceActionInput, target: DispatchTarget, mod
         rollout: input.request.rollout,
         stage: model.stageIndex,
         cancelWaiting: false,
-        message: stop.kind === 'cancel' ? 'not sent: the rollout was canceled first' : 'not sent: the rollout stopped first',
+        message:
+          stop.kind === 'cancel' ? 'not sent: the rollout was canceled first' : 'not sent: the rollout stopped first',
       }),
     );
     model.unreachedSettled(snapshot);

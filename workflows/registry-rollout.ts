@@ -21,7 +21,8 @@ export async function driveRegistry(
   recorder: RolloutRecorder,
   shouldRest: () => boolean,
 ): Promise<DriveResult> {
-  for (let pages = 0; ; ) {
+  for (let pages = 0; ;) {
+    if (pages >= pagesPerRun || shouldRest()) return 'rest';
     const now = Date.now();
     if (model.needsUnreachedSettled) {
       const snapshot = await CancellationScope.nonCancellable(() =>
@@ -50,7 +51,6 @@ export async function driveRegistry(
     }
     const page = model.pageWanted();
     if (page?.kind === 'fleet' && model.mayWorkNow(now)) {
-      if (pages >= pagesPerRun || shouldRest()) return 'rest';
       pages += 1;
       const sweepStartedAt = model.sweepStartedAt;
       const applied = await registry.applyRegistryPage({
@@ -75,7 +75,6 @@ export async function driveRegistry(
     const ended = model.advance(now);
     recorder.noteChanges();
     if (ended) return { ended };
-    if (shouldRest()) return 'rest';
     const version = model.version;
     const wakeAt = model.nextWakeAt(Date.now());
     if (wakeAt === null) await condition(() => model.version !== version);

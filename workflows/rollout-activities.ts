@@ -32,7 +32,12 @@ export const registryReads = proxyLocalActivities<Activities>(registryOptions);
 // Its summary names the command and the device, for the Temporal UI.
 const deviceDispatchOptions: LocalActivityOptions = {
   startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 8 },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 seconds',
+    maximumAttempts: 8,
+  },
 };
 
 export function deviceDispatch(summary: string) {

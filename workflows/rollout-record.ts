@@ -67,8 +67,7 @@ export class RolloutRecorder {
   }
 
   private recordKey(): string {
-    const { version: _version, ...kept } = this.model.record();
-    return JSON.stringify([kept, this.model.total]);
+    return JSON.stringify([{ ...this.model.record(), version: 0 }, this.model.total]);
   }
 
   // Webhooks hear each status once the record shows it: started, paused, resumed, the end.
@@ -76,7 +75,8 @@ export class RolloutRecorder {
     const previous = this.announcedStatus;
     this.announcedStatus = status;
     this.upsertStatus(status);
-    const event = status !== 'processing' ? status : previous === 'paused' ? 'resumed' : previous === 'pending' ? 'started' : null;
+    const event =
+      status !== 'processing' ? status : previous === 'paused' ? 'resumed' : previous === 'pending' ? 'started' : null;
     const name = `bulk_response.${event}`;
     if (!event || !isBulkResponseEventName(name)) return;
     const { bulkResponseId, companyId } = this.input;

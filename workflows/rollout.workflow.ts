@@ -60,7 +60,9 @@ export async function rolloutWorkflow(input: BulkActionInput, carried?: RolloutC
     model.halt(isCancellation(error) ? 'cancel' : 'fail', reason);
     result = await CancellationScope.nonCancellable(() => drive(input, model, recorder));
     if (result !== 'rest' && isCancellation(error)) {
-      await CancellationScope.nonCancellable(() => end(input, model, recorder, result as { ended: TerminalBulkStatus }));
+      await CancellationScope.nonCancellable(() =>
+        end(input, model, recorder, result as { ended: TerminalBulkStatus }),
+      );
       throw error;
     }
   }
@@ -69,8 +71,7 @@ export async function rolloutWorkflow(input: BulkActionInput, carried?: RolloutC
 }
 
 function drive(input: BulkActionInput, model: RolloutModel, recorder: RolloutRecorder): Promise<DriveResult> {
-  const shouldRest = () =>
-    workflowInfo().historyLength > restAtHistoryLength || workflowInfo().continueAsNewSuggested;
+  const shouldRest = () => workflowInfo().historyLength > restAtHistoryLength || workflowInfo().continueAsNewSuggested;
   return isDeviceActionInput(input)
     ? driveDevices(input, model, recorder, shouldRest)
     : driveRegistry(input, model, recorder, shouldRest);
@@ -86,7 +87,8 @@ function installHandlers(model: RolloutModel, recorder: RolloutRecorder): void {
     return recorder.view();
   };
   const running = () => {
-    if (model.phase === 'ended' || model.stop) throw new Error(`the rollout already ${model.stop ? 'stopped' : 'ended'}`);
+    if (model.phase === 'ended' || model.stop)
+      throw new Error(`the rollout already ${model.stop ? 'stopped' : 'ended'}`);
   };
   setHandler(pauseUpdate, () => steering(() => model.pause()), { validator: running });
   setHandler(resumeUpdate, () => steering(() => model.resume(Date.now())), { validator: running });

@@ -31,7 +31,9 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
     const filters = { fleetId: query.fleet_id, action: query.action, status: query.status };
     const result = await listBulkResponses(dependencies.database, callerOf(response).companyId, filters, pageOf(query));
     // One SQL query, and the same view as the single GET.
-    const resources = result.resources.map((record) => withBulkResponseLinks(dependencies.config.temporal, viewOf(record)));
+    const resources = result.resources.map((record) =>
+      withBulkResponseLinks(dependencies.config.temporal, viewOf(record)),
+    );
     response.json(query.page_meta === 'true' ? { ...result, resources } : resources);
   });
 
