@@ -97,7 +97,16 @@ export const bulkResponseDeviceSchema = z
     status: z.enum(deviceStatuses),
     reason: z.enum(skipReasons).optional(),
     message: z.string().optional(),
-    attempts: z.int(),
+    result: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: "What the device answered with its acknowledgement (the ack's `result`)" }),
+    progress: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'The latest progress the device reported while in_progress' }),
+    attempts: z.int().meta({ description: 'How many times the command was sent to the device' }),
+    acknowledged_at: z.string().optional().meta({ description: 'When the device answered (its own time if it said)' }),
     updated_at: z.string(),
   })
   .meta({ id: 'BulkResponseDevice' });

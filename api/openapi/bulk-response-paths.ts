@@ -33,10 +33,10 @@ const streamEventSchema = z.object({
 });
 const streamEventExample = {
   event: 'status',
-  data: '{"_id":"65f1c0ffee0000000000abcd","status":"processing","counts":{"total":1000,"pending":700,"sent":100,"enqueued":5,"success":140,"fail":3,"timed_out":2,"skipped":50,"canceled":0}}',
+  data: '{"_id":"65f1c0ffee0000000000abcd","status":"processing","counts":{"total":1000,"pending":700,"sent":100,"enqueued":5,"in_progress":0,"success":140,"fail":3,"unhealthy":0,"timed_out":2,"skipped":50,"canceled":0}}',
 };
 const eventStreamExample = `event: status
-data: {"_id":"65f1c0ffee0000000000abcd","status":"processing","counts":{"total":1000,"pending":700,"sent":100,"enqueued":5,"success":140,"fail":3,"timed_out":2,"skipped":50,"canceled":0},"links":{"temporal_ui":"http://127.0.0.1:8233/namespaces/default/workflows/65f1c0ffee0000000000abcd"}}
+data: {"_id":"65f1c0ffee0000000000abcd","status":"processing","counts":{"total":1000,"pending":700,"sent":100,"enqueued":5,"in_progress":0,"success":140,"fail":3,"unhealthy":0,"timed_out":2,"skipped":50,"canceled":0},"links":{"temporal_ui":"http://127.0.0.1:8233/namespaces/default/workflows/65f1c0ffee0000000000abcd"}}
 
 : keep-alive
 
@@ -116,9 +116,15 @@ function registerEventsPath(registry: OpenAPIRegistry) {
 
 function registerControlPaths(registry: OpenAPIRegistry) {
   const controls = [
-    ['cancel', 'Cancel: nothing more is sent; devices not reached end canceled'],
-    ['pause', 'Pause: in-flight devices finish, nothing new is sent until resume'],
-    ['resume', 'Resume a paused bulk response'],
+    [
+      'cancel',
+      'Cancel: nothing more is sent (re-sends included); devices not reached end canceled (or skipped, if they would not have received the action); devices that have the command keep their real answer until their deadline, meanwhile the status is canceling. Answers the state the rollout reached.',
+    ],
+    [
+      'pause',
+      'Pause: nothing is sent (re-sends included) until resume; devices that have the command may still answer. Answers the state the rollout reached (paused).',
+    ],
+    ['resume', 'Resume a paused bulk response. Answers the state the rollout reached.'],
   ] as const;
   for (const [name, summary] of controls) {
     registry.registerPath({
