@@ -81,7 +81,8 @@ export class RolloutModel {
   }
 
   snapshot(): RolloutState {
-    return structuredClone(this.state);
+    // JSON, not structuredClone: the workflow sandbox has no structuredClone.
+    return JSON.parse(JSON.stringify(this.state)) as RolloutState;
   }
 
   record(): RolloutRecordState {

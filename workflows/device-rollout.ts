@@ -15,8 +15,10 @@ export type DriveResult = { ended: TerminalBulkStatus } | 'rest';
 
 // Runs a device action until it may end (or hands over to a fresh run): each turn does what is
 // due — look after waiting devices, load a page, send to devices the window and pace allow, move
-// the stage on — then waits for the next event (answers counted, a launch done, an operator) or
-// the next due time. Device launches run beside the loop; the loop never waits on one device.
+// the stage on — then waits for the next event (answers counted, an operator) or the next due
+// time. A turn's launches run together and the turn waits for all of them (milliseconds each):
+// on replay, local activity results may come back in fewer activations than they did live, so no
+// decision may depend on which of them came back first. Devices never wait on each other's answers.
 export async function driveDevices(
   input: DeviceActionInput,
   model: RolloutModel,
@@ -29,15 +31,13 @@ export async function driveDevices(
     action: input.request.action,
     command: input.command,
   };
-  const failures: unknown[] = [];
   for (;;) {
-    if (failures.length > 0) throw failures[0];
     if (shouldRest() && model.launchesRunning === 0) return 'rest';
     const now = Date.now();
     if (await bookkeeping(input, target, model, now)) continue;
     await launchConnected(target, model, now);
     const { count, deadlineAt } = model.launchable(now);
-    for (const device of model.launch(now, count)) launchDevice(input, target, model, device, deadlineAt, failures);
+    await Promise.all(model.launch(now, count).map((device) => launchDevice(input, target, model, device, deadlineAt)));
     const ended = model.advance(now);
     recorder.noteChanges();
     if (ended) return { ended };
@@ -130,16 +130,15 @@ async function launchConnected(target: DispatchTarget, model: RolloutModel, now:
   model.connectedLaunched(now, result.sent, result.more);
 }
 
-// One device, beside the loop: the model hears how it went. A device whose command could not be
-// published for good ends `fail`; if even that cannot be recorded, the rollout fails.
+// One device: the model hears how it went. A device whose command could not be published for good
+// ends `fail`; if even that cannot be recorded, the rollout fails.
 function launchDevice(
   input: DeviceActionInput,
   target: DispatchTarget,
   model: RolloutModel,
   device: DeviceRef,
   deadlineAt: number | null,
-  failures: unknown[],
-): void {
+): Promise<void> {
   const stage = model.stageIndex;
   const dispatch = deviceDispatch(`${input.command.name} -> ${device.uniqueId}`);
   const launched = CancellationScope.nonCancellable(() =>
@@ -153,19 +152,12 @@ function launchDevice(
       skipOffline: model.plan.skipOffline,
     }),
   );
-  launched.then(
+  return launched.then(
     (outcome: LaunchOutcome) => model.launched(outcome),
     async (error: unknown) => {
-      try {
-        const message = `the command could not be sent: ${error instanceof Error ? error.message : String(error)}`;
-        await CancellationScope.nonCancellable(() =>
-          registry.recordDispatchFailure({ target, device, stage, message }),
-        );
-        model.launched('failed');
-      } catch (recordError) {
-        failures.push(recordError);
-        model.launched('failed');
-      }
+      const message = `the command could not be sent: ${error instanceof Error ? error.message : String(error)}`;
+      await CancellationScope.nonCancellable(() => registry.recordDispatchFailure({ target, device, stage, message }));
+      model.launched('failed');
     },
   );
 }

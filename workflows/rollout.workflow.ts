@@ -26,8 +26,9 @@ import { driveRegistry } from './registry-rollout';
 import { registry } from './rollout-activities';
 import { RolloutRecorder } from './rollout-record';
 
-// A run hands over to a fresh one (continue-as-new) well before its history nears the limits.
-const restAtHistoryLength = 8_000;
+// A run hands over to a fresh one (continue-as-new) well before its history nears the limits, and
+// while a worker that lost its cache can still replay it within a workflow task (seconds).
+const restAtHistoryLength = 4_000;
 
 export interface RolloutCarry {
   state: RolloutState;
