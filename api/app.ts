@@ -6,6 +6,7 @@ import { errorHandler, notFoundRoute } from './middleware/error-handler';
 import { httpMetrics } from './middleware/http-metrics.middleware';
 import { rejectNulCharacters } from './middleware/reject-nul-characters';
 import { docsRouter } from './openapi/docs.routes';
+import { bulkResponseApprovalsRouter } from './routes/bulk-response-approvals.routes';
 import { bulkResponseEventsRouter } from './routes/bulk-response-events.routes';
 import { bulkResponsesRouter } from './routes/bulk-responses.routes';
 import { deviceCredentialsRouter } from './routes/device-credentials.routes';
@@ -60,6 +61,7 @@ export function createApp(dependencies: ApiDependencies, options: AppOptions = {
     fleetActionsRouter(dependencies),
     fleetActionPreviewRouter(dependencies),
     bulkResponsesRouter(dependencies),
+    bulkResponseApprovalsRouter(dependencies),
     bulkResponseEventsRouter(dependencies),
   );
   app.use(

@@ -31,6 +31,11 @@ export const retryBodySchema = z
   })
   .meta({ id: 'RetryRequest', example: { statuses: ['fail', 'timed_out', 'canceled'] } });
 
+// Approve or reject: an optional comment, kept with the decision.
+export const approvalBodySchema = z
+  .strictObject({ comment: z.string().trim().min(1).max(2000).optional() })
+  .meta({ id: 'ApprovalRequest', example: { comment: 'stage 1 looks healthy' } });
+
 export const bulkResponseDevicesQuerySchema = z.object({ status: z.enum(deviceStatuses).optional(), ...paging });
 
 const count = z.int().min(0);
@@ -82,6 +87,29 @@ export const bulkResponseSchema = z
         'While it runs: what it is waiting for (start time, maintenance window, canary gate, resume, devices, new fleet devices of a continuous rollout)',
     }),
     counts: bulkCountsSchema,
+    stage: z
+      .object({
+        index: z.int().min(0),
+        of: z.int().min(1),
+        name: z.string(),
+        devices: z.int().min(0).nullable(),
+        phase: z.enum(['approval', 'dispatching', 'settling', 'baking']),
+        min_success_rate: z.number().nullable(),
+        bake_until: z.string().nullable(),
+      })
+      .nullable()
+      .meta({ description: 'With stages (or a canary): the stage the rollout is in, and its gate' }),
+    approvals: z
+      .array(
+        z.object({
+          stage: z.int().min(0),
+          decision: z.enum(['approved', 'rejected']),
+          by: z.object({ user_id: z.string(), email: z.string(), role: z.string() }),
+          at: z.string(),
+          comment: z.string().nullable(),
+        }),
+      )
+      .meta({ description: 'Who approved or rejected a stage, and when' }),
     created_by: z.string().nullable(),
     created_at: z.string(),
     started_at: z.string().nullable(),

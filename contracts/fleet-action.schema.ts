@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone, weekdays } from './maintenance-windows';
+import { abortCriterionSchema, stagedRolloutFields } from './staged-rollout.schema';
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex object id');
 
@@ -124,15 +125,21 @@ export const rolloutSchema = z
         example: { percent: 5, min_success_rate: 0.9, then: 'continue' },
       }),
     abort: z
-      .strictObject({
-        failure_rate: z.number().gt(0).max(1),
-        min_finished: z.int().min(1).default(10),
-      })
+      .union([
+        z.strictObject({
+          failure_rate: z.number().gt(0).max(1),
+          min_finished: z.int().min(1).default(10),
+        }),
+        z.array(abortCriterionSchema).min(1).max(8),
+      ])
       .optional()
       .meta({
         description:
-          'Once min_finished devices finished (default 10) and the share of fail + timed_out reaches failure_rate, nothing more is sent and the rollout ends aborted',
-        example: { failure_rate: 0.2, min_finished: 20 },
+          'Once min_finished devices finished (default 10) and the share of fail + timed_out + unhealthy reaches failure_rate, nothing more is sent and the rollout ends aborted; or a list of criteria per failure type, the first one met named in status_reason',
+        example: [
+          { on: 'any', rate: 0.2, min_finished: 20 },
+          { on: 'unhealthy', count: 3 },
+        ],
       }),
     skip_offline: z.boolean().optional().meta({
       description: 'Skip (reason offline) devices whose heartbeat is not online, instead of enqueuing their command',
@@ -174,10 +181,31 @@ export const rolloutSchema = z
           'After the initial pass, devices that come to match the fleet (created, re-tagged, re-typed, reactivated) receive the action once each until `until`; the bulk response stays processing until then and its counts include them',
         example: { until: '2030-01-31T00:00:00Z' },
       }),
+    ...stagedRolloutFields,
+  })
+  .superRefine((rollout, context) => {
+    const exclusive = [
+      ['canary', 'stages'],
+      ['rate_per_minute', 'ramp'],
+    ] as const;
+    for (const [one, other] of exclusive) {
+      if (rollout[one] !== undefined && rollout[other] !== undefined)
+        context.addIssue({ code: 'custom', path: [other], message: `give ${one} or ${other}, not both` });
+    }
+    if (rollout.on_end !== undefined && rollout.end_at === undefined)
+      context.addIssue({ code: 'custom', path: ['on_end'], message: 'on_end needs end_at' });
+    if (rollout.ramp && rollout.ramp.max_per_minute < rollout.ramp.start_per_minute)
+      context.addIssue({
+        code: 'custom',
+        path: ['ramp', 'max_per_minute'],
+        message: 'must be at least start_per_minute',
+      });
   })
   .meta({
     id: 'Rollout',
     description: 'Optional rollout controls (an extension; clients that do not send it get the defaults)',
+    allOf: [{ not: { required: ['canary', 'stages'] } }, { not: { required: ['rate_per_minute', 'ramp'] } }],
+    dependentRequired: { on_end: ['end_at'] },
   });
 export type Rollout = z.infer<typeof rolloutSchema>;
 

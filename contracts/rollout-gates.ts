@@ -33,15 +33,31 @@ export function stageVerdictOf(stage: StagePlan, counts: BulkCounts): StatusReas
   };
 }
 
-// The first abort rule met, once enough devices finished.
+const failuresOf: Record<AbortRule['on'], (counts: BulkCounts) => number> = {
+  fail: (counts) => counts.fail,
+  timed_out: (counts) => counts.timed_out,
+  unhealthy: (counts) => counts.unhealthy,
+  any: (counts) => counts.fail + counts.timed_out + counts.unhealthy,
+};
+
+// The first abort criterion met, once enough devices finished; its reason names it.
 export function abortReasonOf(rules: readonly AbortRule[], counts: BulkCounts): StatusReason | undefined {
+  const finished = finishedCount(counts);
   for (const rule of rules) {
-    const finished = finishedCount(counts);
-    const failed = counts.fail + counts.timed_out + counts.unhealthy;
-    if (finished < rule.minFinished || failed / finished < rule.rate) continue;
+    if (finished < rule.minFinished) continue;
+    const failed = failuresOf[rule.on](counts);
+    const what = rule.on === 'any' ? 'failed, timed out or were unhealthy' : `ended ${rule.on}`;
+    if ('rate' in rule.threshold) {
+      if (failed / finished < rule.threshold.rate) continue;
+      return {
+        code: 'failure_rate_exceeded',
+        message: `${rule.on}: ${failed} of ${finished} finished devices ${what} (${(failed / finished).toFixed(2)} >= ${rule.threshold.rate.toFixed(2)})`,
+      };
+    }
+    if (failed < rule.threshold.count) continue;
     return {
-      code: 'failure_rate_exceeded',
-      message: `${failed} of ${finished} finished devices failed or timed out (${(failed / finished).toFixed(2)} >= ${rule.rate.toFixed(2)})`,
+      code: 'failure_count_exceeded',
+      message: `${rule.on}: ${failed} of ${finished} finished devices ${what} (>= ${rule.threshold.count})`,
     };
   }
   return undefined;

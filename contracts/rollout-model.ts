@@ -1,7 +1,7 @@
 import type { StatusReason } from './bulk-action.types';
 import { dispatchStateAt } from './maintenance-windows';
 import { abortReasonOf, finalStatusOf, stageVerdictOf } from './rollout-gates';
-import { nextPacedAt, paceAfterLaunch, paceCredit } from './rollout-pace';
+import { nextPacedAt, paceAfterLaunch, paceCredit, rampedRate } from './rollout-pace';
 import { stageSizesOf, type Population, type RolloutPlan } from './rollout-plan';
 import {
   recordedOf,
@@ -10,6 +10,7 @@ import {
   type CountsSnapshot,
   type DeviceRef,
   type LaunchOutcome,
+  type Approver,
   type RolloutRecordState,
   type RolloutState,
   type StopKind,
@@ -92,6 +93,7 @@ export class RolloutModel {
       pausedBy,
       stop,
       finalStatus,
+      approvals: [...this.state.approvals],
       startAt,
       stage: { ...stage },
       stageSizes: [...stageSizes],
@@ -111,6 +113,7 @@ export class RolloutModel {
     this.state.total = total;
     // With no eligible device there is nothing for a gate to judge: the rollout has no stages.
     this.state.stageSizes = population && population.eligible > 0 ? stageSizesOf(this.plan, population) : [];
+    if (this.plan.approvalRequired) this.state.stage.phase = 'approval';
     this.changed();
   }
 
@@ -129,14 +132,40 @@ export class RolloutModel {
   }
 
   // Nothing more is sent. Devices never reached end `skipped` or `canceled`; devices that have the
-  // command keep their real answer until their deadline (for `end` with cancel, they end canceled).
-  halt(kind: StopKind, reason: StatusReason | null): boolean {
+  // command keep their real answer until their deadline, unless `cancelWaiting` (an end time with
+  // on_end: cancel) ends them canceled at once.
+  halt(kind: StopKind, reason: StatusReason | null, cancelWaiting = false): boolean {
     if (this.state.phase === 'ended' || this.state.stop) return false;
     this.state.phase = 'stopping';
-    this.state.stop = { kind, reason };
+    this.state.stop = { kind, reason, ...(cancelWaiting ? { cancelWaiting } : {}) };
     this.state.pausedBy = null;
     this.state.queue = [];
     return this.changed();
+  }
+
+  // Waiting for someone to let the next stage (or the first device) start.
+  get awaitingApproval(): boolean {
+    return this.state.phase === 'running' && this.state.stage.phase === 'approval';
+  }
+
+  approve(by: Approver, at: number, comment: string | null): boolean {
+    if (!this.awaitingApproval) return false;
+    this.decide('approved', by, at, comment);
+    this.state.stage.phase = 'dispatching';
+    return this.changed();
+  }
+
+  reject(by: Approver, at: number, comment: string | null): boolean {
+    if (!this.awaitingApproval) return false;
+    this.decide('rejected', by, at, comment);
+    const name = this.plan.stages[this.state.stage.index]?.label ?? 'the rest of the fleet';
+    const why = comment ? `: ${comment}` : '';
+    return this.halt('abort', { code: 'approval_rejected', message: `${by.email} rejected ${name}${why}` });
+  }
+
+  private decide(decision: 'approved' | 'rejected', by: Approver, at: number, comment: string | null): void {
+    const stage = this.state.stage.index;
+    this.state.approvals.push({ stage, decision, by, at: new Date(at).toISOString(), comment });
   }
 
   unreachedSettled(snapshot: CountsSnapshot): void {
@@ -226,7 +255,8 @@ export class RolloutModel {
     if (!gate.dispatch) return { count: 0, deadlineAt: null };
     let count = Math.min(state.queue.length, this.onlineRoom(), plan.maxEnqueued - this.enqueuedWaiting());
     if (this.inGatedStage) count = Math.min(count, state.stageSizes[state.stage.index]! - state.stageDispatched);
-    if (plan.ratePerMinute !== null) count = Math.min(count, paceCredit(state.rate, plan.ratePerMinute, now));
+    const rate = this.ratePerMinute();
+    if (rate !== null) count = Math.min(count, paceCredit(state.rate, rate, now));
     return { count: Math.max(0, count), deadlineAt: gate.deadlineAt };
   }
 
@@ -234,8 +264,8 @@ export class RolloutModel {
     const devices = this.state.queue.splice(0, count);
     this.state.launched.running += devices.length;
     this.state.stageDispatched += devices.length;
-    if (this.plan.ratePerMinute !== null)
-      this.state.rate = paceAfterLaunch(this.state.rate, this.plan.ratePerMinute, now, devices.length);
+    const rate = this.ratePerMinute();
+    if (rate !== null) this.state.rate = paceAfterLaunch(this.state.rate, rate, now, devices.length);
     // New rows are due for a re-send, or expire, this long after now: look at them then.
     this.scheduleTend(now);
     this.changed();
@@ -327,10 +357,13 @@ export class RolloutModel {
     if (state.stage.bakeUntil !== null) times.push(state.stage.bakeUntil);
     if (state.windowOpensAt !== null) times.push(state.windowOpensAt);
     if (state.nextCheckAt !== null) times.push(state.nextCheckAt);
-    if (plan.ratePerMinute !== null && state.queue.length > 0) {
-      const pacedAt = nextPacedAt(state.rate, plan.ratePerMinute, now);
+    const rate = this.ratePerMinute();
+    if (rate !== null && state.queue.length > 0) {
+      const pacedAt = nextPacedAt(state.rate, rate, now);
       if (pacedAt !== null) times.push(pacedAt);
     }
+    if (plan.end && (state.phase === 'running' || state.phase === 'pending') && state.stop === null)
+      times.push(plan.end.at);
     const next = Math.min(...times);
     return Number.isFinite(next) ? Math.max(next, now) : null;
   }
@@ -345,6 +378,7 @@ export class RolloutModel {
     this.noteWindow(now);
     if (state.phase === 'stopping') return this.unreachedSettledAndQuiet() ? this.stoppedStatus() : null;
     if (state.phase !== 'running') return null;
+    if (this.endReached(now)) return null;
     if (this.inGatedStage) {
       this.advanceStage(now);
       return null;
@@ -384,7 +418,8 @@ export class RolloutModel {
       this.halt('abort', reason);
       return;
     }
-    state.stage = { index: state.stage.index + 1, phase: 'dispatching', bakeUntil: null };
+    const next = stage.then === 'approve' ? 'approval' : 'dispatching';
+    state.stage = { index: state.stage.index + 1, phase: next, bakeUntil: null };
     state.stageDispatched = 0;
     if (stage.then === 'pause') state.pausedBy = 'gate';
     this.changed();
@@ -438,10 +473,26 @@ export class RolloutModel {
 
   private stoppedStatus(): TerminalBulkStatus {
     const kind = this.state.stop!.kind;
-    if (kind === 'cancel') return 'canceled';
     if (kind === 'fail') return 'failed';
     if (kind === 'abort') return 'aborted';
-    return finalStatusOf(this.counts);
+    return 'canceled';
+  }
+
+  // At the end time, with devices still to send to (or newcomers still to look for): nothing more
+  // is sent; with on_end cancel, devices waiting for an answer end canceled too.
+  private endReached(now: number): boolean {
+    const end = this.plan.end;
+    if (!end || now < end.at || (this.passDone && !this.plan.continuous)) return false;
+    const cancel = end.onEnd === 'cancel';
+    const what = cancel ? 'devices still waiting for an answer were canceled' : 'devices that had the command answered';
+    return this.halt(
+      'end',
+      {
+        code: 'end_at_reached',
+        message: `end_at ${new Date(end.at).toISOString()}: nothing more was sent (on_end ${end.onEnd}: ${what})`,
+      },
+      cancel,
+    );
   }
 
   // Outside every maintenance window with devices to send: the rollout says when one opens.
@@ -474,6 +525,12 @@ export class RolloutModel {
 
   private onlineRoom(): number {
     return Math.max(0, this.plan.maxInFlight - this.onlineWaiting());
+  }
+
+  // The pace now: the rate asked for, or the ramp's rate for the devices that succeeded so far.
+  private ratePerMinute(): number | null {
+    if (this.plan.ratePerMinute !== null) return this.plan.ratePerMinute;
+    return this.plan.ramp ? rampedRate(this.plan.ramp, this.counts.success) : null;
   }
 
   private scheduleTend(now: number): void {

@@ -13,10 +13,12 @@ const minimumTickMilliseconds = 200;
 
 function anchored(pace: Pace, ratePerMinute: number, now: number): Pace {
   if (!pace) return null;
+  // A new rate (a ramp's step) starts its own pace now.
+  if (pace.perMinute !== ratePerMinute) return { anchorAt: now, sent: 0, perMinute: ratePerMinute };
   const interval = 60_000 / ratePerMinute;
   const earliest = now - catchUpMilliseconds;
   const nextDueAt = pace.anchorAt + pace.sent * interval;
-  return nextDueAt >= earliest ? pace : { anchorAt: earliest - pace.sent * interval, sent: pace.sent };
+  return nextDueAt >= earliest ? pace : { ...pace, anchorAt: earliest - pace.sent * interval };
 }
 
 export function paceCredit(pace: Pace, ratePerMinute: number, now: number): number {
@@ -27,8 +29,8 @@ export function paceCredit(pace: Pace, ratePerMinute: number, now: number): numb
 }
 
 export function paceAfterLaunch(pace: Pace, ratePerMinute: number, now: number, launched: number): Pace {
-  const current = anchored(pace, ratePerMinute, now) ?? { anchorAt: now, sent: 0 };
-  return { anchorAt: current.anchorAt, sent: current.sent + launched };
+  const current = anchored(pace, ratePerMinute, now) ?? { anchorAt: now, sent: 0, perMinute: ratePerMinute };
+  return { ...current, sent: current.sent + launched };
 }
 
 // When the next command is due, if the pace (not the window) holds it back now.
@@ -37,4 +39,14 @@ export function nextPacedAt(pace: Pace, ratePerMinute: number, now: number): num
   if (!current) return null;
   const dueAt = current.anchorAt + Math.ceil((current.sent * 60_000) / ratePerMinute);
   return dueAt > now ? Math.max(dueAt, now + minimumTickMilliseconds) : null;
+}
+
+// A ramp's pace now: it starts at its first rate and grows by its factor for every step of
+// devices that succeeded, up to its maximum.
+export function rampedRate(
+  ramp: { startPerMinute: number; factor: number; everySucceeded: number; maxPerMinute: number },
+  succeeded: number,
+): number {
+  const steps = Math.floor(succeeded / ramp.everySucceeded);
+  return Math.min(ramp.maxPerMinute, Math.round(ramp.startPerMinute * ramp.factor ** Math.min(steps, 64)));
 }

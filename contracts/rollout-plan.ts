@@ -12,14 +12,24 @@ export interface StagePlan {
   size: { count: number } | { percent: number };
   minSuccessRate: number;
   bakeMilliseconds: number;
-  then: 'continue' | 'pause';
+  then: 'continue' | 'pause' | 'approve';
 }
 
 export interface AbortRule {
-  // Which final statuses count as failures: `fail` + `timed_out` for `any`.
-  on: 'any';
-  rate: number;
+  // Which final statuses count as failures: `any` is fail + timed_out + unhealthy.
+  on: 'fail' | 'timed_out' | 'unhealthy' | 'any';
+  // A share of the finished devices, or a number of devices.
+  threshold: { rate: number } | { count: number };
   minFinished: number;
+}
+
+// Pace that grows: `startPerMinute`, times `factor` for every `everySucceeded` devices that
+// succeeded, never above `maxPerMinute`.
+export interface RampPlan {
+  startPerMinute: number;
+  factor: number;
+  everySucceeded: number;
+  maxPerMinute: number;
 }
 
 export interface RolloutPlan {
@@ -33,9 +43,18 @@ export interface RolloutPlan {
   // the deadline asks a device that acted for an answer that may have been lost on the way).
   answerGraceMilliseconds: number;
   ratePerMinute: number | null;
+  ramp: RampPlan | null;
   // Gated stages before the rest of the fleet; each draws devices online at dispatch.
   stages: StagePlan[];
   abort: AbortRule[];
+  // Someone other than the creator approves before the first device is sent to.
+  approvalRequired: boolean;
+  // A device that answered success must be seen alive again within this, else it is unhealthy.
+  confirmHealthMilliseconds: number | null;
+  // How far past its dispatch a device may push its deadline by reporting progress.
+  maxDeviceMilliseconds: number;
+  // From then on nothing new is sent; with `cancel`, devices still waiting end canceled at once.
+  end: { at: number; onEnd: 'stop' | 'cancel' } | null;
   windows: readonly MaintenanceWindow[] | null;
   continuous: { untilAt: number; checkIntervalMilliseconds: number } | null;
   startAt: number | null;
@@ -62,10 +81,20 @@ export function planOf(rollout: Rollout | undefined): RolloutPlan {
     resendOffsets: resendOffsetsOf(rollout, deadlineMilliseconds),
     answerGraceMilliseconds: answerGraceOf(deadlineMilliseconds),
     ratePerMinute: rollout?.rate_per_minute ?? null,
+    ramp: rollout?.ramp
+      ? {
+          startPerMinute: rollout.ramp.start_per_minute,
+          factor: rollout.ramp.factor,
+          everySucceeded: rollout.ramp.every_succeeded,
+          maxPerMinute: rollout.ramp.max_per_minute,
+        }
+      : null,
     stages: stagesOf(rollout),
-    abort: rollout?.abort
-      ? [{ on: 'any', rate: rollout.abort.failure_rate, minFinished: rollout.abort.min_finished }]
-      : [],
+    abort: abortRulesOf(rollout),
+    approvalRequired: rollout?.approval?.required ?? false,
+    confirmHealthMilliseconds: rollout?.confirm_health ? rollout.confirm_health.within_seconds * 1000 : null,
+    maxDeviceMilliseconds: Math.max(deadlineMilliseconds, (rollout?.max_device_seconds ?? 0) * 1000),
+    end: rollout?.end_at ? { at: Date.parse(rollout.end_at), onEnd: rollout.on_end ?? 'stop' } : null,
     windows: rollout?.windows ?? null,
     continuous: continuous
       ? {
@@ -79,18 +108,42 @@ export function planOf(rollout: Rollout | undefined): RolloutPlan {
   };
 }
 
+// The canary is the one-stage shorthand.
 function stagesOf(rollout: Rollout | undefined): StagePlan[] {
+  const sizeOf = (stage: { count?: number | undefined; percent?: number | undefined }) =>
+    stage.count !== undefined ? { count: stage.count } : { percent: stage.percent ?? 0 };
   const canary = rollout?.canary;
-  if (!canary) return [];
-  return [
-    {
-      label: 'canary',
-      size: canary.count !== undefined ? { count: canary.count } : { percent: canary.percent ?? 0 },
-      minSuccessRate: canary.min_success_rate,
-      bakeMilliseconds: 0,
-      then: canary.then,
-    },
-  ];
+  if (canary) {
+    return [
+      {
+        label: 'canary',
+        size: sizeOf(canary),
+        minSuccessRate: canary.min_success_rate,
+        bakeMilliseconds: 0,
+        then: canary.then,
+      },
+    ];
+  }
+  return (rollout?.stages ?? []).map((stage, index) => ({
+    label: `stage ${index + 1}`,
+    size: sizeOf(stage),
+    minSuccessRate: stage.min_success_rate,
+    bakeMilliseconds: stage.bake_seconds * 1000,
+    then: stage.then,
+  }));
+}
+
+// The first form (`{failure_rate, min_finished}`) is one criterion on any failure.
+function abortRulesOf(rollout: Rollout | undefined): AbortRule[] {
+  const abort = rollout?.abort;
+  if (!abort) return [];
+  if (!Array.isArray(abort))
+    return [{ on: 'any', threshold: { rate: abort.failure_rate }, minFinished: abort.min_finished }];
+  return abort.map((criterion) => ({
+    on: criterion.on,
+    threshold: criterion.rate !== undefined ? { rate: criterion.rate } : { count: criterion.count ?? 1 },
+    minFinished: criterion.min_finished,
+  }));
 }
 
 // The retry intervals (initial, times the coefficient, capped) as offsets from the first send;
@@ -140,6 +193,12 @@ export function rolloutTimingProblem(
   now: number,
   overFleet: boolean,
 ): { field: string; message: string } | undefined {
+  if (rollout?.end_at !== undefined) {
+    const endAt = Date.parse(rollout.end_at);
+    if (endAt <= now) return { field: 'rollout.end_at', message: 'must be in the future' };
+    if (rollout.start_at && endAt <= Date.parse(rollout.start_at))
+      return { field: 'rollout.end_at', message: 'must be after start_at' };
+  }
   const continuous = rollout?.continuous;
   if (!continuous) return undefined;
   const field = 'rollout.continuous.until';

@@ -23,14 +23,32 @@ export type StopKind = 'cancel' | 'abort' | 'fail' | 'end';
 // `gone`: the device already had a final row (nothing sent); `failed`: it could not be sent to
 // and its row says `fail`.
 export type LaunchOutcome = 'sent' | 'enqueued' | 'gone' | 'failed';
-export type StagePhase = 'dispatching' | 'settling' | 'baking';
+// A stage sends its devices, waits for their answers, bakes, is judged; `approval`: it waits for
+// someone other than the rollout's creator to let it start.
+export type StagePhase = 'approval' | 'dispatching' | 'settling' | 'baking';
+
+export interface Approver {
+  user_id: string;
+  email: string;
+  role: string;
+}
+
+// Who let a stage start (or refused it), when, and why, as the record keeps it.
+export interface ApprovalDecision {
+  stage: number;
+  decision: 'approved' | 'rejected';
+  by: Approver;
+  at: string;
+  comment: string | null;
+}
 
 // What the stored record keeps of the rollout, so the API words the same view the workflow does.
 export interface RolloutRecordState {
   phase: 'pending' | 'running' | 'stopping' | 'ended';
   pausedBy: 'operator' | 'gate' | null;
-  stop: { kind: StopKind; reason: StatusReason | null } | null;
+  stop: { kind: StopKind; reason: StatusReason | null; cancelWaiting?: boolean } | null;
   finalStatus: TerminalBulkStatus | null;
+  approvals: ApprovalDecision[];
   startAt: number | null;
   stage: { index: number; phase: StagePhase; bakeUntil: number | null };
   stageSizes: number[];
@@ -51,7 +69,8 @@ export interface RolloutState extends RolloutRecordState {
   cursor: string | null;
   queue: DeviceRef[];
   sweepStartedAt: number | null;
-  rate: { anchorAt: number; sent: number } | null;
+  // The pace: since when, at which rate, how many sent since (a ramp's new rate starts afresh).
+  rate: { anchorAt: number; sent: number; perMinute: number } | null;
   tendDueAt: number | null;
   lastTendAt: number;
   probedUpTo: number;
@@ -68,6 +87,7 @@ export function freshRolloutState(plan: RolloutPlan): RolloutState {
     pausedBy: null,
     stop: null,
     finalStatus: null,
+    approvals: [],
     startAt: plan.startAt,
     stage: { index: 0, phase: 'dispatching', bakeUntil: null },
     stageSizes: [],

@@ -10,8 +10,8 @@ import type { BulkCounts, BulkStatus } from './statuses';
 export function statusOf(record: RolloutRecordState): BulkStatus {
   if (record.phase === 'pending') return 'pending';
   if (record.phase === 'ended') return record.finalStatus ?? 'failed';
-  // Stopping by an operator or because the execution ended: canceling; an abort reads processing
-  // until its last answers are in, then aborted.
+  // Stopping (canceled by an operator, the end time, the execution ended): canceling; an abort
+  // reads processing until its last answers are in, then aborted.
   if (record.phase === 'stopping')
     return record.stop?.kind === 'abort' || record.stop?.kind === 'end' ? 'processing' : 'canceling';
   return record.pausedBy ? 'paused' : 'processing';
@@ -35,8 +35,17 @@ export function waitingForOf(record: RolloutRecordState, counts: BulkCounts, pla
   if (record.phase === 'pending') return record.startAt ? `the start time ${iso(record.startAt)}` : 'its start';
   const answers = answersWaited(counts);
   if (record.phase === 'stopping') {
-    const why = record.stop?.kind === 'cancel' ? 'canceled' : 'stopped';
+    const why =
+      record.stop?.kind === 'cancel' ? 'canceled' : record.stop?.kind === 'end' ? 'its end time came' : 'stopped';
     return `${why}: nothing more is sent; ${answers || 'the last devices to be recorded'}`;
+  }
+  if (record.stage.phase === 'approval') {
+    const name =
+      record.stage.index < record.stageSizes.length
+        ? `the ${stageName(plan, record.stage.index)}`
+        : 'the rest of the fleet';
+    const first = record.approvals.length === 0 && record.stage.index === 0 ? 'the first device' : name;
+    return `an approval to start ${first}, by an operator or admin other than the one who started the rollout (POST .../approve)`;
   }
   if (record.pausedBy === 'gate') {
     return `resume: the ${stageName(plan, record.stage.index - 1)} passed its gate and the rollout paused (then: pause)`;
@@ -77,4 +86,20 @@ export function progressSentence(counts: BulkCounts): string {
   const finished =
     counts.success + counts.fail + counts.unhealthy + counts.timed_out + counts.skipped + counts.canceled;
   return `${finished}/${counts.total} devices finished: ${counts.success} success, ${counts.fail} fail, ${counts.timed_out} timed out, ${counts.skipped} skipped, ${counts.canceled} canceled`;
+}
+
+// The stage a rollout with stages is in, as the API and the CLI show it; null without stages.
+export function stageViewOf(record: RolloutRecordState, plan: RolloutPlan) {
+  if (record.stageSizes.length === 0) return null;
+  const { index, phase, bakeUntil } = record.stage;
+  const gated = index < record.stageSizes.length;
+  return {
+    index,
+    of: record.stageSizes.length + 1,
+    name: gated ? stageName(plan, index) : 'the rest of the fleet',
+    devices: gated ? (record.stageSizes[index] ?? 0) : null,
+    phase,
+    min_success_rate: gated ? (plan.stages[index]?.minSuccessRate ?? null) : null,
+    bake_until: bakeUntil === null ? null : iso(bakeUntil),
+  };
 }

@@ -110,6 +110,7 @@ function stoppingState(reason: StatusReason): RolloutRecordState {
     pausedBy: null,
     stop: { kind: 'fail', reason },
     finalStatus: null,
+    approvals: [],
     startAt: null,
     stage: { index: 0, phase: 'dispatching', bakeUntil: null },
     stageSizes: [],

@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RolloutView } from '../contracts/bulk-action.types';
-import type { CountsSnapshot } from '../contracts/rollout-model';
+import type { Approver, CountsSnapshot } from '../contracts/rollout-model';
 import { searchAttributeNames } from '../contracts/search-attributes';
 
 // Messages shared by the rollout workflow and its callers: defined once, used by both sides.
@@ -12,6 +12,15 @@ export const rolloutStatusQuery = defineQuery<RolloutView>('rolloutStatus');
 export const pauseUpdate = defineUpdate<RolloutView>('pause');
 export const resumeUpdate = defineUpdate<RolloutView>('resume');
 export const cancelUpdate = defineUpdate<RolloutView>('cancel');
+
+// An approval (or its refusal) of the stage the rollout waits to start: by an operator or admin
+// other than the user who started the rollout; the API passes who asks, the workflow checks it.
+export interface ApprovalRequest {
+  by: Approver;
+  comment: string | null;
+}
+export const approveUpdate = defineUpdate<RolloutView, [ApprovalRequest]>('approve');
+export const rejectUpdate = defineUpdate<RolloutView, [ApprovalRequest]>('reject');
 
 // From the worker that recorded device answers: the counts the rows say now (the newest wins).
 export const rowsCountedSignal = defineSignal<[CountsSnapshot]>('rowsCounted');

@@ -61,7 +61,7 @@ async function bookkeeping(input: DeviceActionInput, target: DispatchTarget, mod
         command: input.command,
         rollout: input.request.rollout,
         stage: model.stageIndex,
-        cancelWaiting: false,
+        cancelWaiting: stop.cancelWaiting ?? false,
         message:
           stop.kind === 'cancel' ? 'not sent: the rollout was canceled first' : 'not sent: the rollout stopped first',
       }),

@@ -14,12 +14,15 @@ import { planOf } from '../contracts/rollout-plan';
 import type { BulkCounts, TerminalBulkStatus } from '../contracts/statuses';
 import { bulkResponseEventsPublished } from './bulk-response-events';
 import {
+  approveUpdate,
   cancelUpdate,
   devicesConnectedSignal,
+  rejectUpdate,
   pauseUpdate,
   resumeUpdate,
   rolloutStatusQuery,
   rowsCountedSignal,
+  type ApprovalRequest,
 } from './definitions';
 import { driveDevices, type DriveResult } from './device-rollout';
 import { driveRegistry } from './registry-rollout';
@@ -48,7 +51,7 @@ export async function rolloutWorkflow(input: BulkActionInput, carried?: RolloutC
   const plan = planOf(input.request.rollout);
   const model = new RolloutModel(plan, carried?.state ?? freshRolloutState(plan));
   const recorder = new RolloutRecorder(input, model);
-  installHandlers(model, recorder);
+  installHandlers(input, model, recorder);
   let result: DriveResult;
   try {
     if (!carried) await begin(input, model, recorder);
@@ -79,7 +82,7 @@ function drive(input: BulkActionInput, model: RolloutModel, recorder: RolloutRec
 }
 
 // The operators' steering answers the state the workflow reached, once its record shows it.
-function installHandlers(model: RolloutModel, recorder: RolloutRecorder): void {
+function installHandlers(input: BulkActionInput, model: RolloutModel, recorder: RolloutRecorder): void {
   setHandler(rolloutStatusQuery, () => recorder.view());
   const steering = async (change: () => void) => {
     change();
@@ -98,6 +101,19 @@ function installHandlers(model: RolloutModel, recorder: RolloutRecorder): void {
     () => steering(() => model.halt('cancel', { code: 'canceled', message: 'canceled by an operator' })),
     { validator: running },
   );
+  // Someone other than the creator, while the rollout waits for an approval.
+  const approvable = (request: ApprovalRequest) => {
+    running();
+    if (!model.awaitingApproval) throw new Error('the rollout is not waiting for an approval');
+    if (input.createdBy !== null && request.by.user_id === input.createdBy)
+      throw new Error('the user who started the rollout cannot approve or reject it; another operator or admin must');
+  };
+  setHandler(approveUpdate, (request) => steering(() => model.approve(request.by, Date.now(), request.comment)), {
+    validator: approvable,
+  });
+  setHandler(rejectUpdate, (request) => steering(() => model.reject(request.by, Date.now(), request.comment)), {
+    validator: approvable,
+  });
   setHandler(rowsCountedSignal, (snapshot) => model.counted(snapshot));
   setHandler(devicesConnectedSignal, () => model.devicesConnected());
 }

@@ -1,4 +1,3 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
 import {
   bulkResponseDevicesQuerySchema,
@@ -6,15 +5,14 @@ import {
   bulkResponsesListQuerySchema,
   retryBodySchema,
 } from '../../contracts/bulk-response.schema';
-import { isTerminalBulkStatus } from '../../contracts/statuses';
 import { listBulkResponses } from '../../registry/bulk-responses.repository';
 import { listDeviceResults } from '../../registry/device-results.repository';
 import { cancelUpdate, pauseUpdate, resumeUpdate } from '../../workflows/definitions';
 import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
-import { ConflictError } from '../errors';
 import { requireRole } from '../middleware/require-role';
 import { findCompanyBulkResponse, viewBulkResponse, viewOf } from '../services/bulk-response-view.service';
+import { steerRollout } from '../services/rollout-steering.service';
 import { retryBulkResponse } from '../services/retry-bulk-response.service';
 import { bulkResponseLinks, withBulkResponseLinks } from './bulk-response.presenter';
 
@@ -53,29 +51,14 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
 
   // Pause, resume and cancel are Updates: the workflow answers once it reached the new state and
   // its record shows it, so the 202 (and every read after it) shows what the rollout did.
-  const control = (name: string, update: typeof pauseUpdate) =>
-    router.post(`/bulk_responses/:bulkResponseId/${name}`, requireRole('operator'), async (request, response) => {
+  const controls = { cancel: cancelUpdate, pause: pauseUpdate, resume: resumeUpdate } as const;
+  for (const [verb, update] of Object.entries(controls)) {
+    router.post(`/bulk_responses/:bulkResponseId/${verb}`, requireRole('operator'), async (request, response) => {
       const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
-      const companyId = callerOf(response).companyId;
-      const record = await findCompanyBulkResponse(dependencies, companyId, bulkResponseId);
-      if (isTerminalBulkStatus(record.status)) throw new ConflictError(`Bulk response is already ${record.status}`);
-      try {
-        await dependencies.temporal.workflow.getHandle(bulkResponseId).executeUpdate(update);
-      } catch (error) {
-        // The rollout refused (it already stopped), or its execution ended outside the service
-        // (terminated: the reconciler ends the record).
-        if (error instanceof WorkflowUpdateFailedError)
-          throw new ConflictError(`Bulk response cannot ${name} now: ${error.cause?.message ?? error.message}`);
-        if (error instanceof WorkflowNotFoundError)
-          throw new ConflictError('Bulk response execution has already ended');
-        throw error;
-      }
-      const view = await viewBulkResponse(dependencies, companyId, bulkResponseId);
+      const view = await steerRollout(dependencies, callerOf(response).companyId, bulkResponseId, verb, update);
       response.status(202).json(withBulkResponseLinks(dependencies.config.temporal, view));
     });
-  control('cancel', cancelUpdate);
-  control('pause', pauseUpdate);
-  control('resume', resumeUpdate);
+  }
 
   router.post('/bulk_responses/:bulkResponseId/retry', requireRole('operator'), async (request, response) => {
     const { bulkResponseId } = bulkResponseIdParams.parse(request.params);

@@ -1,6 +1,7 @@
 import type { FleetActionRequest } from '../../contracts/fleet-action.schema';
 import { planOf } from '../../contracts/rollout-plan';
-import { waitingForOf } from '../../contracts/rollout-view';
+import { stageViewOf, waitingForOf } from '../../contracts/rollout-view';
+import type { ApprovalDecision } from '../../contracts/rollout-model';
 import { findBulkResponse, type BulkResponseRecord } from '../../registry/bulk-responses.repository';
 import type { ApiDependencies } from '../dependencies';
 import { NotFoundError } from '../errors';
@@ -9,13 +10,21 @@ import { NotFoundError } from '../errors';
 // (kept by the registry in the statement that changes a row, so they never lag or go back), and
 // what it waits for, worded by the rollout model from the state the execution saved at its last
 // transition. Reads never ask the execution, so a busy worker never makes them slow.
-export type BulkResponseView = Omit<BulkResponseRecord, 'rollout_state'> & { waiting_for: string | null };
+export type BulkResponseView = Omit<BulkResponseRecord, 'rollout_state'> & {
+  waiting_for: string | null;
+  stage: ReturnType<typeof stageViewOf>;
+  approvals: ApprovalDecision[];
+};
 
 export function viewOf(record: BulkResponseRecord): BulkResponseView {
   const { rollout_state: state, ...shown } = record;
-  const rollout = (record.request as Partial<FleetActionRequest>).rollout;
-  const waitingFor = state ? waitingForOf(state, record.counts, planOf(rollout)) : pendingWait(record);
-  return { ...shown, waiting_for: waitingFor };
+  const plan = planOf((record.request as Partial<FleetActionRequest>).rollout);
+  return {
+    ...shown,
+    waiting_for: state ? waitingForOf(state, record.counts, plan) : pendingWait(record),
+    stage: state ? stageViewOf(state, plan) : null,
+    approvals: state?.approvals ?? [],
+  };
 }
 
 // Before the execution saved anything: it has not started yet.
