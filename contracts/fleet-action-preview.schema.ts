@@ -17,8 +17,25 @@ export const fleetActionPreviewSchema = z
       example: { inactive: 50, gateway_command_not_supported: 120 },
     }),
     canary_devices: count.optional().meta({
-      description: 'With rollout.canary: devices the canary would command before its gate, drawn from online ones',
+      description:
+        'With rollout.canary or rollout.stages: devices the first stage would command before its gate, drawn from online ones',
     }),
+    stages: z
+      .array(z.object({ name: z.string(), devices: count }))
+      .optional()
+      .meta({
+        description:
+          'With rollout.canary or rollout.stages: each gated stage and its devices, then the rest of the fleet (the eligible devices no stage takes)',
+        example: [
+          { name: 'stage 1', devices: 9 },
+          { name: 'stage 2', devices: 86 },
+          { name: 'the rest of the fleet', devices: 760 },
+        ],
+      }),
+    approval_required: z
+      .boolean()
+      .optional()
+      .meta({ description: 'With rollout.approval or a stage that ends with then: approve: someone must approve' }),
     window: z
       .strictObject({
         open: z.boolean(),

@@ -2,7 +2,7 @@ import type { ResolvedCommand } from '../../contracts/bulk-action.types';
 import type { FleetActionPreview } from '../../contracts/fleet-action-preview.schema';
 import type { FleetActionRequest, Rollout } from '../../contracts/fleet-action.schema';
 import { windowStateAt } from '../../contracts/maintenance-windows';
-import { planOf, stageSizesOf } from '../../contracts/rollout-plan';
+import { planOf, stageSizesOf, type RolloutPlan } from '../../contracts/rollout-plan';
 import type { Queryable } from '../../registry/database';
 import { scanFleetPopulation } from '../../registry/fleet-population';
 import type { ActionFleet } from './resolve-action-target.service';
@@ -29,12 +29,32 @@ export async function previewFleetAction(database: Queryable, input: PreviewInpu
     now: input.now,
   });
   const plan = planOf(rollout);
-  const canary =
-    input.command && plan.stages.length > 0 && population.eligible > 0
-      ? { canary_devices: stageSizesOf(plan, { eligible: population.eligible, onlineEligible: population.online })[0]! }
-      : {};
   const { total, eligible, online, offline, skipped } = population;
-  return { total, eligible, online, offline, skipped, ...canary, ...windowNow(rollout, input.now) };
+  const approval = plan.approvalRequired || plan.stages.some((stage) => stage.then === 'approve');
+  return {
+    total,
+    eligible,
+    online,
+    offline,
+    skipped,
+    ...(input.command ? stagesOf(plan, population) : {}),
+    ...(approval ? { approval_required: true } : {}),
+    ...windowNow(rollout, input.now),
+  };
+}
+
+// The stages as the rollout will size them when it starts (the same function), then the rest.
+function stagesOf(plan: RolloutPlan, population: { eligible: number; online: number }) {
+  if (plan.stages.length === 0 || population.eligible === 0) return {};
+  const sizes = stageSizesOf(plan, { eligible: population.eligible, onlineEligible: population.online });
+  const staged = sizes.reduce((sum, size) => sum + size, 0);
+  return {
+    canary_devices: sizes[0]!,
+    stages: [
+      ...sizes.map((devices, index) => ({ name: plan.stages[index]!.label, devices })),
+      { name: 'the rest of the fleet', devices: population.eligible - staged },
+    ],
+  };
 }
 
 function windowNow(rollout: Rollout | undefined, now: Date): Pick<FleetActionPreview, 'window'> {

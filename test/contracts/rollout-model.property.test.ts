@@ -17,7 +17,9 @@ type Step =
   | { kind: 'resume' }
   | { kind: 'cancel' }
   | { kind: 'crash' }
-  | { kind: 'join'; online: boolean };
+  | { kind: 'join'; online: boolean }
+  | { kind: 'approve' }
+  | { kind: 'reject' };
 
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   {
@@ -40,37 +42,55 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'crash' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'cancel' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('join' as const), online: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'approve' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'reject' as const }) },
 );
 
-const rolloutArbitrary: fc.Arbitrary<Rollout> = fc.record(
-  {
-    max_in_flight: fc.integer({ min: 1, max: 12 }),
-    device_timeout_seconds: fc.integer({ min: 2, max: 30 }),
-    rate_per_minute: fc.integer({ min: 30, max: 3_000 }),
-    canary: fc.oneof(
-      fc.record({
-        count: fc.integer({ min: 1, max: 8 }),
-        min_success_rate: fc.double({ min: 0, max: 1, noNaN: true }),
-        then: fc.constantFrom('continue' as const, 'pause' as const),
+const stageArbitrary = fc.record({
+  count: fc.integer({ min: 1, max: 6 }),
+  min_success_rate: fc.double({ min: 0, max: 1, noNaN: true }),
+  bake_seconds: fc.integer({ min: 0, max: 30 }),
+  then: fc.constantFrom('continue' as const, 'pause' as const, 'approve' as const),
+});
+
+const rolloutArbitrary: fc.Arbitrary<Rollout> = fc
+  .record(
+    {
+      max_in_flight: fc.integer({ min: 1, max: 12 }),
+      device_timeout_seconds: fc.integer({ min: 2, max: 30 }),
+      rate_per_minute: fc.integer({ min: 30, max: 3_000 }),
+      canary: fc.oneof(
+        fc.record({
+          count: fc.integer({ min: 1, max: 8 }),
+          min_success_rate: fc.double({ min: 0, max: 1, noNaN: true }),
+          then: fc.constantFrom('continue' as const, 'pause' as const),
+        }),
+        fc.record({
+          percent: fc.integer({ min: 1, max: 50 }),
+          min_success_rate: fc.double({ min: 0, max: 1, noNaN: true }),
+          then: fc.constantFrom('continue' as const, 'pause' as const),
+        }),
+      ),
+      abort: fc.record({
+        failure_rate: fc.double({ min: 0.05, max: 1, noNaN: true }),
+        min_finished: fc.integer({ min: 1, max: 20 }),
       }),
-      fc.record({
-        percent: fc.integer({ min: 1, max: 50 }),
-        min_success_rate: fc.double({ min: 0, max: 1, noNaN: true }),
-        then: fc.constantFrom('continue' as const, 'pause' as const),
+      // Relative to the start (the driver's clock starts at 1,000,000 ms).
+      continuous: fc.record({
+        until: fc.integer({ min: 1, max: 300 }).map((seconds) => new Date(1_000_000 + seconds * 1000).toISOString()),
+        check_interval_seconds: fc.integer({ min: 10, max: 60 }),
       }),
-    ),
-    abort: fc.record({
-      failure_rate: fc.double({ min: 0.05, max: 1, noNaN: true }),
-      min_finished: fc.integer({ min: 1, max: 20 }),
-    }),
-    // Relative to the start (the driver's clock starts at 1,000,000 ms).
-    continuous: fc.record({
-      until: fc.integer({ min: 1, max: 300 }).map((seconds) => new Date(1_000_000 + seconds * 1000).toISOString()),
-      check_interval_seconds: fc.integer({ min: 10, max: 60 }),
-    }),
-  },
-  { requiredKeys: [] },
-);
+    },
+    { requiredKeys: [] },
+  )
+  .map((rollout) => {
+    // The schema refuses these together; the model need not meet them.
+    const sound = { ...rollout };
+    if (sound.canary && sound.stages) delete sound.stages;
+    if (sound.rate_per_minute && sound.ramp) delete sound.ramp;
+    if (sound.on_end && !sound.end_at) delete sound.on_end;
+    return sound;
+  });
 
 const fleetArbitrary: fc.Arbitrary<WorldDevice[]> = fc
   .array(fc.record({ online: fc.boolean(), eligible: fc.boolean() }), { minLength: 0, maxLength: 60 })
@@ -83,6 +103,8 @@ const fleetArbitrary: fc.Arbitrary<WorldDevice[]> = fc
       uniqueId: `SN-${index}`,
     })),
   );
+
+const approver = { user_id: 'ffffffffffffffffffffff09', email: 'approver@example.com', role: 'operator' };
 
 // Runs the model as the workflow does (a turn: look after the rows, load pages, launch what the
 // window, pace and stage allow, move on) against the in-memory world, checking after every turn.
@@ -154,6 +176,9 @@ class Driver {
     for (const device of model.launch(now, count)) {
       assert.equal(record.phase, 'running', 'launches only while running');
       assert.equal(record.pausedBy, null, 'no launch while paused');
+      assert.notEqual(record.stage.phase, 'approval', 'no launch while an approval is awaited');
+      const end = this.plan.end;
+      assert.ok(!end || now < end.at, 'no launch after the end time');
       world.launch(device, model.stageIndex, deadlineAt ?? now + this.plan.deadlineMilliseconds, now);
     }
     this.ended = model.advance(now);
@@ -231,6 +256,12 @@ function apply(driver: Driver, step: Step): void {
     case 'crash':
       driver.model = new RolloutModel(planOf(driver.rollout), driver.model.snapshot());
       return;
+    case 'approve':
+      driver.model.approve(approver, driver.now, null);
+      return;
+    case 'reject':
+      driver.model.reject(approver, driver.now, 'no');
+      return;
     case 'join': {
       const index = world.devices.length;
       world.devices.push({
@@ -254,6 +285,7 @@ function settle(driver: Driver): void {
     for (const deviceId of waiting.slice(0, 3)) world.answer(deviceId, round % 5 === 0 ? 'fail' : 'success');
     driver.model.counted(world.snapshot());
     if (driver.model.record().pausedBy) driver.model.resume(driver.now);
+    if (driver.model.awaitingApproval) driver.model.approve(approver, driver.now, null);
     // Enough rounds to pass any deadline (at most 600 s) and its grace.
     driver.now += 5_000;
     driver.turn();

@@ -64,7 +64,10 @@ describe('rollout plan and gates (pure, no server)', () => {
     assert.equal(abortReasonOf(rules, counts({ success: 5, fail: 3 })), undefined);
     const reason = abortReasonOf(rules, counts({ success: 7, fail: 2, timed_out: 1, skipped: 50, canceled: 9 }));
     assert.equal(reason?.code, 'failure_rate_exceeded');
-    assert.match(reason?.message ?? '', /3 of 10 finished devices failed or timed out \(0\.30 >= 0\.20\)/);
+    assert.match(
+      reason?.message ?? '',
+      /any: 3 of 10 finished devices failed, timed out or were unhealthy \(0\.30 >= 0\.20\)/,
+    );
   });
 
   it('when a rollout ends, then any fail, timed out or unhealthy device makes it completed_with_errors', () => {
