@@ -242,7 +242,7 @@ export class RolloutModel {
   // A registry action's next page may be applied now: running, not paused, inside a window.
   mayWorkNow(now: number): boolean {
     const { state, plan } = this;
-    if (state.phase !== 'running' || state.pausedBy !== null) return false;
+    if (state.phase !== 'running' || state.pausedBy !== null || this.pastEnd(now)) return false;
     return dispatchStateAt(plan.windows ?? undefined, now, 0).dispatch;
   }
 
@@ -251,6 +251,7 @@ export class RolloutModel {
     const { state, plan } = this;
     if (state.phase !== 'running' || state.pausedBy !== null || state.stage.phase !== 'dispatching')
       return { count: 0, deadlineAt: null };
+    if (this.pastEnd(now)) return { count: 0, deadlineAt: null };
     const gate = dispatchStateAt(plan.windows ?? undefined, now, plan.deadlineMilliseconds);
     if (!gate.dispatch) return { count: 0, deadlineAt: null };
     let count = Math.min(state.queue.length, this.onlineRoom(), plan.maxEnqueued - this.enqueuedWaiting());
@@ -284,8 +285,9 @@ export class RolloutModel {
   }
 
   // Devices that were offline at dispatch and connected since: how many may be sent to now.
-  connectedLaunchable(): number {
+  connectedLaunchable(now: number): number {
     if (!this.state.connectedWaiting || this.state.phase !== 'running' || this.state.pausedBy !== null) return 0;
+    if (this.pastEnd(now)) return 0;
     return this.onlineRoom();
   }
 
@@ -478,11 +480,15 @@ export class RolloutModel {
     return 'canceled';
   }
 
+  private pastEnd(now: number): boolean {
+    return this.plan.end !== null && now >= this.plan.end.at;
+  }
+
   // At the end time, with devices still to send to (or newcomers still to look for): nothing more
   // is sent; with on_end cancel, devices waiting for an answer end canceled too.
   private endReached(now: number): boolean {
     const end = this.plan.end;
-    if (!end || now < end.at || (this.passDone && !this.plan.continuous)) return false;
+    if (!end || !this.pastEnd(now) || (this.passDone && !this.plan.continuous)) return false;
     const cancel = end.onEnd === 'cancel';
     const what = cancel ? 'devices still waiting for an answer were canceled' : 'devices that had the command answered';
     return this.halt(

@@ -122,7 +122,7 @@ async function bookkeeping(input: DeviceActionInput, target: DispatchTarget, mod
 
 // Devices that were offline at dispatch and have connected since get their command, first.
 async function launchConnected(target: DispatchTarget, model: RolloutModel, now: number): Promise<void> {
-  const limit = model.connectedLaunchable();
+  const limit = model.connectedLaunchable(now);
   if (limit === 0) return;
   const result = await CancellationScope.nonCancellable(() =>
     registry.commandConnectedDevices({ target, limit, firstResendOffset: model.plan.resendOffsets[0] ?? null }),

@@ -71,10 +71,37 @@ const rolloutArbitrary: fc.Arbitrary<Rollout> = fc
           then: fc.constantFrom('continue' as const, 'pause' as const),
         }),
       ),
-      abort: fc.record({
-        failure_rate: fc.double({ min: 0.05, max: 1, noNaN: true }),
-        min_finished: fc.integer({ min: 1, max: 20 }),
+      abort: fc.oneof(
+        fc.record({
+          failure_rate: fc.double({ min: 0.05, max: 1, noNaN: true }),
+          min_finished: fc.integer({ min: 1, max: 20 }),
+        }),
+        fc.array(
+          fc.oneof(
+            fc.record({
+              on: fc.constantFrom('fail' as const, 'timed_out' as const, 'any' as const),
+              rate: fc.double({ min: 0.05, max: 1, noNaN: true }),
+              min_finished: fc.integer({ min: 1, max: 20 }),
+            }),
+            fc.record({
+              on: fc.constantFrom('fail' as const, 'timed_out' as const, 'any' as const),
+              count: fc.integer({ min: 1, max: 10 }),
+              min_finished: fc.integer({ min: 1, max: 20 }),
+            }),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+      ),
+      stages: fc.array(stageArbitrary, { minLength: 1, maxLength: 3 }),
+      ramp: fc.record({
+        start_per_minute: fc.integer({ min: 30, max: 300 }),
+        factor: fc.double({ min: 1.1, max: 4, noNaN: true }),
+        every_succeeded: fc.integer({ min: 1, max: 10 }),
+        max_per_minute: fc.integer({ min: 300, max: 3_000 }),
       }),
+      approval: fc.record({ required: fc.boolean() }),
+      end_at: fc.integer({ min: 5, max: 400 }).map((seconds) => new Date(1_000_000 + seconds * 1000).toISOString()),
+      on_end: fc.constantFrom('stop' as const, 'cancel' as const),
       // Relative to the start (the driver's clock starts at 1,000,000 ms).
       continuous: fc.record({
         until: fc.integer({ min: 1, max: 300 }).map((seconds) => new Date(1_000_000 + seconds * 1000).toISOString()),
@@ -169,7 +196,7 @@ class Driver {
       model.fleetPageLoaded({ ...loaded, newDevices });
       return true;
     }
-    const connected = model.connectedLaunchable();
+    const connected = model.connectedLaunchable(now);
     if (connected > 0) model.connectedLaunched(now, world.connectWaiting(connected), world.hasConnectedWaiting());
     const { count, deadlineAt } = model.launchable(now);
     const record = model.record();
