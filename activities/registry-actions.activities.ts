@@ -2,7 +2,11 @@ import type { PageResult } from '../contracts/bulk-action.types';
 import type { Database } from '../registry/database';
 import type { DeviceTransport } from '../transport/device-transport';
 import { publishConfigurations } from './device-configuration';
-import { applyRegistryActionPage, type RegistryPageRequest } from '../registry/registry-actions.repository';
+import {
+  applyRegistryActionPage,
+  pushesConfiguration,
+  type RegistryPageRequest,
+} from '../registry/registry-actions.repository';
 
 export type RegistryPageInput = RegistryPageRequest;
 
@@ -14,11 +18,11 @@ export function createRegistryActionActivities({
   transport: DeviceTransport;
 }) {
   return {
-    // add_tags, add_metadata and update_heartbeat: a page in one transaction; a heartbeat change
-    // is then pushed to each device as its retained configuration (idempotent if retried).
+    // Every registry action: a page in one transaction; a change the devices must see (a
+    // heartbeat's) is then pushed to each as its retained configuration (idempotent if retried).
     async applyRegistryPage(input: RegistryPageInput): Promise<PageResult> {
       const { updated, ...page } = await applyRegistryActionPage(database, input);
-      if (input.request.action === 'update_heartbeat') await publishConfigurations(transport, input.companyId, updated);
+      if (pushesConfiguration(input.request)) await publishConfigurations(transport, input.companyId, updated);
       return page;
     },
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActionName } from './action-catalogue';
 import { isTimeZone, weekdays } from './maintenance-windows';
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex object id');
@@ -298,10 +299,10 @@ export const fleetActionRequestSchema = z
   .meta({ id: 'FleetActionRequest', description: 'One action for every device of the fleet, chosen by `action`' });
 export type FleetActionRequest = z.infer<typeof fleetActionRequestSchema>;
 export type FleetActionName = FleetActionRequest['action'];
-export const fleetActionNames = [
-  'issue_command',
-  'add_tags',
-  'add_metadata',
-  'update_heartbeat',
-  'send_configuration',
-] as const satisfies readonly FleetActionName[];
+export type FleetActionRequestOf<Name extends FleetActionName> = Extract<FleetActionRequest, { action: Name }>;
+
+// The request schema and the catalogue name the same actions: an action in one and not in the
+// other fails to compile here, and the error names it. Every other per-action place is keyed by
+// the catalogue's names, so the compiler then lists what the new action still lacks.
+export const schemaActionsAreCatalogued = {} satisfies Record<Exclude<FleetActionName, ActionName>, never>;
+export const catalogueActionsHaveSchemas = {} satisfies Record<Exclude<ActionName, FleetActionName>, never>;

@@ -1,3 +1,4 @@
+import { actionCatalogue, type ActionKind } from '../../contracts/action-catalogue';
 import type { DeviceSource, ResolvedCommand } from '../../contracts/bulk-action.types';
 import type { FleetActionPreview } from '../../contracts/fleet-action-preview.schema';
 import type { FleetActionRequest, Rollout } from '../../contracts/fleet-action.schema';
@@ -15,20 +16,23 @@ export interface PreviewInput {
   companyId: string;
   fleet: ActionFleet;
   request: FleetActionRequest;
-  // Undefined for registry actions, which skip inactive devices only (as the engine does).
+  // Undefined for registry actions, which need none.
   command: ResolvedCommand | undefined;
   now: Date;
 }
 
-function skipReasonFor(
-  device: BatchDeviceRow,
-  command: ResolvedCommand | undefined,
-  rollout: Rollout | undefined,
-  now: Date,
-) {
-  if (!command) return device.active ? undefined : 'inactive';
-  return skipReasonOf(device, command, rollout, now);
-}
+type SkipRule = (device: BatchDeviceRow) => SkipReason | undefined;
+
+// The engine's rule for each kind of the catalogue, so a new action previews as its kind runs: a
+// registry pass skips inactive devices only; a device pass checks every eligibility rule against
+// the resolved command, when the action reaches the device.
+const skipRules: { [Kind in ActionKind]: (input: PreviewInput) => SkipRule } = {
+  registry: () => (device) => (device.active ? undefined : 'inactive'),
+  device: ({ request, command, now }) => {
+    if (!command) throw new Error(`device action ${request.action} previewed without a resolved command`);
+    return (device) => skipReasonOf(device, command, request.rollout, now);
+  },
+};
 
 // A dry run over the same pages and the same eligibility rules the engine applies when the
 // action reaches each device; it reads only, so the numbers hold for "now", not for later.
@@ -39,6 +43,7 @@ export async function previewFleetAction(database: Queryable, input: PreviewInpu
     createdBefore: input.now.toISOString(),
   };
   const rollout = input.request.rollout;
+  const skipReason = skipRules[actionCatalogue[input.request.action]](input);
   const skipped: Partial<Record<SkipReason, number>> = {};
   const counted = { total: 0, eligible: 0, online: 0, offline: 0 };
   let afterDeviceId: string | null = null;
@@ -46,7 +51,7 @@ export async function previewFleetAction(database: Queryable, input: PreviewInpu
     const devices = await loadDeviceBatch(database, source, input.companyId, afterDeviceId, pageSize);
     for (const device of devices) {
       counted.total++;
-      const reason = skipReasonFor(device, input.command, rollout, input.now);
+      const reason = skipReason(device);
       if (reason) skipped[reason] = (skipped[reason] ?? 0) + 1;
       else {
         counted.eligible++;
