@@ -6,6 +6,7 @@ export const actionCatalogue = {
   issue_command: 'device',
   send_configuration: 'device',
   add_tags: 'registry',
+  remove_tags: 'registry',
   add_metadata: 'registry',
   update_heartbeat: 'registry',
 } as const;

@@ -224,20 +224,33 @@ const issueCommand = z
     example: { action: 'issue_command', gateway_command: 'reboot' },
   });
 
+const tagList = z.array(nonEmptyString.max(128)).min(1).max(100);
+
 const addTags = z
   .strictObject({
     action: z.literal('add_tags'),
-    tags: z
-      .array(nonEmptyString.max(128))
-      .min(1)
-      .max(100)
-      .meta({ description: "Added to each device's tags (a set union)", example: ['spring-2027'] }),
+    tags: tagList.meta({ description: "Added to each device's tags (a set union)", example: ['spring-2027'] }),
     rollout: rolloutSchema.optional(),
   })
   .meta({
     id: 'AddTagsAction',
     description: 'Add tags to every active device (registry only)',
     example: { action: 'add_tags', tags: ['spring-2027'] },
+  });
+
+const removeTags = z
+  .strictObject({
+    action: z.literal('remove_tags'),
+    tags: tagList.meta({
+      description: "Removed from each device's tags (a set difference); a tag a device does not have is left alone",
+      example: ['spring-2027'],
+    }),
+    rollout: rolloutSchema.optional(),
+  })
+  .meta({
+    id: 'RemoveTagsAction',
+    description: 'Remove tags from every active device (registry only)',
+    example: { action: 'remove_tags', tags: ['spring-2027'] },
   });
 
 const addMetadata = z
@@ -295,7 +308,7 @@ const sendConfiguration = z
   });
 
 export const fleetActionRequestSchema = z
-  .discriminatedUnion('action', [issueCommand, addTags, addMetadata, updateHeartbeat, sendConfiguration])
+  .discriminatedUnion('action', [issueCommand, addTags, removeTags, addMetadata, updateHeartbeat, sendConfiguration])
   .meta({ id: 'FleetActionRequest', description: 'One action for every device of the fleet, chosen by `action`' });
 export type FleetActionRequest = z.infer<typeof fleetActionRequestSchema>;
 export type FleetActionName = FleetActionRequest['action'];

@@ -39,6 +39,15 @@ const registryChanges: { [Name in RegistryActionName]: RegistryChange<FleetActio
     }),
     pushesConfiguration: false,
   },
+  // Set difference keeping the order of the tags left; a tag the device lacks changes nothing.
+  remove_tags: {
+    update: (request) => ({
+      sql: `tags = array(select tag from unnest(tags) with ordinality as kept(tag, position)
+                         where tag <> all($2::text[]) order by position)`,
+      params: [request.tags],
+    }),
+    pushesConfiguration: false,
+  },
   // Shallow merge where request keys win.
   add_metadata: {
     update: (request) => ({ sql: 'metadata = metadata || $2::jsonb', params: [JSON.stringify(request.metadata)] }),

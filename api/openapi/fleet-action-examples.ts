@@ -50,6 +50,12 @@ export const actionExamples: { [Name in ActionName]: Record<string, Example<Requ
   add_tags: {
     add_tags: { summary: 'add_tags: tag every active device', value: { action: 'add_tags', tags: ['spring-2027'] } },
   },
+  remove_tags: {
+    remove_tags: {
+      summary: 'remove_tags: take a tag off every active device (a device without it is left as it is)',
+      value: { action: 'remove_tags', tags: ['spring-2027'] },
+    },
+  },
   add_metadata: {
     add_metadata: {
       summary: 'add_metadata: merge keys into every active device',

@@ -19,6 +19,10 @@ const usageError = (pattern: RegExp) => (error: unknown) => error instanceof Cli
 describe('fleet-action bodies from CLI flags (no server)', () => {
   it('when an action is given with its flags, then the body holds exactly its fields, parsed', async () => {
     assert.deepEqual(await bodyOf('--action', 'add_tags', '--tags', 'a, b'), { action: 'add_tags', tags: ['a', 'b'] });
+    assert.deepEqual(await bodyOf('--action', 'remove_tags', '--tags', 'a,b'), {
+      action: 'remove_tags',
+      tags: ['a', 'b'],
+    });
     assert.deepEqual(await bodyOf('--action', 'add_metadata', '--metadata', 'owner=ops,site=b'), {
       action: 'add_metadata',
       metadata: { owner: 'ops', site: 'b' },
