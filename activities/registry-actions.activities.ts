@@ -4,7 +4,11 @@ import { readCountsSnapshot } from '../registry/bulk-response-counts.repository'
 import type { Database } from '../registry/database';
 import type { DeviceTransport } from '../transport/device-transport';
 import { publishConfigurations } from './device-configuration';
-import { applyRegistryActionPage, type RegistryPageRequest } from '../registry/registry-actions.repository';
+import {
+  applyRegistryActionPage,
+  pushesConfiguration,
+  type RegistryPageRequest,
+} from '../registry/registry-actions.repository';
 
 export type RegistryPageInput = RegistryPageRequest;
 
@@ -16,11 +20,11 @@ export function createRegistryActionActivities({
   transport: DeviceTransport;
 }) {
   return {
-    // add_tags, add_metadata and update_heartbeat: a page in one transaction; a heartbeat change
-    // is then pushed to each device as its retained configuration (idempotent if retried).
+    // Every registry action: a page in one transaction; a change the devices must see (a
+    // heartbeat's) is then pushed to each as its retained configuration (idempotent if retried).
     async applyRegistryPage(input: RegistryPageInput): Promise<PageResult & { snapshot: CountsSnapshot }> {
       const { updated, ...page } = await applyRegistryActionPage(database, input);
-      if (input.request.action === 'update_heartbeat') await publishConfigurations(transport, input.companyId, updated);
+      if (pushesConfiguration(input.request)) await publishConfigurations(transport, input.companyId, updated);
       return { ...page, snapshot: await readCountsSnapshot(database, input.bulkResponseId) };
     },
   };

@@ -1,22 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { MaintenanceWindow } from '../contracts/maintenance-windows';
+import { actionFieldsOf, addActionFieldOptions, parseJson } from './action-fields';
 import { CliError } from './cli-error';
 import { parseSecondsOption, parseUntilOption } from './continuous-option';
 import { collectWindowOption, windowOptionFormat } from './maintenance-window-option';
 
+// The action's own fields come from the flags of cli/action-fields.ts, one per body field.
 export interface ActionOptions {
+  [fieldFlag: string]: unknown;
   body?: string;
   action?: string;
-  gatewayCommand?: string;
-  gatewayCommandParams?: string;
-  commandId?: string;
-  tags?: string;
-  metadata?: string;
-  heartbeatPeriod?: string;
-  configurationId?: string;
-  settingId?: string;
-  settingVersion?: string;
   rollout?: string;
   maxInFlight?: string;
   ratePerMinute?: string;
@@ -31,18 +25,12 @@ export interface ActionOptions {
 // The fleet-action options shared by `preview` and `start`; the server validates the body (and
 // names each wrong field), so the two verbs send exactly what the API documents.
 export function addActionOptions(command: Command): Command {
-  return command
-    .option('--body <file|json>', 'the whole request body, as a JSON file or inline JSON (flags below override it)')
-    .option('--action <name>', 'issue_command | add_tags | add_metadata | update_heartbeat | send_configuration')
-    .option('--gateway-command <name>', 'issue_command: a gateway command, e.g. reboot')
-    .option('--gateway-command-params <json>', 'issue_command: parameters, e.g. \'{"level":"debug"}\'')
-    .option('--command-id <id>', 'issue_command / send_configuration: a user-defined command')
-    .option('--tags <a,b>', 'add_tags: comma-separated tags')
-    .option('--metadata <k=v,...>', 'add_metadata: comma-separated key=value pairs')
-    .option('--heartbeat-period <seconds>', 'update_heartbeat: the new period')
-    .option('--configuration-id <id>', 'send_configuration: the configuration')
-    .option('--setting-id <id>', 'send_configuration: the setting')
-    .option('--setting-version <n>', 'send_configuration: the version (0 = latest)')
+  return addActionFieldOptions(
+    command.option(
+      '--body <file|json>',
+      'the whole request body, as a JSON file or inline JSON (flags below override it)',
+    ),
+  )
     .option('--rollout <json>', 'rollout controls as JSON, e.g. \'{"max_in_flight":50}\'')
     .option('--max-in-flight <n>', 'rollout.max_in_flight')
     .option('--rate-per-minute <n>', 'rollout.rate_per_minute')
@@ -66,14 +54,6 @@ export function addActionOptions(command: Command): Command {
     );
 }
 
-function parseJson(text: string, what: string): Record<string, unknown> {
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch (error) {
-    throw new CliError(`${what} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
 async function baseBody(body: string | undefined): Promise<Record<string, unknown>> {
   if (body === undefined) return {};
   if (body.trimStart().startsWith('{')) return parseJson(body, '--body');
@@ -81,7 +61,6 @@ async function baseBody(body: string | undefined): Promise<Record<string, unknow
 }
 
 const asNumber = (value: string | undefined) => (value === undefined ? undefined : Number(value));
-const list = (value: string | undefined) => value?.split(',').map((item) => item.trim());
 
 // Flags override the same fields of --rollout, which overrides --body's; fields no flag names
 // are kept.
@@ -120,23 +99,12 @@ function definedEntries(record: Record<string, unknown>): Record<string, unknown
 
 export async function actionBodyOf(options: ActionOptions): Promise<Record<string, unknown>> {
   const base = await baseBody(options.body);
-  const metadata = list(options.metadata)?.map((pair) => pair.split('=', 2) as [string, string]);
+  const action = options.action ?? base.action;
+  if (action === undefined) throw new CliError('--action (or an "action" in --body) is required');
   const flags = definedEntries({
-    action: options.action,
-    gateway_command: options.gatewayCommand,
-    gateway_command_params: options.gatewayCommandParams
-      ? parseJson(options.gatewayCommandParams, '--gateway-command-params')
-      : undefined,
-    command_id: options.commandId,
-    tags: list(options.tags),
-    metadata: metadata ? Object.fromEntries(metadata) : undefined,
-    heartbeat_period: asNumber(options.heartbeatPeriod),
-    configuration_id: options.configurationId,
-    setting_id: options.settingId,
-    setting_version: asNumber(options.settingVersion),
+    action,
+    ...actionFieldsOf(action, options),
     rollout: rolloutOf(options, base.rollout),
   });
-  const body = { ...base, ...flags };
-  if (body.action === undefined) throw new CliError('--action (or an "action" in --body) is required');
-  return body;
+  return { ...base, ...flags };
 }

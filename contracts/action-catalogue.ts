@@ -1,11 +1,13 @@
 // Zero-import: what each action kind is, in one table used by the API, the workflow input type,
 // history recording and the replay test. A registry action changes the registry a page at a
 // time in one statement; a device action sends a command to each eligible device and waits for
-// its answer. Adding an action: a schema variant, one entry here, and its handler.
+// its answer. Adding an action: its entry here first; `tsc` then names every file that still
+// lacks it (docs/decisions.md, "The action catalogue").
 export const actionCatalogue = {
   issue_command: 'device',
   send_configuration: 'device',
   add_tags: 'registry',
+  remove_tags: 'registry',
   add_metadata: 'registry',
   update_heartbeat: 'registry',
 } as const;

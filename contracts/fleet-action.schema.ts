@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActionName } from './action-catalogue';
 import { isTimeZone, weekdays } from './maintenance-windows';
 import { abortCriterionSchema, stagedRolloutFields } from './staged-rollout.schema';
 
@@ -251,20 +252,33 @@ const issueCommand = z
     example: { action: 'issue_command', gateway_command: 'reboot' },
   });
 
+const tagList = z.array(nonEmptyString.max(128)).min(1).max(100);
+
 const addTags = z
   .strictObject({
     action: z.literal('add_tags'),
-    tags: z
-      .array(nonEmptyString.max(128))
-      .min(1)
-      .max(100)
-      .meta({ description: "Added to each device's tags (a set union)", example: ['spring-2027'] }),
+    tags: tagList.meta({ description: "Added to each device's tags (a set union)", example: ['spring-2027'] }),
     rollout: rolloutSchema.optional(),
   })
   .meta({
     id: 'AddTagsAction',
     description: 'Add tags to every active device (registry only)',
     example: { action: 'add_tags', tags: ['spring-2027'] },
+  });
+
+const removeTags = z
+  .strictObject({
+    action: z.literal('remove_tags'),
+    tags: tagList.meta({
+      description: "Removed from each device's tags (a set difference); a tag a device does not have is left alone",
+      example: ['spring-2027'],
+    }),
+    rollout: rolloutSchema.optional(),
+  })
+  .meta({
+    id: 'RemoveTagsAction',
+    description: 'Remove tags from every active device (registry only)',
+    example: { action: 'remove_tags', tags: ['spring-2027'] },
   });
 
 const addMetadata = z
@@ -322,14 +336,14 @@ const sendConfiguration = z
   });
 
 export const fleetActionRequestSchema = z
-  .discriminatedUnion('action', [issueCommand, addTags, addMetadata, updateHeartbeat, sendConfiguration])
+  .discriminatedUnion('action', [issueCommand, addTags, removeTags, addMetadata, updateHeartbeat, sendConfiguration])
   .meta({ id: 'FleetActionRequest', description: 'One action for every device of the fleet, chosen by `action`' });
 export type FleetActionRequest = z.infer<typeof fleetActionRequestSchema>;
 export type FleetActionName = FleetActionRequest['action'];
-export const fleetActionNames = [
-  'issue_command',
-  'add_tags',
-  'add_metadata',
-  'update_heartbeat',
-  'send_configuration',
-] as const satisfies readonly FleetActionName[];
+export type FleetActionRequestOf<Name extends FleetActionName> = Extract<FleetActionRequest, { action: Name }>;
+
+// The request schema and the catalogue name the same actions: an action in one and not in the
+// other fails to compile here, and the error names it. Every other per-action place is keyed by
+// the catalogue's names, so the compiler then lists what the new action still lacks.
+export const schemaActionsAreCatalogued = {} satisfies Record<Exclude<FleetActionName, ActionName>, never>;
+export const catalogueActionsHaveSchemas = {} satisfies Record<Exclude<ActionName, FleetActionName>, never>;

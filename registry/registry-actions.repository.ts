@@ -1,5 +1,6 @@
 import type { DeviceSource, PageResult } from '../contracts/bulk-action.types';
-import type { FleetActionRequest } from '../contracts/fleet-action.schema';
+import type { RegistryActionName } from '../contracts/action-catalogue';
+import type { FleetActionRequestOf } from '../contracts/fleet-action.schema';
 import type { Database, Queryable } from './database';
 
 export interface DeviceConfigurationRow {
@@ -11,10 +12,7 @@ export interface DeviceConfigurationRow {
 import { devicePageSelect } from './device-page';
 import { recordDeviceResults, type DeviceResult } from './device-results.repository';
 
-export type RegistryActionRequest = Extract<
-  FleetActionRequest,
-  { action: 'add_tags' | 'add_metadata' | 'update_heartbeat' }
->;
+export type RegistryActionRequest = FleetActionRequestOf<RegistryActionName>;
 
 interface PageDevice {
   id: string;
@@ -23,22 +21,59 @@ interface PageDevice {
   previously_skipped?: boolean;
 }
 
-// Set union keeping existing order; shallow merge where request keys win; replace given fields.
+interface RegistryChange<Request> {
+  // The `set` list applied to a page of devices in one statement ($1 is their ids); it must be
+  // idempotent, as a retried page applies it again.
+  update(request: Request): { sql: string; params: unknown[] };
+  // Whether the change reaches the devices: their retained configuration is published again.
+  pushesConfiguration: boolean;
+}
+
+// One entry per registry action of the catalogue: a new one does not compile until it has its SQL.
+const registryChanges: { [Name in RegistryActionName]: RegistryChange<FleetActionRequestOf<Name>> } = {
+  // Set union keeping the existing order.
+  add_tags: {
+    update: (request) => ({
+      sql: 'tags = tags || array(select unnest($2::text[]) except select unnest(tags))',
+      params: [request.tags],
+    }),
+    pushesConfiguration: false,
+  },
+  // Set difference keeping the order of the tags left; a tag the device lacks changes nothing.
+  remove_tags: {
+    update: (request) => ({
+      sql: `tags = array(select tag from unnest(tags) with ordinality as kept(tag, position)
+                         where tag <> all($2::text[]) order by position)`,
+      params: [request.tags],
+    }),
+    pushesConfiguration: false,
+  },
+  // Shallow merge where request keys win.
+  add_metadata: {
+    update: (request) => ({ sql: 'metadata = metadata || $2::jsonb', params: [JSON.stringify(request.metadata)] }),
+    pushesConfiguration: false,
+  },
+  // Replaces the fields given.
+  update_heartbeat: {
+    update: (request) => ({
+      sql: 'heartbeat_period = coalesce($2::int, heartbeat_period), heartbeat_values = coalesce($3::text[], heartbeat_values)',
+      params: [request.heartbeat_period ?? null, request.heartbeat_values ?? null],
+    }),
+    pushesConfiguration: true,
+  },
+};
+
+// The entry of the request's own action, which takes that action's request.
+function registryChangeOf(request: RegistryActionRequest): RegistryChange<RegistryActionRequest> {
+  return registryChanges[request.action];
+}
+
 function updateStatement(request: RegistryActionRequest): { sql: string; params: unknown[] } {
-  switch (request.action) {
-    case 'add_tags':
-      return {
-        sql: 'tags = tags || array(select unnest($2::text[]) except select unnest(tags))',
-        params: [request.tags],
-      };
-    case 'add_metadata':
-      return { sql: 'metadata = metadata || $2::jsonb', params: [JSON.stringify(request.metadata)] };
-    case 'update_heartbeat':
-      return {
-        sql: 'heartbeat_period = coalesce($2::int, heartbeat_period), heartbeat_values = coalesce($3::text[], heartbeat_values)',
-        params: [request.heartbeat_period ?? null, request.heartbeat_values ?? null],
-      };
-  }
+  return registryChangeOf(request).update(request);
+}
+
+export function pushesConfiguration(request: RegistryActionRequest): boolean {
+  return registryChangeOf(request).pushesConfiguration;
 }
 
 async function applyToDevices(transaction: Queryable, request: RegistryActionRequest, deviceIds: string[]) {

@@ -1,11 +1,17 @@
 // Request bodies that succeed as they are against the demo data (`npm run seed:demo`, also run
 // by `npm start`); only ids the demo generates are placeholders, and their summaries say where
 // to find them. Swagger UI offers the first one in "Try it out".
+import type { z } from 'zod';
+import type { ActionName } from '../../contracts/action-catalogue';
+import type { fleetActionRequestSchema } from '../../contracts/fleet-action.schema';
 
-interface Example {
+type RequestBody = z.input<typeof fleetActionRequestSchema>;
+type RequestBodyOf<Name extends ActionName> = Extract<RequestBody, { action: Name }>;
+
+interface Example<Body extends RequestBody = RequestBody> {
   summary: string;
   description?: string;
-  value: Record<string, unknown>;
+  value: Body;
 }
 
 // Valid object ids (so the document validates) that no registry holds: replace them before sending.
@@ -15,44 +21,63 @@ export const placeholderIds = {
   setting: 'ffffffffffffffffffffff03',
 } as const;
 
-const reboot = { action: 'issue_command', gateway_command: 'reboot' };
+const reboot: RequestBodyOf<'issue_command'> = { action: 'issue_command', gateway_command: 'reboot' };
 const placeholderNote =
   'The ids ffff...01 (command), ffff...02 (configuration) and ffff...03 (setting) are placeholders: replace them with ids from GET /commands, /configurations and /settings (as sent, they answer 404).';
+const sendLatestSetting: RequestBodyOf<'send_configuration'> = {
+  action: 'send_configuration',
+  configuration_id: placeholderIds.configuration,
+  setting_id: placeholderIds.setting,
+  command_id: placeholderIds.command,
+  setting_version: 0,
+};
 
-export const actionExamples: Record<string, Example> = {
-  issue_gateway_command: { summary: 'issue_command: reboot every device that supports it', value: reboot },
-  issue_gateway_command_with_params: {
-    summary: 'issue_command: a gateway command with parameters (log_level)',
-    value: { action: 'issue_command', gateway_command: 'log_level', gateway_command_params: { level: 'debug' } },
+// Keyed by the catalogue's actions, so a new action does not compile until it has an example;
+// example names start with their action and are unique across the document.
+export const actionExamples: { [Name in ActionName]: Record<string, Example<RequestBodyOf<Name>>> } = {
+  issue_command: {
+    issue_gateway_command: { summary: 'issue_command: reboot every device that supports it', value: reboot },
+    issue_gateway_command_with_params: {
+      summary: 'issue_command: a gateway command with parameters (log_level)',
+      value: { action: 'issue_command', gateway_command: 'log_level', gateway_command_params: { level: 'debug' } },
+    },
+    issue_user_command: {
+      summary: 'issue_command: a user-defined command (placeholder id)',
+      description: `${placeholderNote} The demo has "Restart application" and "Identify (blink LED)".`,
+      value: { action: 'issue_command', command_id: placeholderIds.command },
+    },
   },
-  issue_user_command: {
-    summary: 'issue_command: a user-defined command (placeholder id)',
-    description: `${placeholderNote} The demo has "Restart application" and "Identify (blink LED)".`,
-    value: { action: 'issue_command', command_id: placeholderIds.command },
+  add_tags: {
+    add_tags: { summary: 'add_tags: tag every active device', value: { action: 'add_tags', tags: ['spring-2027'] } },
   },
-  add_tags: { summary: 'add_tags: tag every active device', value: { action: 'add_tags', tags: ['spring-2027'] } },
+  remove_tags: {
+    remove_tags: {
+      summary: 'remove_tags: take a tag off every active device (a device without it is left as it is)',
+      value: { action: 'remove_tags', tags: ['spring-2027'] },
+    },
+  },
   add_metadata: {
-    summary: 'add_metadata: merge keys into every active device',
-    value: { action: 'add_metadata', metadata: { owner: 'ops', maintenance: '2027-03' } },
+    add_metadata: {
+      summary: 'add_metadata: merge keys into every active device',
+      value: { action: 'add_metadata', metadata: { owner: 'ops', maintenance: '2027-03' } },
+    },
   },
   update_heartbeat: {
-    summary: 'update_heartbeat: new period and values, pushed to each device',
-    value: { action: 'update_heartbeat', heartbeat_period: 120, heartbeat_values: ['cpu_usage', 'ram_usage'] },
+    update_heartbeat: {
+      summary: 'update_heartbeat: new period and values, pushed to each device',
+      value: { action: 'update_heartbeat', heartbeat_period: 120, heartbeat_values: ['cpu_usage', 'ram_usage'] },
+    },
   },
   send_configuration: {
-    summary: 'send_configuration: the latest version of a setting (placeholder ids)',
-    description: `${placeholderNote} In the demo: configuration "Gateway defaults", setting "Network", command "Apply configuration"; use the "Gateways" fleet.`,
-    value: {
-      action: 'send_configuration',
-      configuration_id: placeholderIds.configuration,
-      setting_id: placeholderIds.setting,
-      command_id: placeholderIds.command,
-      setting_version: 0,
+    send_configuration: {
+      summary: 'send_configuration: the latest version of a setting (placeholder ids)',
+      description: `${placeholderNote} In the demo: configuration "Gateway defaults", setting "Network", command "Apply configuration"; use the "Gateways" fleet.`,
+      value: sendLatestSetting,
     },
   },
 };
 
-const withRollout = (rollout: Record<string, unknown>) => ({ ...reboot, rollout });
+const withRollout = (rollout: RequestBodyOf<'issue_command'>['rollout']) => ({ ...reboot, rollout });
 
 export const rolloutExamples: Record<string, Example> = {
   rollout_max_in_flight: {
@@ -95,7 +120,7 @@ export const rolloutExamples: Record<string, Example> = {
   rollout_force: {
     summary: 'rollout.force: re-send a setting devices already apply (placeholder ids)',
     description: placeholderNote,
-    value: { ...actionExamples.send_configuration!.value, rollout: { force: true } },
+    value: { ...sendLatestSetting, rollout: { force: true } },
   },
   rollout_start_at: {
     summary: 'rollout.start_at: stays pending until the given time (cancel it with POST .../cancel)',
@@ -125,7 +150,12 @@ export const rolloutExamples: Record<string, Example> = {
   },
 };
 
-export const fleetActionExamples = { ...actionExamples, ...rolloutExamples };
+// The document's examples: every action's, then the rollout controls' (the first is the one
+// Swagger UI offers in "Try it out").
+export const fleetActionExamples: Record<string, Example> = Object.fromEntries([
+  ...Object.values<Record<string, Example>>(actionExamples).flatMap((examples) => Object.entries(examples)),
+  ...Object.entries(rolloutExamples),
+]);
 
 export const previewAnswerExample = {
   total: 1000,

@@ -1,5 +1,6 @@
 import type { BulkActionRequest, ResolvedCommand } from '../../contracts/bulk-action.types';
-import type { FleetActionRequest } from '../../contracts/fleet-action.schema';
+import { isDeviceAction, type DeviceActionName } from '../../contracts/action-catalogue';
+import type { FleetActionRequest, FleetActionRequestOf } from '../../contracts/fleet-action.schema';
 import type { FleetCriteria } from '../../contracts/fleet.schema';
 import { gatewayCommandParamsSchemas } from '../../contracts/gateway-command-params.schema';
 import { commandNameSeparator, isDeviceCommandsRequest } from '../../contracts/send-commands-bulk.schema';
@@ -23,8 +24,10 @@ export async function findActionFleet(database: Queryable, companyId: string, fl
   return { id: fleet._id, name: fleet.name, criteria: fleet.criteria };
 }
 
-type IssueCommand = Extract<FleetActionRequest, { action: 'issue_command' }>;
-type SendConfiguration = Extract<FleetActionRequest, { action: 'send_configuration' }>;
+type IssueCommand = FleetActionRequestOf<'issue_command'>;
+type SendConfiguration = FleetActionRequestOf<'send_configuration'>;
+type DeviceActionRequest = FleetActionRequestOf<DeviceActionName>;
+type CommandResolver<Request> = (database: Queryable, companyId: string, request: Request) => Promise<ResolvedCommand>;
 
 function resolveGatewayCommand(
   name: NonNullable<IssueCommand['gateway_command']>,
@@ -102,14 +105,28 @@ export function resolveDeviceCommands(commands: Record<string, unknown>): Resolv
   return { kind: 'command', name: names.join(commandNameSeparator), payload: commands, requiredActions: names };
 }
 
-// Registry-only actions need nothing resolved; device-facing ones get their command fixed here.
+// One resolver per device action of the catalogue: a new one does not compile until it has its
+// own, so no action reaches the engine without the command its devices receive.
+const commandResolvers: { [Name in DeviceActionName]: CommandResolver<FleetActionRequestOf<Name>> } = {
+  issue_command: resolveIssueCommand,
+  send_configuration: resolveSendConfiguration,
+};
+
+function isDeviceActionRequest(request: FleetActionRequest): request is DeviceActionRequest {
+  return isDeviceAction(request.action);
+}
+
+// Registry actions need nothing resolved (the catalogue says which they are); device actions get
+// their command fixed here.
 export async function resolveCommand(
   database: Queryable,
   companyId: string,
   request: BulkActionRequest,
 ): Promise<ResolvedCommand | undefined> {
   if (isDeviceCommandsRequest(request)) return resolveDeviceCommands(request.commands);
-  if (request.action === 'issue_command') return resolveIssueCommand(database, companyId, request);
-  if (request.action === 'send_configuration') return resolveSendConfiguration(database, companyId, request);
-  return undefined;
+  if (!isDeviceActionRequest(request)) return undefined;
+  // The resolver of the request's own action takes that action's request, which the union type
+  // of the table cannot say by itself.
+  const resolver = commandResolvers[request.action] as CommandResolver<DeviceActionRequest>;
+  return resolver(database, companyId, request);
 }

@@ -24,8 +24,8 @@ export function registerPreviewCommand(program: Command): void {
       .argument('<fleet>', 'fleet id or name'),
   ).action(async (fleet: string, options: ActionOptions, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions>();
-    const client = await authenticatedClient(globals.api);
     const body = await actionBodyOf(options);
+    const client = await authenticatedClient(globals.api);
     const fleetId = await fleetIdOf(client, fleet);
     const preview = await client.request<FleetActionPreview>('POST', `/fleets/${fleetId}/actions/preview`, { body });
     if (globals.json) printJson(preview);

@@ -22,8 +22,8 @@ export function registerStartCommand(program: Command): void {
     .option('--watch', 'follow the bulk response live; exit code as for watch')
     .action(async (fleet: string, options: StartOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const client = await authenticatedClient(globals.api);
       const body = await actionBodyOf(options);
+      const client = await authenticatedClient(globals.api);
       const fleetId = await fleetIdOf(client, fleet);
       const headers: Record<string, string> = options.idempotencyKey
         ? { 'Idempotency-Key': options.idempotencyKey }

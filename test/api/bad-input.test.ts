@@ -152,6 +152,19 @@ describe('bad input', () => {
     );
   });
 
+  test('when remove_tags gets missing, empty or non-string tags, then start and preview answer 400 naming tags', async () => {
+    const start = engineRoutes[0]!;
+    const preview: RouteCase = { ...start, path: (own) => `${start.path(own)}/preview` };
+    for (const route of [start, preview]) {
+      await expectRefused(route, { action: 'remove_tags' }, 'tags');
+      await expectRefused(route, { action: 'remove_tags', tags: [] }, 'tags');
+      await expectRefused(route, { action: 'remove_tags', tags: 'lobby' }, 'tags');
+      await expectRefused(route, { action: 'remove_tags', tags: ['lobby', 7] }, 'tags.1');
+      await expectRefused(route, { action: 'remove_tags', tags: [' '] }, 'tags.0');
+      await expectRefused(route, { action: 'remove_tags', tags: ['x'.repeat(129)] }, 'tags.0');
+    }
+  });
+
   test('when a rollout has a bad window or a continuous until in the past, then it answers 400 naming the field', async () => {
     const actions = engineRoutes[0]!;
     const tags = (rollout: unknown) => ({ action: 'add_tags', tags: ['x'], rollout });

@@ -87,15 +87,23 @@ describe('fleet action preview (dry run)', () => {
     assert.equal(body.canary_devices, Math.ceil(onlineEligible / 10));
   });
 
-  it('when a registry action is previewed, then only inactive devices are skipped and no canary is given', async () => {
-    const response = await preview(demo.fleetId('Lobby devices'), { action: 'add_tags', tags: ['spring'] }).expect(200);
-    const body = response.body as FleetActionPreview;
+  it('when a registry action is previewed, then only inactive devices are skipped, no canary is given and nothing is written', async () => {
+    const before = await writesSnapshot();
     const lobby = await count(`'lobby' = any(d.tags)`);
     const inactiveLobby = await count(`'lobby' = any(d.tags) and not d.active`);
-    assert.equal(body.total, lobby);
-    assert.deepEqual(body.skipped, { inactive: inactiveLobby });
-    assert.equal(body.eligible, lobby - inactiveLobby);
-    assert.equal(body.canary_devices, undefined);
+    // remove_tags of the fleet's own tag: the dry run leaves the devices in the fleet.
+    for (const body of [
+      { action: 'add_tags', tags: ['spring'] },
+      { action: 'remove_tags', tags: ['lobby', 'never-seen'] },
+    ]) {
+      const response = await preview(demo.fleetId('Lobby devices'), body).expect(200);
+      const answer = response.body as FleetActionPreview;
+      assert.equal(answer.total, lobby, body.action);
+      assert.deepEqual(answer.skipped, { inactive: inactiveLobby }, body.action);
+      assert.equal(answer.eligible, lobby - inactiveLobby, body.action);
+      assert.equal(answer.canary_devices, undefined, body.action);
+    }
+    assert.equal(await writesSnapshot(), before);
   });
 
   it('when maintenance windows are given, then the preview says whether one is open and until when', async () => {

@@ -9,6 +9,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { openApiDocument } from '../../api/openapi/openapi-document';
 import { loadConfig } from '../../config/config';
+import { actionNames } from '../../contracts/action-catalogue';
 import { freePort } from '../../harness/free-port';
 import type { Database } from '../../registry/database';
 import { startTemporalDevServer, type DevServer } from '../../scripts/embedded/temporal-dev-server';
@@ -95,6 +96,16 @@ describe('OpenAPI request examples, sent to the real app', () => {
     }));
     assert.ok(rollouts.some((example) => example.action === 'issue_command' && example.rollout?.windows));
     assert.ok(rollouts.some((example) => example.action === 'add_tags' && example.rollout?.continuous));
+  });
+
+  it('when the actions operation is documented, then every action of the catalogue has an example', () => {
+    const { examples = {} } = requestBodyOf('post', actionsPath);
+    const documented = new Set(Object.values(examples).map((example) => example.value.action));
+    assert.deepEqual(
+      actionNames.filter((action) => !documented.has(action)),
+      [],
+      'actions without an example',
+    );
   });
 
   it('when every documented fleet-action example is POSTed, then each answers 202, or 404 as sent only for placeholder ids and 202 once they are replaced', async () => {
