@@ -48,6 +48,12 @@ const fieldFlags: Record<ActionField, FieldFlag> = {
   configuration_id: { flags: '--configuration-id <id>', description: 'the configuration', parse: asText },
   setting_id: { flags: '--setting-id <id>', description: 'the setting', parse: asText },
   setting_version: { flags: '--setting-version <n>', description: 'the version (0 = latest)', parse: asNumber },
+  rollback_command: {
+    flags: '--rollback-command <json>',
+    description: 'what a rollback sends, e.g. \'{"gateway_command":"restore_backup"}\'',
+    parse: parseJson,
+  },
+  priority: { flags: '--priority <1-5>', description: '1 (highest) to 5, default 3', parse: asNumber },
 };
 const fieldNames = Object.keys(fieldFlags) as ActionField[];
 const isActionField = (key: string): key is ActionField => key in fieldFlags;

@@ -210,6 +210,16 @@ export const rolloutSchema = z
   });
 export type Rollout = z.infer<typeof rolloutSchema>;
 
+// Fields every action takes: its rollout controls, and its priority among the company's rollouts.
+const everyActionFields = {
+  rollout: rolloutSchema.optional(),
+  priority: z.int().min(1).max(5).optional().meta({
+    description:
+      "1 (highest) to 5; default 3. A rollout's work is taken before lower priorities' on the shared task queue, and companies share it fairly",
+    example: 1,
+  }),
+};
+
 const issueCommand = z
   .strictObject({
     action: z.literal('issue_command'),
@@ -228,7 +238,26 @@ const issueCommand = z
           'Values for gateway commands that need them: log_level {level}, software_update {version, url?}, log_upload {since?, lines?}',
         example: { level: 'debug' },
       }),
-    rollout: rolloutSchema.optional(),
+    rollback_command: z
+      .strictObject({
+        gateway_command: z.enum(gatewayCommands).optional(),
+        gateway_command_params: z.record(z.string(), z.unknown()).optional(),
+        command_id: objectId.optional(),
+      })
+      .refine((command) => (command.command_id === undefined) !== (command.gateway_command === undefined), {
+        message: 'exactly one of command_id or gateway_command is required',
+      })
+      .optional()
+      .meta({
+        description:
+          'What a rollback of this rollout sends to the devices it reached (a command cannot be undone otherwise)',
+        example: { gateway_command: 'restore_backup' },
+        oneOf: [
+          { properties: { command_id: { type: 'string' } }, required: ['command_id'] },
+          { properties: { gateway_command: { type: 'string' } }, required: ['gateway_command'] },
+        ],
+      }),
+    ...everyActionFields,
   })
   .superRefine((body, context) => {
     if ((body.command_id === undefined) === (body.gateway_command === undefined)) {
@@ -258,7 +287,7 @@ const addTags = z
   .strictObject({
     action: z.literal('add_tags'),
     tags: tagList.meta({ description: "Added to each device's tags (a set union)", example: ['spring-2027'] }),
-    rollout: rolloutSchema.optional(),
+    ...everyActionFields,
   })
   .meta({
     id: 'AddTagsAction',
@@ -273,7 +302,7 @@ const removeTags = z
       description: "Removed from each device's tags (a set difference); a tag a device does not have is left alone",
       example: ['spring-2027'],
     }),
-    rollout: rolloutSchema.optional(),
+    ...everyActionFields,
   })
   .meta({
     id: 'RemoveTagsAction',
@@ -287,7 +316,7 @@ const addMetadata = z
     metadata: stringMap
       .refine((map) => Object.keys(map).length > 0, 'must have at least one key')
       .meta({ description: "Merged into each device's metadata; request keys win", example: { owner: 'ops' } }),
-    rollout: rolloutSchema.optional(),
+    ...everyActionFields,
   })
   .meta({
     id: 'AddMetadataAction',
@@ -303,7 +332,7 @@ const updateHeartbeat = z
       .array(z.enum(heartbeatValueNames))
       .optional()
       .meta({ description: 'What each heartbeat reports', example: ['cpu_usage', 'ram_usage'] }),
-    rollout: rolloutSchema.optional(),
+    ...everyActionFields,
   })
   .refine((body) => body.heartbeat_period !== undefined || body.heartbeat_values !== undefined, {
     path: ['heartbeat_period'],
@@ -327,7 +356,7 @@ const sendConfiguration = z
       .min(0)
       .default(0)
       .meta({ description: 'The setting version; 0 = the latest, fixed when the action starts' }),
-    rollout: rolloutSchema.optional(),
+    ...everyActionFields,
   })
   .meta({
     id: 'SendConfigurationAction',

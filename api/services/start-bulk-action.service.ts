@@ -36,6 +36,9 @@ export interface StartedBulkAction {
   replayed: boolean;
 }
 
+const defaultPriority = 3;
+const priorityOf = (request: BulkActionRequest) =>
+  ('priority' in request ? request.priority : undefined) ?? defaultPriority;
 // How long a caller over its admission limit is told to wait before trying again.
 const admissionRetryAfterSeconds = 30;
 
@@ -164,6 +167,9 @@ async function startWorkflow(dependencies: ApiDependencies, request: StartReques
       workflowId: bulkResponseId,
       // A bulk response is executed once: a replayed request never starts a second run.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // Its workflow and activity tasks are taken in priority order, and companies get fair shares
+      // of the task queue (the server needs its matcher's fairness on: see the dev server's flags).
+      priority: { priorityKey: priorityOf(request.request), fairnessKey: request.caller.companyId },
       taskQueue: dependencies.config.temporal.taskQueue,
       args: [workflowInput(request, bulkResponseId)],
       staticSummary: request.summary,
