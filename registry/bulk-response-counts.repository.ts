@@ -1,5 +1,5 @@
 import type { CountsSnapshot } from '../contracts/rollout-model';
-import { emptyCounts, type BulkCounts } from '../contracts/statuses';
+import { deviceStatuses, emptyCounts, type BulkCounts } from '../contracts/statuses';
 import type { Queryable } from './database';
 
 interface CountsRow extends Omit<BulkCounts, 'total'> {
@@ -10,18 +10,7 @@ interface CountsRow extends Omit<BulkCounts, 'total'> {
   version: string;
 }
 
-const countedStatuses = [
-  'pending',
-  'sent',
-  'enqueued',
-  'in_progress',
-  'success',
-  'fail',
-  'unhealthy',
-  'timed_out',
-  'skipped',
-  'canceled',
-] as const;
+const countedStatuses = deviceStatuses;
 
 // The counts the database keeps from the device rows (migration 008), per stage, as the rollout
 // model takes them. Nothing writes them but the rows' own triggers.

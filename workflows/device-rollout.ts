@@ -1,10 +1,11 @@
-import { CancellationScope, condition } from '@temporalio/workflow';
+import { CancellationScope } from '@temporalio/workflow';
 import type { DispatchTarget } from '../activities/device-dispatch.activities';
 import type { DeviceActionInput } from '../contracts/bulk-action.types';
 import type { DeviceRef, LaunchOutcome, RolloutModel } from '../contracts/rollout-model';
 import type { TerminalBulkStatus } from '../contracts/statuses';
 import { deviceDispatch, longRegistry, registry, registryReads } from './rollout-activities';
 import type { RolloutRecorder } from './rollout-record';
+import { endTurn } from './rollout-turn';
 import { sourceAsOf } from './rollout-sources';
 
 // Eligible devices a fleet page holds at most; the page waits in the rollout's state (carried
@@ -38,13 +39,8 @@ export async function driveDevices(
     await launchConnected(target, model, now);
     const { count, deadlineAt } = model.launchable(now);
     await Promise.all(model.launch(now, count).map((device) => launchDevice(input, target, model, device, deadlineAt)));
-    const ended = model.advance(now);
-    recorder.noteChanges();
+    const ended = await endTurn(model, recorder, now);
     if (ended) return { ended };
-    const version = model.version;
-    const wakeAt = model.nextWakeAt(Date.now());
-    if (wakeAt === null) await condition(() => model.version !== version);
-    else await condition(() => model.version !== version, Math.max(1, wakeAt - Date.now()));
   }
 }
 

@@ -1,9 +1,10 @@
-import { CancellationScope, condition } from '@temporalio/workflow';
+import { CancellationScope } from '@temporalio/workflow';
 import type { RegistryActionInput } from '../contracts/bulk-action.types';
 import type { RolloutModel } from '../contracts/rollout-model';
 import type { DriveResult } from './device-rollout';
 import { longRegistry, registry, registryReads } from './rollout-activities';
 import type { RolloutRecorder } from './rollout-record';
+import { endTurn } from './rollout-turn';
 import { sourceAsOf } from './rollout-sources';
 
 // A page is one transaction of one activity. The registry's cost per device falls until about
@@ -72,12 +73,7 @@ export async function driveRegistry(
       recorder.noteChanges();
       continue;
     }
-    const ended = model.advance(now);
-    recorder.noteChanges();
+    const ended = await endTurn(model, recorder, now);
     if (ended) return { ended };
-    const version = model.version;
-    const wakeAt = model.nextWakeAt(Date.now());
-    if (wakeAt === null) await condition(() => model.version !== version);
-    else await condition(() => model.version !== version, Math.max(1, wakeAt - Date.now()));
   }
 }

@@ -1,0 +1,23 @@
+import { condition } from '@temporalio/workflow';
+import type { RolloutModel } from '../contracts/rollout-model';
+import type { TerminalBulkStatus } from '../contracts/statuses';
+import type { RolloutRecorder } from './rollout-record';
+
+// The end of every turn of a rollout: the model moves on as far as it can; the record and the
+// Temporal UI are told; then the rollout sleeps until something changes the model (answers
+// counted, an operator, a launch or page done) or its next due time. Answers the final status
+// once the rollout may end.
+export async function endTurn(
+  model: RolloutModel,
+  recorder: RolloutRecorder,
+  now: number,
+): Promise<TerminalBulkStatus | null> {
+  const ended = model.advance(now);
+  recorder.noteChanges();
+  if (ended) return ended;
+  const version = model.version;
+  const wakeAt = model.nextWakeAt(Date.now());
+  if (wakeAt === null) await condition(() => model.version !== version);
+  else await condition(() => model.version !== version, Math.max(1, wakeAt - Date.now()));
+  return null;
+}
