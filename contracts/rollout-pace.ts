@@ -21,9 +21,10 @@ function anchored(pace: Pace, ratePerMinute: number, now: number): Pace {
   return nextDueAt >= earliest ? pace : { ...pace, anchorAt: earliest - pace.sent * interval };
 }
 
+// Before the first command the pace allows one: it starts the pace.
 export function paceCredit(pace: Pace, ratePerMinute: number, now: number): number {
   const current = anchored(pace, ratePerMinute, now);
-  if (!current) return Number.MAX_SAFE_INTEGER;
+  if (!current) return 1;
   const due = Math.floor(((now - current.anchorAt) * ratePerMinute) / 60_000) + 1;
   return Math.max(0, due - current.sent);
 }

@@ -231,16 +231,17 @@ class Driver {
     assert.equal(world.launches.length, 0, 'an ended rollout has no launch running');
   }
 
-  // Over any minute, at most the rate plus what late timers may catch up (two seconds' worth).
+  // Over any second, ten seconds or minute, at most the rate's share plus what late timers may
+  // catch up (two seconds' worth) and the one the pace starts with.
   private checkPace(): void {
     const times = this.world.launchLog.map((entry) => entry.at);
-    const allowed = this.plan.ratePerMinute! + Math.ceil((this.plan.ratePerMinute! * 2) / 60) + 1;
-    for (let first = 0, last = 0; last < times.length; last++) {
-      while (times[last]! - times[first]! >= 60_000) first++;
-      assert.ok(
-        last - first + 1 <= allowed,
-        `${last - first + 1} launches within a minute at ${this.plan.ratePerMinute}/min`,
-      );
+    const rate = this.plan.ratePerMinute!;
+    for (const window of [1_000, 10_000, 60_000]) {
+      const allowed = Math.floor((rate * (window + 2_000)) / 60_000) + 1;
+      for (let first = 0, last = 0; last < times.length; last++) {
+        while (times[last]! - times[first]! >= window) first++;
+        assert.ok(last - first + 1 <= allowed, `${last - first + 1} launches within ${window} ms at ${rate}/min`);
+      }
     }
   }
 }
