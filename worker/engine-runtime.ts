@@ -28,7 +28,7 @@ export interface Engine {
 }
 
 // One worker process: a Temporal worker, the device transport whose acknowledgements complete
-// the waiting activities, and the presence recorder fed by heartbeats.
+// the waiting activities, and the presence recorder fed by heartbeats and presence messages.
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { config, database, logger } = options;
   const connection = await Connection.connect({ address: config.temporal.address });
@@ -44,6 +44,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     ...(config.mqtt.sharedSubscriptionGroup ? { sharedSubscriptionGroup: config.mqtt.sharedSubscriptionGroup } : {}),
     onAcknowledgement: createAcknowledgementCompleter(client, logger),
     onHeartbeat: (heartbeat) => presence.record(heartbeat),
+    onPresence: (received) => presence.recordPresence(received),
   });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({
