@@ -1,5 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import type { Acknowledgement } from '../contracts/device-protocol.schema';
 import { deviceTopic, type DeviceAddress } from '../contracts/device-topics';
 import { createCommandResponder } from './command-responder';
 import type { DeviceBehaviour } from './device-behaviour';
@@ -37,14 +38,21 @@ export interface SimulatedDeviceOptions {
   logger: Logger;
 }
 
+const maximumUnsentAnswers = 1000;
+
 export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningDevice {
   const { device, behaviour, stats } = options;
   const timing = derivedRandom(options.seed, `${device.deviceId}/timing`);
   let client: MqttClient | undefined;
   let halted = false;
   const saidOffline = new WeakSet<MqttClient>();
-  const publish = (channel: 'acks' | 'heartbeats', body: unknown, qos: 0 | 1) => {
-    client?.publish(deviceTopic(device, channel), JSON.stringify(body), { qos });
+  // Answers made while no connection is open: a command can still arrive on a connection being
+  // closed (its PUBACK consumed it from the session), or finish acting after it closed. They are
+  // sent once the device is back; a lost connection that mqtt.js reopens queues them itself.
+  const unsentAnswers: Acknowledgement[] = [];
+  const sendAnswer = (acknowledgement: Acknowledgement) => {
+    if (client) client.publish(deviceTopic(device, 'acks'), JSON.stringify(acknowledgement), { qos: 1 });
+    else if (unsentAnswers.length < maximumUnsentAnswers) unsentAnswers.push(acknowledgement);
   };
   // QoS 1, not awaited: a graceful close waits for its PUBACK (closeSession), and MQTT keeps a
   // connection's messages in order, so the offline lands before the DISCONNECT.
@@ -62,7 +70,7 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
     behaviour,
     random: timing,
     stats,
-    send: (body) => publish('heartbeats', body, 0),
+    send: (body) => client?.publish(deviceTopic(device, 'heartbeats'), JSON.stringify(body), { qos: 0 }),
   });
   const responder = createCommandResponder({
     behaviour,
@@ -74,7 +82,7 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
     },
     acknowledge: (acknowledgement) => {
       stats.acknowledgementsSent += 1;
-      publish('acks', acknowledgement, 1);
+      sendAnswer(acknowledgement);
     },
   });
   const onMessage = (topic: string, payload: Buffer) => {
@@ -115,6 +123,7 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
         );
       });
       if (!halted) announce(opening, true);
+      for (const answer of unsentAnswers.splice(0)) sendAnswer(answer);
       heartbeat.start();
     },
     disconnect,
