@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { commandExecutionId } from '../../contracts/ids';
 import type { SimulatedDevice } from '../../simulator/simulated-device';
-import { startSimulatedFleet } from '../../simulator/device-fleet';
+import { startSimulatedFleet as startFleet, type SimulatedFleet } from '../../simulator/device-fleet';
 import {
   connectDeviceTransport,
   type DeviceTransport,
@@ -40,6 +40,18 @@ describe('simulated fleet', () => {
   };
   const acksOf = (prefix: string) =>
     acknowledgements.filter((received) => received.acknowledgement.execution_id.startsWith(prefix));
+
+  // Every fleet is stopped after its test even when the test fails: a fleet left churning keeps
+  // reconnecting and the test process would never exit.
+  const fleets: SimulatedFleet[] = [];
+  const startSimulatedFleet = async (options: Parameters<typeof startFleet>[0]) => {
+    const fleet = await startFleet(options);
+    fleets.push(fleet);
+    return fleet;
+  };
+  afterEach(async () => {
+    await Promise.all(fleets.splice(0).map((fleet) => fleet.stop()));
+  });
 
   before(async () => {
     harness = await startEmbeddedHarness();

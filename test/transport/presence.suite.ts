@@ -84,7 +84,10 @@ export function presenceTests(startHarness: () => Promise<BrokerHarness>): void 
     it('when simulated devices connect and then stop gracefully, then they are online, and offline within 2 s of the stop', async (context) => {
       const { devices } = await harness.addCompany(5);
       const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices, logger: silentLogger });
-      await untilStatus(devices, 'online', Date.now());
+      await untilStatus(devices, 'online', Date.now()).catch(async (error: unknown) => {
+        await fleet.stop();
+        throw error;
+      });
       const stopping = Date.now();
       const stats = await fleet.stop();
       const elapsed = await untilStatus(devices, 'offline', stopping);
