@@ -42,6 +42,18 @@ export const heartbeatSchema = z.object({
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 
+// A device says it is there (right after its subscriptions are acknowledged) and that it is
+// leaving (before a graceful disconnect; its will says the same when the connection is lost).
+// `at` is the device's own clock, informative only: the service orders by receipt time.
+export const presenceSchema = z.object({
+  online: z.boolean(),
+  at: timestamp.optional(),
+});
+export type Presence = z.infer<typeof presenceSchema>;
+
+// What a device's will carries: it fires only when the connection ends without a DISCONNECT.
+export const offlineWill: Presence = { online: false };
+
 // Retained per device, so a device learns its current settings on every (re)connect.
 export const deviceConfigurationSchema = z.object({
   heartbeat_period: z.number().int().min(1),

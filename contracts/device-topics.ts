@@ -4,15 +4,16 @@
 //   fleet/<companyId>/devices/<deviceId>/configuration  service -> device, QoS 1, retained
 //   fleet/<companyId>/devices/<deviceId>/acks           device -> service, QoS 1
 //   fleet/<companyId>/devices/<deviceId>/heartbeats     device -> service, QoS 0
+//   fleet/<companyId>/devices/<deviceId>/presence       device -> service, QoS 1 (and the device's will)
 
 export const topicRoot = 'fleet';
 
-export const deviceChannels = ['commands', 'configuration', 'acks', 'heartbeats'] as const;
+export const deviceChannels = ['commands', 'configuration', 'acks', 'heartbeats', 'presence'] as const;
 export type DeviceChannel = (typeof deviceChannels)[number];
 
 // What a device may receive and what it may send; the broker's rules are built from these.
 export const channelsToDevice: readonly DeviceChannel[] = ['commands', 'configuration'];
-export const channelsFromDevice: readonly DeviceChannel[] = ['acks', 'heartbeats'];
+export const channelsFromDevice: readonly DeviceChannel[] = ['acks', 'heartbeats', 'presence'];
 
 export interface DeviceAddress {
   companyId: string;

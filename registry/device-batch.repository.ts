@@ -1,6 +1,7 @@
 import type { DeviceSource } from '../contracts/bulk-action.types';
 import type { Queryable } from './database';
 import { devicePageSelect, type RecordedFilter } from './device-page';
+import { presenceColumns } from './presence';
 import type { DeviceConfigurationRow } from './registry-actions.repository';
 
 export interface BatchDeviceRow {
@@ -12,12 +13,14 @@ export interface BatchDeviceRow {
   actions: Record<string, boolean>;
   last_seen_at: Date | null;
   heartbeat_period: number;
+  connected: boolean | null;
+  presence_changed_at: Date | null;
   applied_settings: Record<string, number>;
   // Only on a sweep (RecordedFilter.newcomers).
   previously_skipped?: boolean;
 }
 
-const columns = `d.id, d.unique_id, d.active, d.device_type_id, d.last_seen_at, d.heartbeat_period, d.applied_settings,
+const columns = `d.id, d.unique_id, d.active, d.device_type_id, d.last_seen_at, d.heartbeat_period, ${presenceColumns('d')}, d.applied_settings,
   (select t.type from device_types t where t.id = d.device_type_id) as device_type,
   coalesce((select t.capabilities -> 'actions' from device_types t where t.id = d.device_type_id), '{}'::jsonb) as actions`;
 

@@ -1,12 +1,9 @@
 import type { Queryable } from './database';
+import { isOnlineSql } from './presence';
 
 // The device rows of a running device action: written when a device is sent to (or found offline)
 // and again when it is final. Re-sends and the last copy at the deadline are chosen here, from the
 // rows, so nothing the workflow holds grows with the devices waiting for an answer.
-
-// Whether a device is online now, in SQL over `devices` aliased `d`.
-const onlineSql = (alias: string) =>
-  `(${alias}.last_seen_at is not null and ${alias}.last_seen_at >= now() - make_interval(secs => ${alias}.heartbeat_period * 1.5))`;
 
 export interface DispatchedRow {
   status: 'sent' | 'enqueued' | 'skipped' | 'gone';
@@ -32,7 +29,7 @@ export interface DispatchRequest {
 export async function dispatchDevice(database: Queryable, request: DispatchRequest): Promise<DispatchedRow> {
   const [inserted] = await database.query<{ status: 'sent' | 'enqueued' | 'skipped'; deadline_at: Date | null }>(
     `with device as (
-       select d.id, d.unique_id, ${onlineSql('d')} as online from devices d where d.id = $2 and d.company_id = $3
+       select d.id, d.unique_id, ${isOnlineSql('d')} as online from devices d where d.id = $2 and d.company_id = $3
      )
      insert into bulk_response_devices as row (bulk_response_id, device_id, unique_id, status, reason, attempts, stage,
        sent_at, deadline_at, next_send_at)
@@ -87,7 +84,7 @@ export function takeConnectedDevices(
   return database.query<WaitingDevice>(
     `with ready as (
        select r.device_id from bulk_response_devices r join devices d on d.id = r.device_id
-        where r.bulk_response_id = $1 and r.status = 'enqueued' and r.deadline_at > $3 and ${onlineSql('d')}
+        where r.bulk_response_id = $1 and r.status = 'enqueued' and r.deadline_at > $3 and ${isOnlineSql('d')}
         order by r.device_id limit $2 for update of r skip locked
      )
      update bulk_response_devices r set status = 'sent', attempts = 1, sent_at = $3, next_send_at = $4,
@@ -101,7 +98,7 @@ export function takeConnectedDevices(
 export async function hasConnectedDevices(database: Queryable, bulkResponseId: string, now: Date): Promise<boolean> {
   const [row] = await database.query<{ connected: boolean }>(
     `select exists (select 1 from bulk_response_devices r join devices d on d.id = r.device_id
-       where r.bulk_response_id = $1 and r.status = 'enqueued' and r.deadline_at > $2 and ${onlineSql('d')}) as connected`,
+       where r.bulk_response_id = $1 and r.status = 'enqueued' and r.deadline_at > $2 and ${isOnlineSql('d')}) as connected`,
     [bulkResponseId, now],
   );
   return row?.connected ?? false;

@@ -2,7 +2,7 @@ import type { ResolvedCommand } from '../contracts/bulk-action.types';
 import type { Rollout } from '../contracts/fleet-action.schema';
 import type { SkipReason } from '../contracts/statuses';
 import type { BatchDeviceRow } from './device-batch.repository';
-import { heartbeatStatus } from './heartbeat-status';
+import { isOnlineAt } from './presence';
 
 // Why a device is left out of a device-facing action, evaluated when the action reaches it;
 // undefined means it receives the command. Order matters: the first reason that holds is given.
@@ -29,8 +29,10 @@ export function skipReasonOf(
   return undefined;
 }
 
+// Presence first (a device that said offline, or whose will fired, is offline at once), then the
+// heartbeat age: registry/presence.ts, the rule every "online" uses.
 export function isOnline(device: BatchDeviceRow, now: Date): boolean {
-  return heartbeatStatus(device.last_seen_at, device.heartbeat_period, now) === 'online';
+  return isOnlineAt(device, now);
 }
 
 // An empty list means every device type.

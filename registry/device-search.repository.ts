@@ -1,6 +1,6 @@
 import type { PaginateDevicesRequest } from '../contracts/iris-devices.schema';
 import type { Queryable } from './database';
-import { deviceColumns, withHeartbeatStatus, type DeviceRecord } from './devices.repository';
+import { deviceColumns, withHeartbeatStatus, type DeviceRecord, type DeviceRow } from './devices.repository';
 import { selectPage, type PageResult } from './pagination';
 
 const orderColumns: Record<PaginateDevicesRequest['orderBy'], string> = {
@@ -27,7 +27,7 @@ export async function searchDevices(
     where += ` and (strpos(d.unique_id, $2) > 0 or strpos(d.name, $2) > 0 or exists (select 1 from unnest(d.tags) tag where strpos(tag, $2) > 0))`;
   }
   const direction = request.orderDirection ? 'desc' : 'asc';
-  const result = await selectPage<Omit<DeviceRecord, 'heartbeat_status'>>(
+  const result = await selectPage<DeviceRow>(
     database,
     {
       columns: deviceColumns,

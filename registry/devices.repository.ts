@@ -1,7 +1,8 @@
 import type { CreateDevice, UpdateDevice } from '../contracts/device.schema';
 import type { Queryable } from './database';
-import { heartbeatStatus, type HeartbeatStatus } from './heartbeat-status';
+import type { HeartbeatStatus } from './heartbeat-status';
 import { newObjectId } from './object-id';
+import { presenceColumns, presenceStatus, type PresenceFields } from './presence';
 import { selectPage, type PageRequest, type PageResult } from './pagination';
 
 export interface DeviceRecord {
@@ -22,13 +23,16 @@ export interface DeviceRecord {
   updated_at: Date;
 }
 
-type DeviceRow = Omit<DeviceRecord, 'heartbeat_status'>;
+// The presence columns are read for heartbeat_status only; the record does not carry them.
+export type DeviceRow = Omit<DeviceRecord, 'heartbeat_status'> &
+  Pick<PresenceFields, 'connected' | 'presence_changed_at'>;
 
 export const deviceColumns = `d.id as "_id", d.company_id, d.unique_id, d.name, d.device_type_id, d.tags, d.metadata, d.heartbeat_period,
-  d.heartbeat_values, d.active, d.last_seen_at, d.applied_settings, d.created_at, d.updated_at`;
+  d.heartbeat_values, d.active, d.last_seen_at, d.applied_settings, d.created_at, d.updated_at, ${presenceColumns('d')}`;
 
 export function withHeartbeatStatus(row: DeviceRow, now = new Date()): DeviceRecord {
-  return { ...row, heartbeat_status: heartbeatStatus(row.last_seen_at, row.heartbeat_period, now) };
+  const { connected, presence_changed_at, ...record } = row;
+  return { ...record, heartbeat_status: presenceStatus({ ...record, connected, presence_changed_at }, now) };
 }
 
 export async function createDevice(database: Queryable, companyId: string, body: CreateDevice): Promise<DeviceRecord> {

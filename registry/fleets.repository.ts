@@ -1,6 +1,6 @@
 import type { CreateFleet, FleetCriteria, UpdateFleet } from '../contracts/fleet.schema';
 import type { Queryable } from './database';
-import { deviceColumns, withHeartbeatStatus, type DeviceRecord } from './devices.repository';
+import { deviceColumns, withHeartbeatStatus, type DeviceRecord, type DeviceRow } from './devices.repository';
 import { fleetCriteriaWhere } from './fleet-criteria';
 import { newObjectId } from './object-id';
 import { selectPage, type PageRequest, type PageResult } from './pagination';
@@ -88,7 +88,7 @@ export async function listFleetDevices(
   page: PageRequest,
 ): Promise<PageResult<DeviceRecord>> {
   const where = fleetCriteriaWhere(criteria, 1);
-  const result = await selectPage<Omit<DeviceRecord, 'heartbeat_status'>>(
+  const result = await selectPage<DeviceRow>(
     database,
     {
       columns: deviceColumns,

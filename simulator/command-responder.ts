@@ -9,8 +9,11 @@ import type { RandomSource } from './seeded-random';
 import type { SimulatorStats } from './simulator-stats';
 
 // One device's command handling: acts once per execution id and answers a duplicate with the
-// first answer (delivery is at-least-once), never acts on an expired command, and drops what it
-// cannot read. Answers are remembered for the most recent executions only, to bound memory.
+// first answer (delivery is at-least-once) even after its expires_at, never acts on nor answers a
+// command it first sees after expires_at, and drops what it cannot read. The late duplicate is
+// how the service recovers an answer lost on the way: it sends one last copy of an unanswered
+// command at its deadline. Answers are remembered for the most recent executions only, to bound
+// memory.
 
 const rememberedExecutions = 1000;
 
@@ -87,6 +90,7 @@ export function createCommandResponder(options: CommandResponderOptions): Comman
         stats.malformed += 1;
         return;
       }
+      // Known first: a duplicate is answered whatever its expiry; only a new command can expire.
       const known = answers.get(envelope.execution_id);
       if (known) stats.duplicates += 1;
       else if (Date.parse(envelope.expires_at) <= Date.now()) stats.expired += 1;

@@ -82,11 +82,14 @@ function startChurn(
   if (perMinute <= 0 || devices.length === 0) return () => undefined;
   const downtimeMs = options.churnDowntimeMs ?? 2000;
   const returns = new Set<NodeJS.Timeout>();
+  let stopped = false;
   const churn = setInterval(() => {
     const device = devices[Math.floor(random() * devices.length)]!;
     if (!device.online) return;
     stats.reconnects += 1;
+    // A graceful disconnect waits for its offline to be acknowledged: the fleet may stop meanwhile.
     void device.disconnect().then(() => {
+      if (stopped) return;
       const timer = setTimeout(() => {
         returns.delete(timer);
         device.connect().catch(() => (stats.connectFailures += 1));
@@ -95,6 +98,7 @@ function startChurn(
     });
   }, 60_000 / perMinute);
   return () => {
+    stopped = true;
     clearInterval(churn);
     for (const timer of returns) clearTimeout(timer);
   };

@@ -1,14 +1,17 @@
-import { connect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import type { Acknowledgement } from '../contracts/device-protocol.schema';
 import { deviceTopic, type DeviceAddress } from '../contracts/device-topics';
 import { createCommandResponder } from './command-responder';
 import type { DeviceBehaviour } from './device-behaviour';
 import { createDeviceHeartbeat } from './device-heartbeat';
-import { derivedRandom, type RandomSource } from './seeded-random';
+import { closeSession, establishSession, openSession, subscriptionsOf } from './device-session';
+import { derivedRandom } from './seeded-random';
 import type { SimulatorStats } from './simulator-stats';
 
 // One virtual device speaking only the documented protocol: a persistent MQTT session under its
-// own credentials, commands answered by its responder, heartbeats at its configured period.
+// own credentials, commands answered by its responder, heartbeats at its configured period, and
+// its presence: online once subscribed, offline before it leaves (its will says so otherwise).
 
 export interface SimulatedDevice extends DeviceAddress {
   username: string;
@@ -18,8 +21,9 @@ export interface SimulatedDevice extends DeviceAddress {
 export interface RunningDevice {
   readonly online: boolean;
   connect(): Promise<void>;
+  // Graceful: says offline, then disconnects.
   disconnect(): Promise<void>;
-  // Stops acting and answering; the connection stays open until stop().
+  // Stops acting and answering and says offline; the connection stays open until stop().
   halt(): void;
   stop(): Promise<void>;
 }
@@ -34,18 +38,39 @@ export interface SimulatedDeviceOptions {
   logger: Logger;
 }
 
+const maximumUnsentAnswers = 1000;
+
 export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningDevice {
   const { device, behaviour, stats } = options;
   const timing = derivedRandom(options.seed, `${device.deviceId}/timing`);
   let client: MqttClient | undefined;
-  const publish = (channel: 'acks' | 'heartbeats', body: unknown, qos: 0 | 1) => {
-    client?.publish(deviceTopic(device, channel), JSON.stringify(body), { qos });
+  let halted = false;
+  const saidOffline = new WeakSet<MqttClient>();
+  // Answers made while no connection is open: a command can still arrive on a connection being
+  // closed (its PUBACK consumed it from the session), or finish acting after it closed. They are
+  // sent once the device is back; a lost connection that mqtt.js reopens queues them itself.
+  const unsentAnswers: Acknowledgement[] = [];
+  const sendAnswer = (acknowledgement: Acknowledgement) => {
+    if (client) client.publish(deviceTopic(device, 'acks'), JSON.stringify(acknowledgement), { qos: 1 });
+    else if (unsentAnswers.length < maximumUnsentAnswers) unsentAnswers.push(acknowledgement);
+  };
+  // QoS 1, not awaited: a graceful close waits for its PUBACK (closeSession), and MQTT keeps a
+  // connection's messages in order, so the offline lands before the DISCONNECT.
+  const announce = (target: MqttClient, online: boolean) => {
+    if (!target.connected || (!online && saidOffline.has(target))) return;
+    if (online) stats.presenceOnlineSent += 1;
+    else {
+      saidOffline.add(target);
+      stats.presenceOfflineSent += 1;
+    }
+    const body = JSON.stringify({ online, at: new Date().toISOString() });
+    target.publish(deviceTopic(device, 'presence'), body, { qos: 1 });
   };
   const heartbeat = createDeviceHeartbeat({
     behaviour,
     random: timing,
     stats,
-    send: (body) => publish('heartbeats', body, 0),
+    send: (body) => client?.publish(deviceTopic(device, 'heartbeats'), JSON.stringify(body), { qos: 0 }),
   });
   const responder = createCommandResponder({
     behaviour,
@@ -57,18 +82,26 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
     },
     acknowledge: (acknowledgement) => {
       stats.acknowledgementsSent += 1;
-      publish('acks', acknowledgement, 1);
+      sendAnswer(acknowledgement);
     },
   });
   const onMessage = (topic: string, payload: Buffer) => {
     if (topic === deviceTopic(device, 'commands')) responder.receive(payload);
     else if (topic === deviceTopic(device, 'configuration')) heartbeat.applyConfiguration(payload);
   };
+  // Back after a lost connection (mqtt.js reconnects by itself): a broker that kept the session
+  // kept its subscriptions; otherwise subscribe again. Then say online, as on the first connect.
+  const resume = async (target: MqttClient, sessionPresent: boolean) => {
+    if (!sessionPresent) await target.subscribeAsync(subscriptionsOf(device));
+    if (!halted && client === target) announce(target, true);
+  };
   const disconnect = async () => {
     heartbeat.stop();
     const closing = client;
     client = undefined;
-    if (closing) await closing.endAsync();
+    if (!closing) return;
+    announce(closing, false);
+    await closeSession(closing);
   };
   return {
     get online() {
@@ -76,7 +109,7 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
     },
     connect: async () => {
       if (client) return;
-      const opening = openSession(options, timing, onMessage);
+      const opening = openSession(options.url, device, timing, options.logger, onMessage);
       client = opening;
       try {
         await establishSession(opening, device);
@@ -84,57 +117,26 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
         client = undefined;
         throw error;
       }
+      opening.on('connect', (connack) => {
+        resume(opening, connack.sessionPresent).catch((error: unknown) =>
+          options.logger.debug({ err: error, deviceId: device.deviceId }, 'device resubscription failed'),
+        );
+      });
+      if (!halted) announce(opening, true);
+      for (const answer of unsentAnswers.splice(0)) sendAnswer(answer);
       heartbeat.start();
     },
     disconnect,
     halt: () => {
+      halted = true;
       responder.stop();
       heartbeat.stop();
+      if (client) announce(client, false);
     },
     stop: async () => {
+      halted = true;
       responder.stop();
       await disconnect();
     },
   };
-}
-
-// Handlers are attached before CONNACK: commands queued while offline arrive right after it,
-// and may be answered before the subscription below is confirmed.
-function openSession(
-  options: SimulatedDeviceOptions,
-  random: RandomSource,
-  onMessage: (topic: string, payload: Buffer) => void,
-): MqttClient {
-  const { device } = options;
-  const client = connect(options.url, {
-    username: device.username,
-    password: device.password,
-    clientId: device.username,
-    protocolVersion: 4,
-    clean: false,
-    keepalive: 60,
-    reconnectPeriod: 1000 + Math.floor(random() * 1000),
-    connectTimeout: 30_000,
-  });
-  client.on('message', onMessage);
-  client.on('error', (error) =>
-    options.logger.debug({ err: error, deviceId: device.deviceId }, 'device connection error'),
-  );
-  return client;
-}
-
-async function establishSession(client: MqttClient, device: SimulatedDevice): Promise<void> {
-  try {
-    await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
-    });
-    await client.subscribeAsync({
-      [deviceTopic(device, 'commands')]: { qos: 1 },
-      [deviceTopic(device, 'configuration')]: { qos: 1 },
-    });
-  } catch (error) {
-    await client.endAsync(true);
-    throw error;
-  }
 }

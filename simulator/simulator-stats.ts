@@ -15,6 +15,9 @@ export interface SimulatorStats {
   acknowledgementsSent: number;
   heartbeatsSent: number;
   configurationsReceived: number;
+  // Presence messages published: online after each (re)connect, offline before leaving.
+  presenceOnlineSent: number;
+  presenceOfflineSent: number;
 }
 
 export function emptySimulatorStats(): SimulatorStats {
@@ -33,5 +36,7 @@ export function emptySimulatorStats(): SimulatorStats {
     acknowledgementsSent: 0,
     heartbeatsSent: 0,
     configurationsReceived: 0,
+    presenceOnlineSent: 0,
+    presenceOfflineSent: 0,
   };
 }

@@ -9,8 +9,9 @@ import {
 // Who a broker connection is, decided once at CONNECT and consulted on every publish/subscribe.
 export type BrokerIdentity = { kind: 'service' } | { kind: 'device'; companyId: string; deviceId: string };
 
-// A device publishes only its own acknowledgements and heartbeats, never retained: a retained
-// message from a device would outlive it and be replayed to whoever subscribes next.
+// A device publishes only its own acknowledgements, heartbeats and presence (its will included),
+// never retained: a retained message from a device would outlive it and be replayed to whoever
+// subscribes next (a retained "online" would say so of a device long gone).
 export function mayPublish(identity: BrokerIdentity, topic: string, retain: boolean): boolean {
   if (identity.kind === 'service') return topic.startsWith(`${topicRoot}/`);
   if (retain) return false;

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AuthenticateError, type Client, type ConnectPacket } from 'aedes';
 import { maximumMessageBytes } from '../contracts/device-protocol.schema';
 import type { Logger } from 'pino';
 import type { Queryable } from '../registry/database';
@@ -48,6 +48,18 @@ export const maximumPacketBytes = 1024 * 1024;
 
 const badCredentials = 4;
 const serverUnavailable = 3;
+const notAuthorized = 5;
+
+type Will = NonNullable<ConnectPacket['will']>;
+
+// A will is a publish made later on the client's behalf, so it obeys the publish rules, checked
+// at CONNECT as Mosquitto does: a device may leave its will on its own presence topic, never on
+// another device's. aedes checks authorizePublish again when the will fires.
+function willAllowed(identity: BrokerIdentity, will: Will | undefined): boolean {
+  if (!will) return true;
+  if (identity.kind === 'device' && will.payload.length > maximumMessageBytes) return false;
+  return mayPublish(identity, will.topic, will.retain === true);
+}
 
 function authenticationError(returnCode: number, message: string): AuthenticateError {
   const error: AuthenticateError = Object.assign(new Error(message), { returnCode });
@@ -79,14 +91,24 @@ async function identify(
 
 function createAccessControlledBroker(options: EmbeddedBrokerOptions, counters: Counters): Aedes {
   const identities = new WeakMap<Client, BrokerIdentity>();
+  const wills = new WeakMap<Client, Will>();
   return new Aedes({
     concurrency: 1000,
+    preConnect: (client, packet, done) => {
+      if (packet.will) wills.set(client, packet.will);
+      done(null, true);
+    },
     authenticate: (client, username, password, done) => {
       identify(options, client, username, password).then(
         (identity) => {
           if (!identity) {
             counters.refusedConnections += 1;
             done(authenticationError(badCredentials, 'bad username or password'), false);
+            return;
+          }
+          if (!willAllowed(identity, wills.get(client))) {
+            counters.refusedConnections += 1;
+            done(authenticationError(notAuthorized, 'will not allowed'), false);
             return;
           }
           identities.set(client, identity);

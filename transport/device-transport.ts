@@ -12,8 +12,8 @@ import { allDevicesTopicFilter, deviceTopic, sharedTopicFilter, type DeviceAddre
 import { dropReasons, parseInboundMessage, type DropReason } from './inbound-message.parser';
 
 // The service's side of the device protocol, used by activities and the worker: publishes
-// commands and retained configurations, and hands every valid acknowledgement and heartbeat to
-// the callbacks it was given. It never throws on what devices send: bad messages are counted.
+// commands and retained configurations, and hands every valid acknowledgement, heartbeat and
+// presence message to the callbacks it was given. It never throws on what devices send: bad messages are counted.
 
 export interface ReceivedAcknowledgement extends DeviceAddress {
   acknowledgement: Acknowledgement;
@@ -22,6 +22,12 @@ export interface ReceivedAcknowledgement extends DeviceAddress {
 
 export interface ReceivedHeartbeat extends DeviceAddress {
   heartbeat: Heartbeat;
+  receivedAt: Date;
+}
+
+// A device said it is online or offline, or its will said offline for it (the connection was lost).
+export interface ReceivedPresence extends DeviceAddress {
+  online: boolean;
   receivedAt: Date;
 }
 
@@ -37,10 +43,13 @@ export interface DeviceTransportOptions {
   logger: Logger;
   // Set when the broker supports shared subscriptions (Mosquitto, EMQX...): each ack then
   // reaches one service instance. Unset (aedes), every instance receives every ack, which is
-  // harmless because completing an already completed activity is a no-op.
+  // harmless because completing an already completed activity is a no-op. Heartbeats and presence
+  // follow the same filter: each instance records what it receives, and the registry orders
+  // presence by receipt time whichever instance wrote it (registry/device-presence.repository.ts).
   sharedSubscriptionGroup?: string | undefined;
   onAcknowledgement: (received: ReceivedAcknowledgement) => Promise<void> | void;
   onHeartbeat?: (received: ReceivedHeartbeat) => void;
+  onPresence?: (received: ReceivedPresence) => void;
 }
 
 export interface DeviceTransportStats {
@@ -49,6 +58,7 @@ export interface DeviceTransportStats {
   acknowledgementsReceived: number;
   acknowledgementsFailed: number;
   heartbeatsReceived: number;
+  presenceReceived: number;
   dropped: Record<DropReason, number>;
 }
 
@@ -69,6 +79,7 @@ function emptyStats(): DeviceTransportStats {
     acknowledgementsReceived: 0,
     acknowledgementsFailed: 0,
     heartbeatsReceived: 0,
+    presenceReceived: 0,
     dropped,
   };
 }
@@ -78,6 +89,8 @@ function subscriptionFilters(group: string | undefined): Record<string, { qos: 0
   return {
     [share(allDevicesTopicFilter('acks'))]: { qos: 1 },
     [share(allDevicesTopicFilter('heartbeats'))]: { qos: 0 },
+    // QoS 1: an offline lost on the way would leave the device online until its heartbeats age.
+    [share(allDevicesTopicFilter('presence'))]: { qos: 1 },
   };
 }
 
@@ -97,6 +110,11 @@ function handleMessage(
   if (message.kind === 'heartbeat') {
     stats.heartbeatsReceived += 1;
     options.onHeartbeat?.({ ...message.device, heartbeat: message.heartbeat, receivedAt });
+    return;
+  }
+  if (message.kind === 'presence') {
+    stats.presenceReceived += 1;
+    options.onPresence?.({ ...message.device, online: message.presence.online, receivedAt });
     return;
   }
   stats.acknowledgementsReceived += 1;

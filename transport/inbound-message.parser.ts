@@ -3,14 +3,16 @@ import {
   acknowledgementSchema,
   heartbeatSchema,
   maximumMessageBytes,
+  presenceSchema,
   type Acknowledgement,
   type Heartbeat,
+  type Presence,
 } from '../contracts/device-protocol.schema';
-import { parseDeviceTopic, type DeviceAddress } from '../contracts/device-topics';
+import { channelsFromDevice, parseDeviceTopic, type DeviceAddress } from '../contracts/device-topics';
 import { commandExecutionId } from '../contracts/ids';
 
-// Turns one raw message from a device into an acknowledgement or heartbeat, or names why it was
-// dropped. Nothing here throws: whatever a device sends, the service keeps running.
+// Turns one raw message from a device into an acknowledgement, heartbeat or presence, or names why
+// it was dropped. Nothing here throws: whatever a device sends, the service keeps running.
 
 export const dropReasons = [
   'unknown_topic',
@@ -24,6 +26,7 @@ export type DropReason = (typeof dropReasons)[number];
 export type InboundMessage =
   | { kind: 'acknowledgement'; device: DeviceAddress; acknowledgement: Acknowledgement }
   | { kind: 'heartbeat'; device: DeviceAddress; heartbeat: Heartbeat }
+  | { kind: 'presence'; device: DeviceAddress; presence: Presence }
   | { kind: 'dropped'; reason: DropReason };
 
 function parseBody<Schema extends z.ZodType>(schema: Schema, payload: Buffer): z.infer<Schema> | DropReason {
@@ -45,7 +48,7 @@ function belongsToDevice(executionId: string, deviceId: string): boolean {
 
 export function parseInboundMessage(topic: string, payload: Buffer): InboundMessage {
   const parsedTopic = parseDeviceTopic(topic);
-  if (!parsedTopic || (parsedTopic.channel !== 'acks' && parsedTopic.channel !== 'heartbeats')) {
+  if (!parsedTopic || !channelsFromDevice.includes(parsedTopic.channel)) {
     return { kind: 'dropped', reason: 'unknown_topic' };
   }
   if (payload.length > maximumMessageBytes) return { kind: 'dropped', reason: 'oversized' };
@@ -55,6 +58,12 @@ export function parseInboundMessage(topic: string, payload: Buffer): InboundMess
     return typeof heartbeat === 'string'
       ? { kind: 'dropped', reason: heartbeat }
       : { kind: 'heartbeat', device, heartbeat };
+  }
+  if (parsedTopic.channel === 'presence') {
+    const presence = parseBody(presenceSchema, payload);
+    return typeof presence === 'string'
+      ? { kind: 'dropped', reason: presence }
+      : { kind: 'presence', device, presence };
   }
   const acknowledgement = parseBody(acknowledgementSchema, payload);
   if (typeof acknowledgement === 'string') return { kind: 'dropped', reason: acknowledgement };

@@ -1,36 +1,61 @@
 import type { Logger } from 'pino';
 import type { Queryable } from '../registry/database';
-import { recordDevicesSeen, type DeviceSighting } from '../registry/device-presence.repository';
-import type { ReceivedHeartbeat } from './device-transport';
+import { recordDevicePresence, type DevicePresenceUpdate } from '../registry/device-presence.repository';
+import type { ReceivedHeartbeat, ReceivedPresence } from './device-transport';
 
-// Collects heartbeats in memory and writes them to devices.last_seen_at once per interval, one
-// statement per flush, so heartbeat_status stays live without a write per heartbeat. A device
-// heard several times in one interval costs one row.
+// Collects heartbeats and presence messages in memory and writes them once per interval, one
+// statement per flush, so a device's status stays live without a write per message: a device
+// heard many times in one interval costs one row. Within a flush the latest event by receipt time
+// wins (on a tie, the one received last); see registry/device-presence.repository.ts for how
+// flushes from several service instances are ordered.
 
 export interface PresenceRecorderOptions {
   database: Queryable;
   logger: Logger;
   flushIntervalMs?: number;
+  // After a flush, the devices that became connected in it (connected was not true before, or
+  // their status was not online); never called with none. Not awaited: a slow consumer must not
+  // hold presence back. A device may be reported twice when two instances flush it together.
+  onDevicesConnected?: (deviceIds: string[]) => Promise<void> | void;
 }
 
 export interface PresenceRecorder {
   record(heartbeat: Pick<ReceivedHeartbeat, 'companyId' | 'deviceId' | 'receivedAt'>): void;
+  recordPresence(presence: Pick<ReceivedPresence, 'companyId' | 'deviceId' | 'online' | 'receivedAt'>): void;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
 
+type PresenceEvent = NonNullable<DevicePresenceUpdate['event']>;
+
+function later(current: PresenceEvent | null, candidate: PresenceEvent): PresenceEvent {
+  return current && current.at.getTime() > candidate.at.getTime() ? current : candidate;
+}
+
 export function createPresenceRecorder(options: PresenceRecorderOptions): PresenceRecorder {
-  let pending = new Map<string, DeviceSighting>();
+  let pending = new Map<string, DevicePresenceUpdate>();
   let flushing: Promise<void> = Promise.resolve();
+  const entry = (companyId: string, deviceId: string): DevicePresenceUpdate => {
+    let update = pending.get(deviceId);
+    if (!update) pending.set(deviceId, (update = { companyId, deviceId, heartbeatAt: null, event: null }));
+    return update;
+  };
+  const announceConnected = (deviceIds: string[]) => {
+    if (deviceIds.length === 0 || !options.onDevicesConnected) return;
+    Promise.resolve()
+      .then(() => options.onDevicesConnected?.(deviceIds))
+      .catch((error: unknown) =>
+        options.logger.warn({ err: error, devices: deviceIds.length }, 'connected devices not handed over'),
+      );
+  };
   const flush = (): Promise<void> => {
     if (pending.size === 0) return flushing;
-    const sightings = [...pending.values()];
+    const updates = [...pending.values()];
     pending = new Map();
     flushing = flushing
-      .then(() => recordDevicesSeen(options.database, sightings))
-      .then(
-        () => undefined,
-        (error: unknown) => options.logger.warn({ err: error, devices: sightings.length }, 'presence flush failed'),
+      .then(() => recordDevicePresence(options.database, updates))
+      .then(announceConnected, (error: unknown) =>
+        options.logger.warn({ err: error, devices: updates.length }, 'presence flush failed'),
       );
     return flushing;
   };
@@ -38,7 +63,13 @@ export function createPresenceRecorder(options: PresenceRecorderOptions): Presen
   timer.unref();
   return {
     record: ({ companyId, deviceId, receivedAt }) => {
-      pending.set(deviceId, { companyId, deviceId, seenAt: receivedAt });
+      const update = entry(companyId, deviceId);
+      if (!update.heartbeatAt || receivedAt.getTime() > update.heartbeatAt.getTime()) update.heartbeatAt = receivedAt;
+      update.event = later(update.event, { online: true, at: receivedAt, announced: false });
+    },
+    recordPresence: ({ companyId, deviceId, online, receivedAt }) => {
+      const update = entry(companyId, deviceId);
+      update.event = later(update.event, { online, at: receivedAt, announced: true });
     },
     flush,
     close: async () => {

@@ -3,12 +3,12 @@ import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from 
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import type { Database } from '../registry/database';
+import { rolloutsWaitingFor } from '../registry/device-dispatch.repository';
 import { connectDeviceTransport, type DeviceTransport } from '../transport/device-transport';
 import { createPresenceRecorder } from '../transport/presence-recorder';
 import { createAnswerRecorder } from './answer-recorder';
 import { createWorker } from './create-worker';
 import { createEngineObserver } from './engine-observer';
-import { watchConnectedDevices } from './connected-devices';
 import { startRolloutReconciler } from './rollout-reconciler';
 import { createRolloutSignals } from './rollout-signals';
 
@@ -49,8 +49,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     observer,
     logger,
   });
-  const presence = createPresenceRecorder({ database, logger });
-  const connected = watchConnectedDevices({ database, signals, logger });
+  // A device that connects may have commands waiting for it: their rollouts hear it.
+  const presence = createPresenceRecorder({
+    database,
+    logger,
+    onDevicesConnected: async (deviceIds) => signals.devicesConnected(await rolloutsWaitingFor(database, deviceIds)),
+  });
   const transport = await connectDeviceTransport({
     url: config.mqtt.url,
     username: config.mqtt.serviceUsername,
@@ -60,10 +64,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     logger,
     ...(config.mqtt.sharedSubscriptionGroup ? { sharedSubscriptionGroup: config.mqtt.sharedSubscriptionGroup } : {}),
     onAcknowledgement: (received) => answers.record(received),
-    onHeartbeat: (heartbeat) => {
-      presence.record(heartbeat);
-      connected.seen(heartbeat.deviceId);
-    },
+    onHeartbeat: (heartbeat) => presence.record(heartbeat),
+    onPresence: (received) => presence.recordPresence(received),
   });
   transportReady.current = transport;
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
@@ -97,7 +99,6 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await transport.close();
       await answers.close();
       await presence.close();
-      await connected.close();
       await signals.close();
       await nativeConnection.close();
       await connection.close();

@@ -20,6 +20,8 @@ const device = (actions: Record<string, boolean>, active = true): BatchDeviceRow
   actions,
   last_seen_at: now,
   heartbeat_period: 60,
+  connected: null,
+  presence_changed_at: null,
   applied_settings: {},
 });
 

@@ -1,19 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { commandExecutionId } from '../../contracts/ids';
-import { startSimulatedFleet } from '../../simulator/device-fleet';
+import type { SimulatedDevice } from '../../simulator/simulated-device';
+import { startSimulatedFleet as startFleet, type SimulatedFleet } from '../../simulator/device-fleet';
 import {
   connectDeviceTransport,
   type DeviceTransport,
   type ReceivedAcknowledgement,
+  type ReceivedPresence,
 } from '../../transport/device-transport';
 import { startEmbeddedHarness, type BrokerHarness } from '../../harness/broker-harness';
-import { silentLogger, waitFor } from '../support/transport-fixtures';
+import { connectAsDevice, silentLogger, waitFor } from '../support/transport-fixtures';
 
 describe('simulated fleet', () => {
   let harness: BrokerHarness;
   let transport: DeviceTransport;
   const acknowledgements: ReceivedAcknowledgement[] = [];
+  const presence: ReceivedPresence[] = [];
+  const presenceOf = (device: SimulatedDevice) =>
+    presence.filter((received) => received.deviceId === device.deviceId).map((received) => received.online);
   let bulk = 0;
 
   const commandEach = async (devices: { companyId: string; deviceId: string }[], lifetimeMs = 10_000) => {
@@ -36,6 +41,18 @@ describe('simulated fleet', () => {
   const acksOf = (prefix: string) =>
     acknowledgements.filter((received) => received.acknowledgement.execution_id.startsWith(prefix));
 
+  // Every fleet is stopped after its test even when the test fails: a fleet left churning keeps
+  // reconnecting and the test process would never exit.
+  const fleets: SimulatedFleet[] = [];
+  const startSimulatedFleet = async (options: Parameters<typeof startFleet>[0]) => {
+    const fleet = await startFleet(options);
+    fleets.push(fleet);
+    return fleet;
+  };
+  afterEach(async () => {
+    await Promise.all(fleets.splice(0).map((fleet) => fleet.stop()));
+  });
+
   before(async () => {
     harness = await startEmbeddedHarness();
     transport = await connectDeviceTransport({
@@ -44,6 +61,7 @@ describe('simulated fleet', () => {
       clientId: 'service-simulator-test',
       logger: silentLogger,
       onAcknowledgement: (received) => void acknowledgements.push(received),
+      onPresence: (received) => void presence.push(received),
     });
   });
   after(async () => {
@@ -126,5 +144,47 @@ describe('simulated fleet', () => {
     const stats = await fleet.stop();
     assert.equal(stats.connectFailures, 0);
     assert.equal(stats.commandsActed, 5);
+  });
+
+  it('when devices churn, then each leaves saying offline and says online again once back and subscribed', async () => {
+    const { devices } = await harness.addCompany(3);
+    const fleet = await startSimulatedFleet({
+      url: harness.deviceUrl,
+      devices,
+      churnPerMinute: 600,
+      churnDowntimeMs: 100,
+      logger: silentLogger,
+    });
+    await waitFor(() => fleet.stats().reconnects >= 3, 5000, 'churn');
+    const stats = await fleet.stop();
+    await waitFor(
+      () => presence.filter((received) => !received.online).length >= stats.presenceOfflineSent,
+      3000,
+      'offline',
+    );
+    for (const device of devices) {
+      const said = presenceOf(device);
+      assert.equal(said[0], true, 'online first');
+      assert.equal(said.at(-1), false, 'offline last, at the stop');
+      assert.ok(
+        said.every((online, index) => index === 0 || online !== said[index - 1]),
+        `alternating: ${said.join()}`,
+      );
+    }
+    // Once per churn, and once more at the stop for each device connected then.
+    assert.equal(stats.presenceOfflineSent, stats.reconnects + stats.connected);
+  });
+
+  it('when a device loses its connection, then it reconnects by itself and says online again', async () => {
+    const [device] = (await harness.addCompany(1)).devices as [SimulatedDevice];
+    const fleet = await startSimulatedFleet({ url: harness.deviceUrl, devices: [device], logger: silentLogger });
+    await waitFor(() => presenceOf(device).length === 1, 3000, 'online');
+    // Another connection with the device's client id takes its session over: the simulated
+    // device's connection is closed by the broker (no DISCONNECT from the device, so its will fires).
+    const intruder = await connectAsDevice(harness.deviceUrl, device);
+    await intruder.endAsync();
+    await waitFor(() => fleet.stats().presenceOnlineSent === 2, 5000, 'online again after the reconnect');
+    await waitFor(() => presenceOf(device).at(-1) === true && presenceOf(device).length >= 2, 3000, 'online heard');
+    await fleet.stop();
   });
 });

@@ -9,6 +9,7 @@ import {
   connectDeviceTransport,
   type DeviceTransport,
   type ReceivedAcknowledgement,
+  type ReceivedPresence,
 } from '../../transport/device-transport';
 import { startEmbeddedHarness, type BrokerHarness } from '../../harness/broker-harness';
 import { silentLogger, waitFor } from '../support/transport-fixtures';
@@ -28,10 +29,12 @@ interface ExampleRun {
   exited: Promise<number | null>;
 }
 
+// In its own process group, so that killing the example kills the Mosquitto client in it.
 function runExample(script: string, environment: Record<string, string>): ExampleRun {
   const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
     env: { ...process.env, ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -50,6 +53,7 @@ describe('device protocol doc, played by the Mosquitto clients', () => {
   const examples = deviceExamples();
   const running: ExampleRun[] = [];
   const acknowledgements: ReceivedAcknowledgement[] = [];
+  const presence: ReceivedPresence[] = [];
   let harness: BrokerHarness;
   let transport: DeviceTransport;
   let device: SimulatedDevice;
@@ -87,16 +91,17 @@ describe('device protocol doc, played by the Mosquitto clients', () => {
       clientId: 'service-protocol-doc-test',
       logger: silentLogger,
       onAcknowledgement: (received) => void acknowledgements.push(received),
+      onPresence: (received) => void presence.push(received),
     });
   });
   after(async () => {
-    for (const example of running) example.child.kill('SIGTERM');
+    for (const example of running) if (example.child.exitCode === null) process.kill(-example.child.pid!, 'SIGTERM');
     await transport?.close();
     await harness?.close();
   });
 
-  it('when the doc names its examples, then it has the receive and acknowledge blocks', () => {
-    assert.deepEqual([...examples.keys()].sort(), ['acknowledge', 'receive']);
+  it('when the doc names its examples, then it has the receive, acknowledge and presence blocks', () => {
+    assert.deepEqual([...examples.keys()].sort(), ['acknowledge', 'presence', 'receive']);
   });
 
   it('when a device follows the doc, then it gets its retained configuration and a command, and its ack reaches the service', async () => {
@@ -135,5 +140,32 @@ describe('device protocol doc, played by the Mosquitto clients', () => {
     assert.equal(await receive.exited, 0, receive.lines().join('\n'));
     assert.equal((messageOn(receive.lines(), 'commands') as CommandEnvelope).execution_id, queued.execution_id);
     assert.notEqual(messageOn(receive.lines(), 'configuration'), undefined, 'the retained configuration again');
+  });
+
+  it('when the presence example runs, then the service hears online and then offline, and the connection ends cleanly', async () => {
+    presence.length = 0;
+    const example = run('presence', { STAY_SECONDS: '1' });
+    assert.equal(await example.exited, 0, example.lines().join('\n'));
+    await waitFor(() => presence.length === 2, 5000, 'online and offline');
+    assert.deepEqual(
+      presence.map((received) => [received.deviceId, received.online]),
+      [
+        [device.deviceId, true],
+        [device.deviceId, false],
+      ],
+    );
+  });
+
+  it('when a device following the doc is killed, then its will says offline', async () => {
+    presence.length = 0;
+    const example = run('presence', { STAY_SECONDS: '60' });
+    await waitFor(() => presence.length === 1, 10_000, 'online');
+    process.kill(-example.child.pid!, 'SIGKILL');
+    await example.exited;
+    await waitFor(() => presence.length === 2, 5000, 'the will');
+    assert.deepEqual(
+      presence.map((received) => received.online),
+      [true, false],
+    );
   });
 });

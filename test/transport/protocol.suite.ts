@@ -129,6 +129,27 @@ export function protocolTests(startHarness: () => Promise<BrokerHarness>): void 
       assert.equal(stats.duplicates, 1);
     });
 
+    it('when a command the device acted on is delivered again after its expires_at, then it answers the same again without acting', async () => {
+      const { devices } = await harness.addCompany(1);
+      const fleet = await startSimulatedFleet({
+        url: harness.deviceUrl,
+        devices,
+        behaviour: { latency: { minMs: 0, maxMs: 0 }, failureRate: 0.5 },
+        logger: silentLogger,
+      });
+      const command = commandFor(devices[0]!, 500);
+      await transport.publishCommand(devices[0]!, command);
+      await waitFor(() => acknowledged(command.execution_id).length === 1, 5000, 'the first ack');
+      await delay(Date.parse(command.expires_at) - Date.now() + 100);
+      // The service's last copy at the deadline, there to recover an answer lost on the way.
+      await transport.publishCommand(devices[0]!, command);
+      await waitFor(() => acknowledged(command.execution_id).length === 2, 5000, 'the answer to the late copy');
+      const [first, second] = acknowledged(command.execution_id);
+      assert.deepEqual(second!.acknowledgement, first!.acknowledgement);
+      const stats = await fleet.stop();
+      assert.deepEqual([stats.commandsActed, stats.duplicates, stats.expired], [1, 1, 0]);
+    });
+
     it('when the service is away (a worker killed) while a device acknowledges, then the ack waits in its session and arrives when it reconnects', async () => {
       const { devices } = await harness.addCompany(1);
       const device = devices[0]!;

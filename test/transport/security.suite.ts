@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connectAsync, ErrorWithSubackPacket, type MqttClient } from 'mqtt';
 import { deviceTopic } from '../../contracts/device-topics';
@@ -9,6 +10,7 @@ import {
   connectDeviceTransport,
   type DeviceTransport,
   type ReceivedAcknowledgement,
+  type ReceivedPresence,
 } from '../../transport/device-transport';
 import type { BrokerHarness } from '../../harness/broker-harness';
 import { connectAsDevice, delay, silentLogger } from '../support/transport-fixtures';
@@ -50,6 +52,7 @@ export function securityTests(startHarness: () => Promise<BrokerHarness>): void 
     let neighbour: SimulatedDevice;
     let stranger: SimulatedDevice;
     const acknowledgements: ReceivedAcknowledgement[] = [];
+    const presence: ReceivedPresence[] = [];
 
     before(async () => {
       harness = await startHarness();
@@ -62,6 +65,7 @@ export function securityTests(startHarness: () => Promise<BrokerHarness>): void 
         sharedSubscriptionGroup: harness.sharedSubscriptionGroup,
         logger: silentLogger,
         onAcknowledgement: (ack) => void acknowledgements.push(ack),
+        onPresence: (received) => void presence.push(received),
       });
     });
     after(async () => {
@@ -118,13 +122,42 @@ export function securityTests(startHarness: () => Promise<BrokerHarness>): void 
         const forged = { execution_id: commandExecutionId('forged', victim.deviceId), status: 'success' };
         client.publish(deviceTopic(victim, 'acks'), JSON.stringify(forged), { qos: 0 });
         client.publish(deviceTopic(victim, 'commands'), JSON.stringify(commandFor(victim)), { qos: 0 });
+        client.publish(deviceTopic(victim, 'presence'), JSON.stringify({ online: false }), { qos: 0 });
       }
       await delay(300);
       assert.deepEqual(
         acknowledgements.filter((ack) => ack.deviceId !== mallory.deviceId),
         [],
       );
+      assert.deepEqual(
+        presence.filter((received) => received.deviceId !== mallory.deviceId),
+        [],
+      );
       await client.endAsync(true);
+    });
+
+    it("when a device leaves its will on another device's presence topic, then the service never hears it (aedes refuses the CONNECT, Mosquitto drops the will when it fires)", async () => {
+      const forgedWill = { online: false };
+      const connecting = connectAsDevice(harness.deviceUrl, mallory, {
+        clean: true,
+        will: {
+          topic: deviceTopic(neighbour, 'presence'),
+          payload: Buffer.from(JSON.stringify(forgedWill)),
+          qos: 1,
+          retain: false,
+        },
+      });
+      const client = await connecting.catch(() => undefined);
+      if (client) (client.stream as Socket).destroy();
+      await delay(500);
+      assert.deepEqual(
+        presence.filter((received) => received.deviceId !== mallory.deviceId),
+        [],
+      );
+      // Mosquitto 2.0 accepts such a CONNECT and applies the write ACL when the will fires;
+      // aedes refuses it at once (transport/broker.ts), as the stronger of the two.
+      if (harness.name === 'embedded aedes')
+        assert.equal(client, undefined, 'the CONNECT with a foreign will is refused');
     });
 
     it("when a device connects with another device's client id, then it does not get that device's queued commands", async () => {

@@ -28,6 +28,11 @@ describe('topics and broker access rules', () => {
     assert.ok(!mayPublish(device, 'fleet/c1/devices/d1/commands', false));
     assert.ok(!mayPublish(device, 'fleet/c1/devices/d2/acks', false));
     assert.ok(!mayPublish(device, 'fleet/c2/devices/d1/acks', false));
+    assert.ok(mayPublish(device, 'fleet/c1/devices/d1/presence', false));
+    assert.ok(!mayPublish(device, 'fleet/c1/devices/d1/presence', true));
+    assert.ok(!mayPublish(device, 'fleet/c1/devices/d2/presence', false));
+    assert.ok(!maySubscribe(device, 'fleet/c1/devices/d1/presence'));
+    assert.ok(maySubscribe(service, allDevicesTopicFilter('presence')));
     assert.ok(maySubscribe(device, 'fleet/c1/devices/d1/commands'));
     assert.ok(maySubscribe(device, 'fleet/c1/devices/d1/configuration'));
     assert.ok(!maySubscribe(device, 'fleet/c1/devices/+/commands'));
