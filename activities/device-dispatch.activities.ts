@@ -205,7 +205,7 @@ export function createDeviceDispatchActivities({
         await publishAll(input.target, reached, now);
       }
       const expired = await expireDevices(database, bulkResponseId, now, input.graceMilliseconds);
-      if (expired > 0) observer.devicesSettled(input.target.action, Array(expired).fill({ status: 'timed_out' }));
+      if (expired.length > 0) observer.devicesSettled(input.target.action, expired);
       const due = await nextDueAt(database, bulkResponseId, now, input.graceMilliseconds, input.publishing);
       return {
         now: now.getTime(),

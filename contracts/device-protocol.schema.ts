@@ -23,14 +23,30 @@ export const commandEnvelopeSchema = z.object({
 });
 export type CommandEnvelope = z.infer<typeof commandEnvelopeSchema>;
 
-export const acknowledgementStatuses = ['success', 'fail'] as const;
+// `in_progress` is not an answer yet: the device works on it and may say so any number of times
+// before its final `success` or `fail`, with how far it got and more time it needs.
+export const acknowledgementStatuses = ['success', 'fail', 'in_progress'] as const;
 export type AcknowledgementStatus = (typeof acknowledgementStatuses)[number];
+
+export const progressSchema = z.object({
+  percent: z.number().min(0).max(100).optional(),
+  step: z.string().max(200).optional(),
+  // Push this device's deadline to at least this many seconds from now (capped by the rollout's
+  // max_device_seconds).
+  extend_seconds: z
+    .int()
+    .min(1)
+    .max(30 * 24 * 3600)
+    .optional(),
+});
+export type Progress = z.infer<typeof progressSchema>;
 
 export const acknowledgementSchema = z.object({
   execution_id: executionId,
   status: z.enum(acknowledgementStatuses),
   message: z.string().max(2000).optional(),
   result: jsonObject.optional(),
+  progress: progressSchema.optional(),
   acknowledged_at: timestamp.optional(),
 });
 export type Acknowledgement = z.infer<typeof acknowledgementSchema>;

@@ -131,30 +131,36 @@ export function listDeadlinesReached(
 ): Promise<WaitingDevice[]> {
   return database.query<WaitingDevice>(
     `select device_id, unique_id, deadline_at from bulk_response_devices
-      where bulk_response_id = $1 and status in ('sent', 'in_progress') and deadline_at > $2 and deadline_at <= $3`,
+      where bulk_response_id = $1 and status in ('sent', 'in_progress') and health_confirm_by is null
+        and deadline_at > $2 and deadline_at <= $3`,
     [bulkResponseId, after, now],
   );
 }
 
 // Devices whose time is up: offline ones at their deadline (they never had the command), the
-// others once the grace for a late answer passed too.
+// others once the grace for a late answer passed too, and those that answered success but were
+// not seen alive again in time (confirm_health) end unhealthy.
 export async function expireDevices(
   database: Queryable,
   bulkResponseId: string,
   now: Date,
   graceMilliseconds: number,
-): Promise<number> {
-  const rows = await database.query(
-    `update bulk_response_devices set status = 'timed_out', next_send_at = null, updated_at = now(),
-       message = case when status = 'enqueued' then 'the device did not connect before its deadline'
-                      else 'the device did not answer before its deadline' end
+): Promise<{ status: 'timed_out' | 'unhealthy' }[]> {
+  return database.query(
+    `update bulk_response_devices set next_send_at = null, updated_at = now(),
+       status = case when health_confirm_by is not null then 'unhealthy' else 'timed_out' end,
+       message = case when health_confirm_by is not null then 'the device was not seen alive after its answer in time'
+                      when status = 'enqueued' then 'the device did not connect before its deadline'
+                      else 'the device did not answer before its deadline' end,
+       health_confirm_by = null
      where bulk_response_id = $1 and (
        (status = 'enqueued' and deadline_at <= $2) or
-       (status in ('sent', 'in_progress') and deadline_at <= $2 - make_interval(secs => $3 / 1000.0)))
-     returning device_id`,
+       (status = 'in_progress' and health_confirm_by <= $2) or
+       (status in ('sent', 'in_progress') and health_confirm_by is null
+         and deadline_at <= $2 - make_interval(secs => $3 / 1000.0)))
+     returning status`,
     [bulkResponseId, now, graceMilliseconds],
   );
-  return rows.length;
 }
 
 // When something is next due among the waiting devices: a re-send, a last copy at a deadline
@@ -171,10 +177,12 @@ export async function nextDueAt(
        case when $4 then (select min(next_send_at) from bulk_response_devices
           where bulk_response_id = $1 and status = 'sent' and next_send_at is not null) end,
        case when $4 then (select min(deadline_at) from bulk_response_devices
-          where bulk_response_id = $1 and status in ('sent', 'in_progress') and deadline_at > $2) end,
+          where bulk_response_id = $1 and status in ('sent', 'in_progress') and health_confirm_by is null
+            and deadline_at > $2) end,
        (select min(deadline_at) from bulk_response_devices where bulk_response_id = $1 and status = 'enqueued'),
+       (select min(health_confirm_by) from bulk_response_devices where bulk_response_id = $1 and status = 'in_progress'),
        (select min(deadline_at) + make_interval(secs => $3 / 1000.0) from bulk_response_devices
-          where bulk_response_id = $1 and status in ('sent', 'in_progress'))) as due`,
+          where bulk_response_id = $1 and status in ('sent', 'in_progress') and health_confirm_by is null)) as due`,
     [bulkResponseId, now, graceMilliseconds, publishing],
   );
   return row?.due ?? null;

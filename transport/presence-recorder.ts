@@ -17,6 +17,9 @@ export interface PresenceRecorderOptions {
   // their status was not online); never called with none. Not awaited: a slow consumer must not
   // hold presence back. A device may be reported twice when two instances flush it together.
   onDevicesConnected?: (deviceIds: string[]) => Promise<void> | void;
+  // After a flush, every device heard alive in it (a heartbeat or `online`) and when: a device
+  // that answered a command and must be seen again (confirm_health) is seen here. Not awaited.
+  onDevicesAlive?: (sightings: { deviceId: string; at: Date }[]) => Promise<void> | void;
 }
 
 export interface PresenceRecorder {
@@ -40,22 +43,27 @@ export function createPresenceRecorder(options: PresenceRecorderOptions): Presen
     if (!update) pending.set(deviceId, (update = { companyId, deviceId, heartbeatAt: null, event: null }));
     return update;
   };
-  const announceConnected = (deviceIds: string[]) => {
-    if (deviceIds.length === 0 || !options.onDevicesConnected) return;
+  const handOver = <Item>(items: Item[], to: ((items: Item[]) => Promise<void> | void) | undefined, what: string) => {
+    if (items.length === 0 || !to) return;
     Promise.resolve()
-      .then(() => options.onDevicesConnected?.(deviceIds))
-      .catch((error: unknown) =>
-        options.logger.warn({ err: error, devices: deviceIds.length }, 'connected devices not handed over'),
-      );
+      .then(() => to(items))
+      .catch((error: unknown) => options.logger.warn({ err: error, devices: items.length }, `${what} not handed over`));
   };
   const flush = (): Promise<void> => {
     if (pending.size === 0) return flushing;
     const updates = [...pending.values()];
     pending = new Map();
+    const alive = updates.flatMap((update) =>
+      update.event?.online ? [{ deviceId: update.deviceId, at: update.event.at }] : [],
+    );
     flushing = flushing
       .then(() => recordDevicePresence(options.database, updates))
-      .then(announceConnected, (error: unknown) =>
-        options.logger.warn({ err: error, devices: updates.length }, 'presence flush failed'),
+      .then(
+        (connected) => {
+          handOver(connected, options.onDevicesConnected, 'connected devices');
+          handOver(alive, options.onDevicesAlive, 'devices heard alive');
+        },
+        (error: unknown) => options.logger.warn({ err: error, devices: updates.length }, 'presence flush failed'),
       );
     return flushing;
   };

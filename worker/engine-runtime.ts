@@ -54,6 +54,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     database,
     logger,
     onDevicesConnected: async (deviceIds) => signals.devicesConnected(await rolloutsWaitingFor(database, deviceIds)),
+    onDevicesAlive: (sightings) => answers.alive(sightings),
   });
   const transport = await connectDeviceTransport({
     url: config.mqtt.url,
