@@ -1,28 +1,33 @@
-import type { BulkActionInput } from '../../contracts/bulk-action.types';
+import type { DeviceActionInput, RegistryActionInput } from '../../contracts/bulk-action.types';
 import type { Rollout } from '../../contracts/fleet-action.schema';
+import { newObjectId } from '../../registry/object-id';
 
-// A reboot over a fleet, as the API would start it; the fake activities decide the devices.
-export function rebootInput(id: string, rollout?: Rollout): BulkActionInput {
+// The whole company's devices, as a fleet with no criteria resolves: devices created after the
+// action started are not in it (a continuous rollout's sweeps find those).
+const wholeCompany = () => ({ kind: 'fleet' as const, criteria: {}, createdBefore: new Date().toISOString() });
+
+// A reboot of a company's devices, as the API would start it.
+export function rebootInput(companyId: string, rollout?: Rollout): DeviceActionInput {
   return {
-    bulkResponseId: id.padStart(24, '0'),
-    companyId: 'c'.repeat(24),
-    fleetId: 'f'.repeat(24),
+    bulkResponseId: newObjectId(),
+    companyId,
+    fleetId: null,
     request: { action: 'issue_command', gateway_command: 'reboot', ...(rollout ? { rollout } : {}) },
-    source: { kind: 'fleet', criteria: {}, createdBefore: '2026-01-01T00:00:00.000Z' },
+    source: wholeCompany(),
     createdBy: null,
     parentId: null,
     command: { kind: 'command', name: 'reboot', payload: {}, gatewayCommand: 'reboot' },
   };
 }
 
-// Tags added over a fleet: a registry action, no device to wait for.
-export function addTagsInput(id: string, rollout?: Rollout): BulkActionInput {
+// Tags added to a company's devices: a registry action, no device to wait for.
+export function addTagsInput(companyId: string, rollout?: Rollout): RegistryActionInput {
   return {
-    bulkResponseId: id.padStart(24, '0'),
-    companyId: 'c'.repeat(24),
-    fleetId: 'f'.repeat(24),
+    bulkResponseId: newObjectId(),
+    companyId,
+    fleetId: null,
     request: { action: 'add_tags', tags: ['blue'], ...(rollout ? { rollout } : {}) },
-    source: { kind: 'fleet', criteria: {}, createdBefore: '2026-01-01T00:00:00.000Z' },
+    source: wholeCompany(),
     createdBy: null,
     parentId: null,
   };
