@@ -1,4 +1,4 @@
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BulkActionInput, RolloutView } from '../contracts/bulk-action.types';
 import type { RolloutModel } from '../contracts/rollout-model';
 import { progressSentence, statusOf, statusReasonOf, waitingForOf } from '../contracts/rollout-view';
@@ -55,13 +55,17 @@ export class RolloutRecorder {
   private save(): Promise<void> {
     this.savedRecord = this.recordKey();
     const state = this.model.record();
+    // Not cancellable: a cancel from the Temporal UI must not cancel the save that records it (a
+    // cancelled save rejected unhandled, failed the workflow task and stopped every later save).
     this.saving = this.saving.then(() =>
-      registry.saveRolloutState({
-        bulkResponseId: this.input.bulkResponseId,
-        status: statusOf(state),
-        total: this.model.total,
-        state,
-      }),
+      CancellationScope.nonCancellable(() =>
+        registry.saveRolloutState({
+          bulkResponseId: this.input.bulkResponseId,
+          status: statusOf(state),
+          total: this.model.total,
+          state,
+        }),
+      ),
     );
     return this.saving;
   }
