@@ -80,8 +80,10 @@ export class RolloutModel {
     return this.state.stop;
   }
 
+  // A JSON copy: the workflow sandbox has no structuredClone (continue-as-new failed every workflow
+  // task with a ReferenceError), and the state travels as JSON anyway.
   snapshot(): RolloutState {
-    return structuredClone(this.state);
+    return JSON.parse(JSON.stringify(this.state)) as RolloutState;
   }
 
   record(): RolloutRecordState {
