@@ -1,5 +1,5 @@
 import { after, before } from 'node:test';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/create-activities';
@@ -17,7 +17,7 @@ import { insertCompanyWithDevices, silentLogger } from './transport-fixtures';
 import { openTestDatabase, type TestDatabase } from '../../harness/test-database';
 import { sharedWorkflowBundle } from './workflow-bundle';
 
-export type RolloutHandle = WorkflowHandle<typeof rolloutWorkflow>;
+export type RolloutHandle = WorkflowHandleWithFirstExecutionRunId<typeof rolloutWorkflow>;
 
 export interface DeviceRow {
   device_id: string;
