@@ -19,9 +19,10 @@ function anchored(pace: Pace, ratePerMinute: number, now: number): Pace {
   return nextDueAt >= earliest ? pace : { anchorAt: earliest - pace.sent * interval, sent: pace.sent };
 }
 
+// A pace not started yet (the first launch, or after a resume) starts now: one command, not the
+// whole queue at once (it was unlimited, so a rate sent its first page in one burst).
 export function paceCredit(pace: Pace, ratePerMinute: number, now: number): number {
-  const current = anchored(pace, ratePerMinute, now);
-  if (!current) return Number.MAX_SAFE_INTEGER;
+  const current = anchored(pace, ratePerMinute, now) ?? { anchorAt: now, sent: 0 };
   const due = Math.floor(((now - current.anchorAt) * ratePerMinute) / 60_000) + 1;
   return Math.max(0, due - current.sent);
 }
