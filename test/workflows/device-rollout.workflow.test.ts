@@ -136,4 +136,27 @@ describe('device rollouts (dev server, real activities and registry, fake device
       assert.ok(fleet.transport.mostOutstanding >= 2, 'the window was used');
     });
   });
+
+  it('when a rollout ends, then its start and its end are announced before the execution completes, and nothing is left scheduled', async () => {
+    await withFleet(harness, 3, {}, async (fleet) => {
+      const handle = await fleet.start(rebootInput(fleet.companyId));
+      await within(handle.result(), minute, 'the rollout');
+      const events = (await handle.fetchHistory()).events ?? [];
+      const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes);
+      const announced = scheduled
+        .filter(
+          (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'enqueueBulkResponseEvent',
+        )
+        .map((event) => {
+          const payload = event.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
+          return (JSON.parse(Buffer.from(payload!).toString()) as { event: string }).event;
+        });
+      assert.deepEqual(announced, ['bulk_response.started', 'bulk_response.completed']);
+      const scheduledIds = new Set(scheduled.map((event) => String(event.eventId)));
+      const finished = events.filter((event) => event.activityTaskCompletedEventAttributes);
+      for (const event of finished)
+        scheduledIds.delete(String(event.activityTaskCompletedEventAttributes?.scheduledEventId));
+      assert.equal(scheduledIds.size, 0, 'every activity the rollout scheduled completed before it ended');
+    });
+  });
 });
