@@ -4,7 +4,7 @@ import type { temporal } from '@temporalio/proto';
 import { deviceStatuses } from '../../contracts/statuses';
 import { within } from '../support/bounded-waits';
 import { rolloutHarness, withFleet, type Fleet, type RolloutHandle } from '../support/rollout-harness';
-import { addTagsInput, rebootInput } from '../support/rollout-inputs';
+import { addTagsInput, rebootInput } from '../../harness/rollout-inputs';
 
 // Every run of an execution, first to last, with its history length: continue-as-new chains them.
 async function runLengths(fleet: Fleet, handle: RolloutHandle): Promise<number[]> {

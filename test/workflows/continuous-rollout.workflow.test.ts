@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { insertDevices } from '../../harness/device-fixtures';
 import { eventually, within } from '../support/bounded-waits';
 import { rolloutHarness, withFleet } from '../support/rollout-harness';
-import { addTagsInput, rebootInput } from '../support/rollout-inputs';
+import { addTagsInput, rebootInput } from '../../harness/rollout-inputs';
 
 const day = 24 * 3600_000;
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { deviceStatuses } from '../../contracts/statuses';
 import { within } from '../support/bounded-waits';
 import { rolloutHarness, withFleet, type DeviceRow, type Fleet } from '../support/rollout-harness';
-import { rebootInput } from '../support/rollout-inputs';
+import { rebootInput } from '../../harness/rollout-inputs';
 
 const minute = 60_000;
 

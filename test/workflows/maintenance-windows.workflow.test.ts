@@ -6,7 +6,7 @@ import { cancelUpdate, pauseUpdate, rolloutStatusQuery } from '../../workflows/d
 import { eventually, within } from '../support/bounded-waits';
 import { localActivityTimes } from '../support/history-times';
 import { rolloutHarness, withFleet } from '../support/rollout-harness';
-import { addTagsInput, rebootInput } from '../support/rollout-inputs';
+import { addTagsInput, rebootInput } from '../../harness/rollout-inputs';
 
 const everyDay: MaintenanceWindow['days'] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 

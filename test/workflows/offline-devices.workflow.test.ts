@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { cancelUpdate } from '../../workflows/definitions';
 import { eventually, within } from '../support/bounded-waits';
 import { rolloutHarness, withFleet, type Fleet } from '../support/rollout-harness';
-import { rebootInput } from '../support/rollout-inputs';
+import { rebootInput } from '../../harness/rollout-inputs';
 
 const minute = 60_000;
 

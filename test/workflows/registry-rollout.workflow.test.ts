@@ -4,7 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { findBulkResponse } from '../../registry/bulk-responses.repository';
 import { eventually, within } from '../support/bounded-waits';
 import { rolloutHarness, withFleet, type Fleet } from '../support/rollout-harness';
-import { addTagsInput } from '../support/rollout-inputs';
+import { addTagsInput } from '../../harness/rollout-inputs';
 
 const minute = 60_000;
 

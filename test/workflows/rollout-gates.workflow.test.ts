@@ -4,7 +4,7 @@ import { findBulkResponse } from '../../registry/bulk-responses.repository';
 import { rolloutStatusQuery, resumeUpdate } from '../../workflows/definitions';
 import { eventually, within } from '../support/bounded-waits';
 import { rolloutHarness, withFleet } from '../support/rollout-harness';
-import { rebootInput } from '../support/rollout-inputs';
+import { rebootInput } from '../../harness/rollout-inputs';
 
 const minute = 60_000;
 

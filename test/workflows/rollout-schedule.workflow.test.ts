@@ -4,7 +4,7 @@ import { rolloutStatusQuery } from '../../workflows/definitions';
 import { within } from '../support/bounded-waits';
 import { eventTime, localActivityTimes } from '../support/history-times';
 import { rolloutHarness, withFleet } from '../support/rollout-harness';
-import { rebootInput } from '../support/rollout-inputs';
+import { rebootInput } from '../../harness/rollout-inputs';
 
 // Hours of workflow time in seconds on the time-skipping test server: the rollout's waits are
 // timers, its device dispatches local activities, and the fake devices answer at once.

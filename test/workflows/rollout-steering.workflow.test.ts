@@ -5,7 +5,7 @@ import { findBulkResponse } from '../../registry/bulk-responses.repository';
 import { cancelUpdate, pauseUpdate, resumeUpdate } from '../../workflows/definitions';
 import { eventually, within } from '../support/bounded-waits';
 import { rolloutHarness, withFleet, type Fleet } from '../support/rollout-harness';
-import { rebootInput } from '../support/rollout-inputs';
+import { rebootInput } from '../../harness/rollout-inputs';
 
 const minute = 60_000;
 const pause = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { within } from '../support/bounded-waits';
 import { rolloutHarness, withFleet, type Fleet } from '../support/rollout-harness';
-import { rebootInput } from '../support/rollout-inputs';
+import { rebootInput } from '../../harness/rollout-inputs';
 
 const minute = 60_000;
 

@@ -1,6 +1,6 @@
-import type { CommandEnvelope } from '../../contracts/device-protocol.schema';
-import type { DeviceAddress } from '../../contracts/device-topics';
-import type { DeviceTransport, DeviceTransportStats, ReceivedAcknowledgement } from '../../transport/device-transport';
+import type { CommandEnvelope } from '../contracts/device-protocol.schema';
+import type { DeviceAddress } from '../contracts/device-topics';
+import type { DeviceTransport, DeviceTransportStats, ReceivedAcknowledgement } from '../transport/device-transport';
 
 // What a fake device does with one copy of a command: ignores it (`silent`), or answers, maybe
 // after a while, maybe with the answer lost on the way back (`lost`: the service never hears it).
