@@ -66,7 +66,8 @@ describe('a rollout terminated through Temporal (dev server, registry, broker, s
     assert.equal(entries.total, view.counts.total, 'every device of the rollout has an entry');
     const byStatus = new Map<string, number>();
     for (const entry of entries.resources) byStatus.set(entry.status, (byStatus.get(entry.status) ?? 0) + 1);
-    for (const [status, rows] of byStatus) assert.equal(view.counts[status as 'success'], rows, `${status}: counts are rows`);
+    for (const [status, rows] of byStatus)
+      assert.equal(view.counts[status as 'success'], rows, `${status}: counts are rows`);
 
     const paused = await client.control(id, 'pause').expect(409);
     assert.match(JSON.stringify(paused.body), /failed/);
