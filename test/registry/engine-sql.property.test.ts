@@ -296,4 +296,49 @@ describe('the engine SQL keeps the counts from the rows (property, real registry
       { numRuns: 150 },
     );
   });
+
+  it('when eight recorders answer overlapping devices at once, in any order, then none deadlocks and each row is written once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.integer({ min: 0, max: deviceCount - 1 }), { minLength: 1, maxLength: 12 }), {
+          minLength: 8,
+          maxLength: 8,
+        }),
+        async (batches) => {
+          const world = await newWorld();
+          const now = new Date();
+          for (const id of world.bulkResponseIds)
+            for (const deviceId of world.deviceIds)
+              await dispatchDevice(database, {
+                bulkResponseId: id,
+                companyId: world.companyId,
+                deviceId,
+                stage: 0,
+                sentAt: now,
+                deadlineAt: new Date(now.getTime() + 60_000),
+                nextSendAt: null,
+                skipOffline: false,
+              });
+          // Every device is online (newWorld): each row entered `sent` once.
+          for (const id of world.bulkResponseIds) world.entries.set(id, { sent: deviceCount, enqueued: 0 });
+          const recorded = await Promise.all(
+            batches.map((devices, batch) =>
+              recordDeviceAnswers(database, [
+                ...answersOf(world, { br: 0, devices: [...new Set(devices)] }, () => (batch % 2 ? 'fail' : 'success')),
+                ...answersOf(world, { br: 1, devices: [...new Set(devices)].reverse() }, () => 'success'),
+              ]),
+            ),
+          );
+          const written = recorded.flatMap((result) =>
+            result.answered.map((row) => `${row.bulk_response_id}.${row.device_id}`),
+          );
+          assert.equal(new Set(written).size, written.length, 'each row written once');
+          const answered = new Set(batches.flat()).size;
+          assert.equal(written.length, 2 * answered, 'every answered device was written');
+          await check(world, { kind: 'concurrentAnswers', br: 0, devices: [] }, new Map(), await rowsOf(world));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
 });
