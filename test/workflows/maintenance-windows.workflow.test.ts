@@ -52,16 +52,19 @@ describe('maintenance windows (time-skipping test server, real activities and re
       const handle = await fleet.start(input);
       const view = await eventually(
         async () => {
-          const current = await handle.query(rolloutStatusQuery);
+          const current = await within(handle.query(rolloutStatusQuery), 30_000, 'the status query');
           return current.waitingFor?.includes('maintenance window') ? current : undefined;
         },
         10_000,
         'the wait for the window',
       );
       assert.match(view.waitingFor ?? '', /maintenance window opening at \d{4}-\d\d-\d\dT/);
-      assert.equal((await handle.executeUpdate(pauseUpdate)).status, 'paused');
+      assert.equal((await within(handle.executeUpdate(pauseUpdate), 30_000, 'the pause Update')).status, 'paused');
       // Nothing waits for an answer: the rollout may end before the Update answers.
-      assert.match((await handle.executeUpdate(cancelUpdate)).status, /^cancel(ing|ed)$/);
+      assert.match(
+        (await within(handle.executeUpdate(cancelUpdate), 30_000, 'the cancel Update')).status,
+        /^cancel(ing|ed)$/,
+      );
       const outcome = await within(handle.result(), 60_000, 'the rollout');
       assert.equal(outcome.status, 'canceled');
       assert.equal(outcome.counts.canceled, 5, 'nothing changed outside the window');

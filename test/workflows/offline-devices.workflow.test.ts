@@ -70,7 +70,7 @@ describe('offline devices (dev server, real activities and registry, fake device
         30_000,
         'every device reached',
       );
-      const view = await handle.executeUpdate(cancelUpdate);
+      const view = await within(handle.executeUpdate(cancelUpdate), 30_000, 'the cancel Update');
       assert.equal(view.status, 'canceling');
       await fleet.connect(offline);
       const outcome = await within(handle.result(), minute, 'the rollout');

@@ -39,7 +39,7 @@ describe('registry rollouts (dev server, real activities and registry)', () => {
       const input = addTagsInput(fleet.companyId);
       const handle = await fleet.start(input);
       await eventually(async () => (await fleet.rows(input.bulkResponseId)).length > 0, 30_000, 'a first page');
-      await handle.cancel();
+      await within(handle.cancel(), 30_000, 'the cancel request');
       await assert.rejects(within(handle.result(), minute, 'the rollout'), WorkflowFailedError);
       const record = await findBulkResponse(fleet.database, fleet.companyId, input.bulkResponseId);
       assert.equal(record?.status, 'canceled');

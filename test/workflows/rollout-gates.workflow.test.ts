@@ -52,7 +52,7 @@ describe('rollout gates (dev server, real activities and registry, fake devices)
       const handle = await fleet.start(input);
       const view = await eventually(
         async () => {
-          const current = await handle.query(rolloutStatusQuery);
+          const current = await within(handle.query(rolloutStatusQuery), 30_000, 'the status query');
           return current.status === 'paused' ? current : undefined;
         },
         30_000,
@@ -61,7 +61,7 @@ describe('rollout gates (dev server, real activities and registry, fake devices)
       assert.match(view.waitingFor ?? '', /canary passed its gate and the rollout paused/);
       assert.equal(view.counts.success, 3);
       assert.equal(fleet.transport.published.length, 3);
-      const resumed = await handle.executeUpdate(resumeUpdate);
+      const resumed = await within(handle.executeUpdate(resumeUpdate), 30_000, 'the resume Update');
       assert.equal(resumed.status, 'processing');
       const outcome = await within(handle.result(), minute, 'the rollout');
       assert.equal(outcome.status, 'completed');

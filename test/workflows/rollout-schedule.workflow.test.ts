@@ -16,7 +16,7 @@ describe('start_at and rate (time-skipping test server, real activities and regi
       const startAt = (await harness.environment.currentTimeMs()) + 3 * 3600_000;
       const input = rebootInput(fleet.companyId, { start_at: new Date(startAt).toISOString(), rate_per_minute: 6 });
       const handle = await fleet.start(input);
-      const waiting = await handle.query(rolloutStatusQuery);
+      const waiting = await within(handle.query(rolloutStatusQuery), 30_000, 'the status query');
       assert.equal(waiting.status, 'pending');
       assert.match(waiting.waitingFor ?? '', /the start time/);
       const outcome = await within(handle.result(), 120_000, 'the rollout');

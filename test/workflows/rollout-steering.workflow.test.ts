@@ -32,7 +32,7 @@ describe('steering a rollout (dev server, real activities and registry, fake dev
       const input = rebootInput(fleet.companyId, { max_in_flight: 2 });
       const handle = await fleet.start(input);
       await eventually(() => fleet.transport.published.length >= 4, 30_000, 'a few devices sent to');
-      const paused = await handle.executeUpdate(pauseUpdate);
+      const paused = await within(handle.executeUpdate(pauseUpdate), 30_000, 'the pause Update');
       assert.equal(paused.status, 'paused');
       // Launches already running when it paused may still land; after them, silence.
       await pause(500);
@@ -40,7 +40,7 @@ describe('steering a rollout (dev server, real activities and registry, fake dev
       await pause(2_000);
       assert.equal(fleet.transport.published.length, publishedWhilePaused, 'nothing published while paused');
       assert.ok(publishedWhilePaused < 30);
-      const resumed = await handle.executeUpdate(resumeUpdate);
+      const resumed = await within(handle.executeUpdate(resumeUpdate), 30_000, 'the resume Update');
       assert.equal(resumed.status, 'processing');
       const outcome = await within(handle.result(), minute, 'the rollout');
       assert.equal(outcome.status, 'completed');
@@ -55,7 +55,7 @@ describe('steering a rollout (dev server, real activities and registry, fake dev
       const input = rebootInput(fleet.companyId, { max_in_flight: 3 });
       const handle = await fleet.start(input);
       await eventually(() => fleet.transport.published.length >= 3, 30_000, 'the first devices sent to');
-      const view = await handle.executeUpdate(cancelUpdate);
+      const view = await within(handle.executeUpdate(cancelUpdate), 30_000, 'the cancel Update');
       assert.equal(view.status, 'canceling');
       const publishedAtCancel = fleet.transport.published.length;
       const outcome = await within(handle.result(), minute, 'the rollout');
@@ -65,7 +65,10 @@ describe('steering a rollout (dev server, real activities and registry, fake dev
       assert.equal(outcome.counts.canceled, 30 - publishedAtCancel);
       assert.equal(outcome.statusReason?.code, 'canceled');
       await assertStoppedCleanly(fleet, input.bulkResponseId);
-      await assert.rejects(handle.executeUpdate(pauseUpdate), 'a control on an ended rollout is refused');
+      await assert.rejects(
+        within(handle.executeUpdate(pauseUpdate), 30_000, 'the refusal'),
+        'a control on an ended rollout is refused',
+      );
     });
   });
 
@@ -75,7 +78,7 @@ describe('steering a rollout (dev server, real activities and registry, fake dev
       const input = rebootInput(fleet.companyId, { max_in_flight: 3 });
       const handle = await fleet.start(input);
       await eventually(() => fleet.transport.published.length >= 3, 30_000, 'the first devices sent to');
-      await handle.cancel();
+      await within(handle.cancel(), 30_000, 'the cancel request');
       const failure = await within(
         handle.result().then(
           () => undefined,
