@@ -64,6 +64,30 @@ describe('device rollouts (dev server, real activities and registry, fake device
     });
   });
 
+  it('when the broker refuses every publish to a device, then it ends fail with the reason and the others are not held up', async () => {
+    await withFleet(harness, 3, {}, async (fleet) => {
+      const refused = fleet.deviceIds[0]!;
+      fleet.transport.refusal = (deviceId) => deviceId === refused;
+      const input = rebootInput(fleet.companyId);
+      const outcome = await within((await fleet.start(input)).result(), minute, 'the rollout');
+      assert.equal(outcome.status, 'completed_with_errors');
+      assert.equal(outcome.counts.success, 2);
+      assert.equal(outcome.counts.fail, 1);
+      const rows = await fleet.rows(input.bulkResponseId);
+      const firstRefusal = fleet.transport.refused[0]!.at;
+      for (const other of rows.filter((each) => each.device_id !== refused))
+        assert.ok(other.sent_at!.getTime() - firstRefusal < 5_000, 'the others went while it was retried');
+      const [row] = rows.filter((each) => each.device_id === refused);
+      assert.match(row?.message ?? '', /could not be sent: the broker is unavailable/);
+      assert.equal(fleet.transport.copiesTo(refused).length, 0);
+      // 8 attempts over about 20 s (a worker may run one attempt again after a workflow task
+      // heartbeat: local activities are at least once).
+      assert.ok(fleet.transport.refused.length >= 8, `${fleet.transport.refused.length} attempts`);
+      const refusedFor = fleet.transport.refused.at(-1)!.at - fleet.transport.refused[0]!.at;
+      assert.ok(refusedFor >= 15_000, `tried for ${refusedFor} ms before giving up`);
+    });
+  });
+
   it('when devices stay silent, then the command is re-sent at the retry offsets and attempts count the sends', async () => {
     await withFleet(harness, 3, {}, async (fleet) => {
       fleet.transport.script = (_deviceId, copy) => (copy < 3 ? 'silent' : { status: 'success' });
