@@ -81,8 +81,9 @@ export class RolloutModel {
     return this.state.stop;
   }
 
+  // A JSON copy: the workflow sandbox has no structuredClone (continue-as-new failed every workflow
+  // task with a ReferenceError), and the state travels as JSON anyway.
   snapshot(): RolloutState {
-    // JSON, not structuredClone: the workflow sandbox has no structuredClone.
     return JSON.parse(JSON.stringify(this.state)) as RolloutState;
   }
 
@@ -263,6 +264,10 @@ export class RolloutModel {
 
   launch(now: number, count: number): DeviceRef[] {
     const devices = this.state.queue.splice(0, count);
+    // Nothing launched, nothing new to look after: a turn that may not send (paused, outside a
+    // window, waiting for newcomers) scheduled a look at the rows every time, waking an idle
+    // rollout every resend interval (10 s by default) for as long as it waited.
+    if (devices.length === 0) return devices;
     this.state.launched.running += devices.length;
     this.state.stageDispatched += devices.length;
     const rate = this.ratePerMinute();

@@ -45,6 +45,10 @@ async function openPglite(directory: string | undefined): Promise<Database> {
 
 async function openPostgres(connectionString: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString, max: 10 });
+  // An idle connection the server ends (a restart, a failover, an administrator) is an 'error'
+  // event on the pool, which drops that client and opens another for the next query; unhandled,
+  // the event crashed the process (seen as a test database was dropped while a pool was ending).
+  pool.on('error', () => undefined);
   await pool.query('select 1');
   const query = async <Row>(sql: string, params?: readonly unknown[]) =>
     (await pool.query(sql, params ? [...params] : undefined)).rows as Row[];

@@ -41,7 +41,10 @@ export async function dispatchDevice(database: Queryable, request: DispatchReque
        case when online then $7::timestamptz end
      from device
      on conflict (bulk_response_id, device_id) do update set status = excluded.status, reason = excluded.reason,
-       message = null, attempts = excluded.attempts, stage = excluded.stage, sent_at = excluded.sent_at,
+       message = null, attempts = excluded.attempts,
+       -- a row that stays skipped keeps its stage: the counts move with a status, not with a stage
+       stage = case when excluded.status = 'skipped' then row.stage else excluded.stage end,
+       sent_at = excluded.sent_at,
        deadline_at = excluded.deadline_at, next_send_at = excluded.next_send_at, updated_at = now()
        where row.status = 'skipped'
      returning status, deadline_at`,

@@ -1,10 +1,10 @@
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BulkActionInput, RolloutView } from '../contracts/bulk-action.types';
 import type { RolloutModel } from '../contracts/rollout-model';
 import { progressSentence, statusOf, statusReasonOf, waitingForOf } from '../contracts/rollout-view';
 import type { BulkStatus } from '../contracts/statuses';
 import { isBulkResponseEventName } from '../contracts/webhook-events';
-import { publishBulkResponseEvent } from './bulk-response-events';
+import { bulkResponseEventsPublished, publishBulkResponseEvent } from './bulk-response-events';
 import { searchAttributeKeys } from './definitions';
 import { registry } from './rollout-activities';
 
@@ -14,6 +14,7 @@ import { registry } from './rollout-activities';
 export class RolloutRecorder {
   private savedRecord = '';
   private saving: Promise<void> = Promise.resolve();
+  private announcing: Promise<void> = Promise.resolve();
   private announcedStatus: BulkStatus;
 
   constructor(
@@ -52,16 +53,31 @@ export class RolloutRecorder {
     await this.saving;
   }
 
+  // Resolves once the record is saved and every status announced so far is enqueued: awaited
+  // before the execution ends or continues as new, so no announcement is left behind.
+  async settled(): Promise<void> {
+    await this.saved();
+    await this.announcing;
+    await bulkResponseEventsPublished();
+  }
+
   private save(): Promise<void> {
     this.savedRecord = this.recordKey();
+    // The end is stored by finishRollout itself; a save after it changes nothing, and was left
+    // scheduled as the execution completed.
+    if (this.model.phase === 'ended') return this.saving;
     const state = this.model.record();
+    // Not cancellable: a cancel from the Temporal UI must not cancel the save that records it (a
+    // cancelled save rejected unhandled, failed the workflow task and stopped every later save).
     this.saving = this.saving.then(() =>
-      registry.saveRolloutState({
-        bulkResponseId: this.input.bulkResponseId,
-        status: statusOf(state),
-        total: this.model.total,
-        state,
-      }),
+      CancellationScope.nonCancellable(() =>
+        registry.saveRolloutState({
+          bulkResponseId: this.input.bulkResponseId,
+          status: statusOf(state),
+          total: this.model.total,
+          state,
+        }),
+      ),
     );
     return this.saving;
   }
@@ -80,7 +96,8 @@ export class RolloutRecorder {
     const name = `bulk_response.${event}`;
     if (!event || !isBulkResponseEventName(name)) return;
     const { bulkResponseId, companyId } = this.input;
-    void this.saved().then(() => publishBulkResponseEvent({ bulkResponseId, companyId, event: name }));
+    const announced = this.saved().then(() => publishBulkResponseEvent({ bulkResponseId, companyId, event: name }));
+    this.announcing = this.announcing.then(() => announced);
   }
 
   // Only executions started with the status attribute carry it: the server registered it then.

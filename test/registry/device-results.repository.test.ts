@@ -38,8 +38,22 @@ describe('device results', () => {
     assert.equal(await statusOf(), 'success');
   });
 
-  test('when a device moves from one state to a later final one, then the latest final state wins', async () => {
+  // v3: a row is final once (only a `skipped` row may be taken over, by a continuous sweep).
+  test('when a final row is written again with another final state, then the first final state stays', async () => {
     await recordDeviceResults(database, bulkResponseId, [{ ...device, status: 'canceled', attempts: 0 }]);
-    assert.equal(await statusOf(), 'canceled');
+    assert.equal(await statusOf(), 'success');
+  });
+
+  test('when a skipped row is written again, then the new result takes it over', async () => {
+    const skipped = { deviceId: newObjectId(), uniqueId: 'device-2' };
+    const statusOfSkipped = async () =>
+      (await listDeviceResults(database, bulkResponseId, undefined, { limit: 10, offset: 0 })).resources.find(
+        (resource) => resource.device_id === skipped.deviceId,
+      )?.status;
+    await recordDeviceResults(database, bulkResponseId, [
+      { ...skipped, status: 'skipped', reason: 'offline', attempts: 0 },
+    ]);
+    await recordDeviceResults(database, bulkResponseId, [{ ...skipped, status: 'success', attempts: 1 }]);
+    assert.equal(await statusOfSkipped(), 'success');
   });
 });
