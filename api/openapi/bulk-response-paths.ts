@@ -8,6 +8,7 @@ import {
   bulkResponsesListQuerySchema,
   bulkResponseLinksSchema,
   retryBodySchema,
+  approvalBodySchema,
 } from '../../contracts/bulk-response.schema';
 import { errorBodySchema } from '../../contracts/registry-common.schema';
 import { errorResponses, security } from './registry-paths';
@@ -136,6 +137,34 @@ function registerControlPaths(registry: OpenAPIRegistry) {
       request: { params: idParams },
       responses: {
         202: { description: 'Accepted', ...json(bulkResponseWithLinks) },
+        ...errorResponses,
+        409: conflict,
+      },
+    });
+  }
+  const decisions = [
+    [
+      'approve',
+      'Approve the stage the rollout waits to start (rollout.approval, or a stage with then: approve): by an operator or admin other than the user who started it (403 for that user); 409 when it waits for no approval. Who and when are kept in `approvals`.',
+    ],
+    [
+      'reject',
+      'Reject the stage the rollout waits to start: nothing more is sent and it ends aborted (status_reason approval_rejected, naming who); same rules as approve.',
+    ],
+  ] as const;
+  for (const [name, summary] of decisions) {
+    registry.registerPath({
+      method: 'post',
+      path: `${base}/{bulk_response_id}/${name}`,
+      tags,
+      security,
+      summary,
+      request: {
+        params: idParams,
+        body: { required: false, content: { 'application/json': { schema: approvalBodySchema } } },
+      },
+      responses: {
+        202: { description: 'Accepted: the view the rollout reached', ...json(bulkResponseWithLinks) },
         ...errorResponses,
         409: conflict,
       },

@@ -113,6 +113,48 @@ export const rolloutExamples: Record<string, Example> = {
     summary: 'rollout.abort: stop once 20 % of 20 finished devices failed or timed out',
     value: withRollout({ abort: { failure_rate: 0.2, min_finished: 20 } }),
   },
+  rollout_abort_criteria: {
+    summary: 'rollout.abort as criteria per failure type: the first one met stops the rollout and is named',
+    value: withRollout({
+      abort: [
+        { on: 'timed_out', rate: 0.2, min_finished: 20 },
+        { on: 'fail', count: 10 },
+      ],
+    }),
+  },
+  rollout_stages: {
+    summary: 'rollout.stages: 1 %, then 10 % after 60 s of bake and an approval, then the rest',
+    description:
+      'Each stage draws devices online at dispatch; its gate judges its own answered devices after its bake. then: approve waits for POST .../approve by an operator or admin other than the one who started it.',
+    value: withRollout({
+      stages: [
+        { percent: 1, min_success_rate: 1 },
+        { percent: 10, min_success_rate: 0.95, bake_seconds: 60, then: 'approve' },
+      ],
+    }),
+  },
+  rollout_ramp: {
+    summary: 'rollout.ramp: 60 a minute, doubled every 50 devices that succeeded, at most 600 a minute',
+    value: withRollout({ ramp: { start_per_minute: 60, factor: 2, every_succeeded: 50, max_per_minute: 600 } }),
+  },
+  rollout_confirm_health: {
+    summary: 'rollout.confirm_health: success only once the device is heard alive again within 2 minutes',
+    description:
+      'A device that answers success but is not seen again (a heartbeat or a reconnect after its answer) within the time ends unhealthy; gates and abort criteria count unhealthy as failed. max_device_seconds caps how far a device may push its deadline by reporting progress.',
+    value: withRollout({ confirm_health: { within_seconds: 120 }, max_device_seconds: 3600 }),
+  },
+  rollout_approval: {
+    summary: 'rollout.approval: nothing is sent until someone other than the creator approves',
+    value: withRollout({ approval: { required: true } }),
+  },
+  rollout_end_at: {
+    summary: 'rollout.end_at: nothing new is sent after the time; on_end cancel also cancels devices still waiting',
+    value: withRollout({ rate_per_minute: 60, end_at: '2099-01-01T18:00:00Z', on_end: 'stop' }),
+  },
+  priority: {
+    summary: "priority 1: ahead of the company's other rollouts on the task queue",
+    value: { ...reboot, priority: 1 },
+  },
   rollout_skip_offline: {
     summary: 'rollout.skip_offline: only devices online now',
     value: withRollout({ skip_offline: true }),
