@@ -4,6 +4,7 @@ import { authenticate } from './auth/authenticate.middleware';
 import type { ApiDependencies } from './dependencies';
 import { errorHandler, notFoundRoute } from './middleware/error-handler';
 import { httpMetrics } from './middleware/http-metrics.middleware';
+import { jsonBody } from './middleware/json-body';
 import { rejectNulCharacters } from './middleware/reject-nul-characters';
 import { docsRouter } from './openapi/docs.routes';
 import { bulkResponseEventsRouter } from './routes/bulk-response-events.routes';
@@ -17,8 +18,6 @@ import { irisDevicesRouter } from './routes/iris-devices.routes';
 import { metricsRouter } from './routes/metrics.routes';
 import { platformRegistryRouter } from './routes/platform.routes';
 import { sendCommandsBulkRouter } from './routes/send-commands-bulk.routes';
-
-export const jsonBodyLimit = '1mb';
 
 export interface AppOptions {
   /** The in-process Temporal runtime's Prometheus endpoint, appended to /metrics. */
@@ -40,7 +39,7 @@ export function createApp(dependencies: ApiDependencies, options: AppOptions = {
       autoLogging: { ignore: (request) => unloggedPaths.has(request.url ?? '') },
     }),
   );
-  app.use(express.json({ limit: jsonBodyLimit }));
+  app.use(jsonBody());
   app.use(rejectNulCharacters());
 
   app.get('/healthz', (_request, response) => {

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { csvImportColumns, maximumImportRows } from '../../contracts/device-import.schema';
 import { BadRequestError, HttpError } from '../errors';
+import { assertJsonNesting } from '../middleware/json-nesting';
 
 export interface UploadedContent {
   text: string;
@@ -16,6 +17,8 @@ export function parseImportRows(content: UploadedContent): unknown[] {
 }
 
 function parseJsonRows(text: string): unknown[] {
+  // A file is up to 5 MB: bound its nesting before parsing, as the JSON body parser does.
+  assertJsonNesting(Buffer.from(text), 'file');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

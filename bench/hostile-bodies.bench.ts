@@ -1,0 +1,97 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import type { Client } from '@temporalio/client';
+import { pino } from 'pino';
+import { createApp } from '../api/app';
+import { loadConfig } from '../config/config';
+import { openTestDatabase } from '../harness/test-database';
+import { summarizeLatencies } from './support/latency-summary';
+
+// How much a burst of hostile JSON bodies stalls the API's event loop: 20 concurrent posts to the
+// unauthenticated login while /healthz is polled every 5 ms, for three bodies of about 840 KB:
+// arrays nested 420,000 deep (0.4 s of JSON.parse each before the nesting bound), the same nested
+// inside a string (legal, parsed), and a flat array of numbers at the size limit (parsed).
+//   npx tsx bench/hostile-bodies.bench.ts [--concurrency 20]
+const concurrencyIndex = process.argv.indexOf('--concurrency');
+const concurrency = concurrencyIndex >= 0 ? Number(process.argv[concurrencyIndex + 1]) : 20;
+const size = 840 * 1024;
+
+const bodies: Record<string, string> = {
+  'nested arrays': `${'['.repeat(size / 2)}${']'.repeat(size / 2)}`,
+  'brackets in a string': JSON.stringify({ email: `${'['.repeat(size - 40)}@x.example`, password: 'x' }),
+  'flat array of numbers': JSON.stringify(Array.from({ length: size / 7 }, (_, index) => 100_000 + index)),
+};
+
+// The clients run in a worker thread, so their own work (sending 20 x 840 KB) never delays the
+// polls they time: only the server's event loop, on this thread, does.
+const clientSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { base, body, concurrency } = workerData;
+const healthz = [];
+let polling = true;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+(async () => {
+  const poller = (async () => {
+    while (polling) {
+      const started = performance.now();
+      await fetch(base + '/healthz').then((answer) => answer.arrayBuffer());
+      healthz.push(performance.now() - started);
+      await sleep(5);
+    }
+  })();
+  await sleep(200);
+  const started = performance.now();
+  const post = () => fetch(base + '/api/v1/platform/user/authenticate', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body,
+  }).then(async (answer) => { await answer.arrayBuffer(); return answer.status; });
+  const statuses = await Promise.all(Array.from({ length: concurrency }, post));
+  const burstMilliseconds = performance.now() - started;
+  await sleep(100);
+  polling = false;
+  await poller;
+  parentPort.postMessage({ healthz, statuses, burstMilliseconds });
+})();
+`;
+
+interface BurstResult {
+  healthz: number[];
+  statuses: number[];
+  burstMilliseconds: number;
+}
+
+function burstFromWorker(base: string, body: string, concurrency: number): Promise<BurstResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(clientSource, { eval: true, workerData: { base, body, concurrency } });
+    worker.once('message', (result: BurstResult) => void worker.terminate().then(() => resolve(result)));
+    worker.once('error', reject);
+  });
+}
+
+const database = await openTestDatabase();
+const app = createApp({
+  config: loadConfig({}),
+  database,
+  temporal: {} as unknown as Client,
+  logger: pino({ level: 'silent' }),
+});
+const server = await new Promise<Server>((resolve) => {
+  const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+});
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+try {
+  const baseline = summarizeLatencies((await burstFromWorker(base, '', 0)).healthz);
+  console.log(`no burst: /healthz p50 ${baseline.p50} ms, max ${baseline.max} ms (${baseline.requests} polls)`);
+  for (const [name, body] of Object.entries(bodies)) {
+    const result = await burstFromWorker(base, body, concurrency);
+    const healthz = summarizeLatencies(result.healthz);
+    console.log(
+      `${name} (${Math.round(body.length / 1024)} KB) x ${concurrency}: answered ${[...new Set(result.statuses)].join(',')} ` +
+        `in ${Math.round(result.burstMilliseconds)} ms; /healthz during the burst p50 ${healthz.p50} ms, ` +
+        `p99 ${healthz.p99} ms, max ${healthz.max} ms (${healthz.requests} polls)`,
+    );
+  }
+} finally {
+  await new Promise((resolve) => server.close(resolve));
+  await database.close();
+}
