@@ -5,8 +5,10 @@ import type { ApiDependencies } from './dependencies';
 import { errorHandler, notFoundRoute } from './middleware/error-handler';
 import { httpMetrics } from './middleware/http-metrics.middleware';
 import { jsonBody } from './middleware/json-body';
+import { methodNotAllowed } from './middleware/method-not-allowed';
 import { rejectNulCharacters } from './middleware/reject-nul-characters';
 import { docsRouter } from './openapi/docs.routes';
+import { openApiDocument } from './openapi/openapi-document';
 import { bulkResponseEventsRouter } from './routes/bulk-response-events.routes';
 import { bulkResponsesRouter } from './routes/bulk-responses.routes';
 import { deviceCredentialsRouter } from './routes/device-credentials.routes';
@@ -32,6 +34,9 @@ const unloggedPaths = new Set(['/healthz', '/metrics']);
 export function createApp(dependencies: ApiDependencies, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // The caller's address (request.ip: the login limiter's key) from X-Forwarded-For only through
+  // the proxies TRUST_PROXY names; express refuses a malformed list here, at start.
+  app.set('trust proxy', dependencies.config.api.trustProxy);
   app.use(httpMetrics());
   app.use(
     pinoHttp({
@@ -41,6 +46,7 @@ export function createApp(dependencies: ApiDependencies, options: AppOptions = {
   );
   app.use(jsonBody());
   app.use(rejectNulCharacters());
+  app.use(methodNotAllowed(openApiDocument()));
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
