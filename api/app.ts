@@ -7,6 +7,7 @@ import { httpMetrics } from './middleware/http-metrics.middleware';
 import { jsonBody } from './middleware/json-body';
 import { methodNotAllowed } from './middleware/method-not-allowed';
 import { rejectNulCharacters } from './middleware/reject-nul-characters';
+import { requireRole } from './middleware/require-role';
 import { docsRouter } from './openapi/docs.routes';
 import { openApiDocument } from './openapi/openapi-document';
 import { bulkResponseEventsRouter } from './routes/bulk-response-events.routes';
@@ -29,8 +30,8 @@ export interface AppOptions {
 const unloggedPaths = new Set(['/healthz', '/metrics']);
 
 // The HTTP application, built apart from the process that listens, so tests drive it directly.
-// Public: /healthz, /metrics, /openapi.json, /docs and the login endpoints. Everything else under
-// the two dialects' prefixes requires a token.
+// Public: /healthz, /openapi.json, /docs and the login endpoints. /metrics takes an admin's token,
+// and everything else under the two dialects' prefixes a token.
 export function createApp(dependencies: ApiDependencies, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -51,12 +52,12 @@ export function createApp(dependencies: ApiDependencies, options: AppOptions = {
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
   });
-  app.use(metricsRouter(dependencies.logger, options.temporalMetricsUrl));
+  const requireToken = authenticate(dependencies.database);
+  app.use(metricsRouter(dependencies.logger, options.temporalMetricsUrl, [requireToken, requireRole('admin')]));
   app.use(docsRouter());
   app.use('/api/v1/platform', edgeIqAuthRouter(dependencies));
   app.use('/api/public/v1', irisAuthRouter(dependencies));
 
-  const requireToken = authenticate(dependencies.database);
   app.use(
     '/api/v1/platform',
     requireToken,
