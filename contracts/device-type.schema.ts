@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { gatewayCommands } from './fleet-action.schema';
 import { name, timestamps } from './registry-common.schema';
+import { text } from './text.schema';
 
 export const deviceTypeKinds = ['gateway', 'sensor', 'cloud_native'] as const;
 
@@ -10,8 +11,8 @@ export const capabilitiesSchema = z.strictObject({
 
 export const createDeviceTypeSchema = z.strictObject({
   name,
-  manufacturer: z.string().max(200).optional(),
-  model: z.string().max(200).optional(),
+  manufacturer: text({ max: 200 }).optional(),
+  model: text({ max: 200 }).optional(),
   type: z.enum(deviceTypeKinds),
   capabilities: capabilitiesSchema.optional(),
 });

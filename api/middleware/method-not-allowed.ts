@@ -10,8 +10,13 @@ const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch',
 
 // `/fleets/{fleet_id}/actions` -> /^\/fleets\/[^/]+\/actions$/, with its methods as an Allow value
 // (HEAD comes with GET in express).
+// Literal paths first (`/devices/import` before `/devices/{id}`), as the routes are matched.
 function documentedPaths(document: { paths?: object }): DocumentedPath[] {
-  return Object.entries((document.paths ?? {}) as Record<string, Record<string, unknown>>).map(([path, operations]) => {
+  const parameters = (path: string) => path.split('{').length;
+  const entries = Object.entries((document.paths ?? {}) as Record<string, Record<string, unknown>>).sort(
+    ([left], [right]) => parameters(left) - parameters(right),
+  );
+  return entries.map(([path, operations]) => {
     const methods = Object.keys(operations).filter((method) => httpMethods.includes(method));
     if (methods.includes('get') && !methods.includes('head')) methods.push('head');
     const source = path
