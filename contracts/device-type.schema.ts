@@ -6,7 +6,10 @@ import { text } from './text.schema';
 export const deviceTypeKinds = ['gateway', 'sensor', 'cloud_native'] as const;
 
 export const capabilitiesSchema = z.strictObject({
-  actions: z.partialRecord(z.enum(gatewayCommands), z.boolean()).default({}),
+  actions: z
+    .partialRecord(z.enum(gatewayCommands), z.boolean())
+    .default({})
+    .meta({ propertyNames: { enum: [...gatewayCommands] } }),
 });
 
 export const createDeviceTypeSchema = z.strictObject({

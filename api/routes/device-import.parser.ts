@@ -35,7 +35,14 @@ function parseJsonRows(text: string): unknown[] {
 function parseCsvRows(text: string): unknown[] {
   let records: Record<string, string>[];
   try {
-    records = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+    // A row with more or fewer cells than the header is that row's problem (its row error), not the file's.
+    records = parse<Record<string, string>>(text, {
+      columns: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      relax_column_count: true,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : 'unreadable CSV';
     throw new BadRequestError('The file is not valid CSV', [{ field: 'file', message }]);

@@ -35,8 +35,10 @@ stop_stack() {
 trap stop_stack EXIT
 
 # setsid: the stack and its children (Temporal dev server) form one process group to stop.
+# WEBHOOK_ALLOW_PRIVATE as in the tests: the documented webhook example receives on loopback.
 PORT=$api_port MQTT_PORT=$mqtt_port TEMPORAL_DEV_PORT=$temporal_port TEMPORAL_UI_PORT=$ui_port \
   WORKER_METRICS_PORT=$worker_metrics_port DATA_DIR="$work/data" LOG_LEVEL=warn TEMPORAL_ADDRESS= MQTT_URL= DATABASE_URL= \
+  WEBHOOK_ALLOW_PRIVATE=true \
   setsid node --import tsx scripts/start-embedded.ts >"$work/stack.log" 2>&1 &
 stack_pid=$!
 api="http://127.0.0.1:$api_port"
