@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone, weekdays } from './maintenance-windows';
 import { gatewayCommandParamsBranches } from './gateway-command-params.schema';
+import { notBlankPattern, text } from './text.schema';
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex object id');
 
@@ -32,8 +33,11 @@ export const heartbeatValueNames = [
   'custom',
 ] as const;
 
-const nonEmptyString = z.string().trim().min(1);
-const stringMap = z.record(nonEmptyString, z.string());
+// Trimmed, then non-empty: the document says "holds a character trim() keeps" (text.schema.ts).
+const nonEmptyString = z.string().trim().min(1).meta({ minLength: 1, pattern: notBlankPattern });
+const stringMap = z
+  .record(nonEmptyString, z.string())
+  .meta({ propertyNames: { type: 'string', minLength: 1, pattern: notBlankPattern } });
 
 const weekday = z.enum(weekdays);
 const wallClockTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a 24-hour time HH:MM');
@@ -241,7 +245,7 @@ const addTags = z
   .strictObject({
     action: z.literal('add_tags'),
     tags: z
-      .array(nonEmptyString.max(128))
+      .array(text({ min: 1, max: 128, trim: true }))
       .min(1)
       .max(100)
       .meta({ description: "Added to each device's tags (a set union)", example: ['spring-2027'] }),
