@@ -80,7 +80,9 @@ const server = await new Promise<Server>((resolve) => {
 });
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 try {
+  const results: Record<string, unknown> = {};
   const baseline = summarizeLatencies((await burstFromWorker(base, '', 0)).healthz);
+  results.baseline = { healthzP50Ms: baseline.p50, healthzMaxMs: baseline.max };
   console.log(`no burst: /healthz p50 ${baseline.p50} ms, max ${baseline.max} ms (${baseline.requests} polls)`);
   for (const [name, body] of Object.entries(bodies)) {
     const result = await burstFromWorker(base, body, concurrency);
@@ -90,7 +92,14 @@ try {
         `in ${Math.round(result.burstMilliseconds)} ms; /healthz during the burst p50 ${healthz.p50} ms, ` +
         `p99 ${healthz.p99} ms, max ${healthz.max} ms (${healthz.requests} polls)`,
     );
+    results[name] = {
+      statuses: [...new Set(result.statuses)],
+      burstMs: Math.round(result.burstMilliseconds),
+      healthzP99Ms: healthz.p99,
+      healthzMaxMs: healthz.max,
+    };
   }
+  console.log(`RESULT ${JSON.stringify({ concurrency, results })}`);
 } finally {
   await new Promise((resolve) => server.close(resolve));
   await database.close();
