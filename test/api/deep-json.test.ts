@@ -77,6 +77,24 @@ describe('JSON nested too deep', () => {
     assert.equal(response.status, 201, response.text);
   });
 
+  it('when a login or refresh body is over 16 KB, then it answers 413 without reading it; a token-bearing route takes 1 MB', async () => {
+    const big = JSON.stringify({ email: `${'a'.repeat(20_000)}@x.example`, password: 'x' });
+    for (const path of [
+      '/api/v1/platform/user/authenticate',
+      '/api/public/v1/auth/login',
+      '/api/public/v1/auth/refresh',
+    ]) {
+      const response = await request(fixture.app).post(path).set('Content-Type', 'application/json').send(big);
+      assert.equal(response.status, 413, path);
+      assert.equal((response.body as { error: string }).error, 'Request body too large');
+    }
+    const command = await request(fixture.app)
+      .post('/api/v1/platform/commands')
+      .set('Authorization', company.tokens.admin)
+      .send({ name: 'large', payload: { note: 'x'.repeat(20_000) } });
+    assert.equal(command.status, 201, command.text);
+  });
+
   it('when a JSON body declares a charset other than UTF-8, then it answers 400', async () => {
     const response = await request(fixture.app)
       .post('/api/v1/platform/user/authenticate')
