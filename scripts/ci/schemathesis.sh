@@ -64,10 +64,16 @@ token_of() {
 seed_arguments=()
 [[ "${FUZZ_SEED:-1}" == random ]] || seed_arguments=(--seed "${FUZZ_SEED:-1}")
 
+# Every token first: a fuzzer's logins use up the address's login limit (300 per 15 minutes).
+declare -A tokens
+for role in "${roles[@]}"; do
+  tokens[$role]=$(token_of "$role")
+  [[ -n "${tokens[$role]}" && "${tokens[$role]}" != undefined ]] || { echo "could not log in as $role" >&2; exit 1; }
+done
+
 failed=0
 for role in "${roles[@]}"; do
-  token=$(token_of "$role")
-  [[ -n "$token" && "$token" != undefined ]] || { echo "could not log in as $role" >&2; exit 1; }
+  token=${tokens[$role]}
   echo "==> schemathesis as $role for ${seconds} s"
   # From the temp dir: schemathesis keeps its replay store (.schemathesis/) in the working directory.
   (cd "$work" && "$root/.tools/venv/bin/schemathesis" run "$api/openapi.json" \
