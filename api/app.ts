@@ -4,9 +4,13 @@ import { authenticate } from './auth/authenticate.middleware';
 import type { ApiDependencies } from './dependencies';
 import { errorHandler, notFoundRoute } from './middleware/error-handler';
 import { httpMetrics } from './middleware/http-metrics.middleware';
+import { anonymousJsonBodyLimit, anonymousJsonPaths, jsonBody } from './middleware/json-body';
+import { methodNotAllowed } from './middleware/method-not-allowed';
 import { rejectNulCharacters } from './middleware/reject-nul-characters';
+import { requireRole } from './middleware/require-role';
 import { docsRouter } from './openapi/docs.routes';
 import { bulkResponseApprovalsRouter } from './routes/bulk-response-approvals.routes';
+import { openApiDocument } from './openapi/openapi-document';
 import { bulkResponseEventsRouter } from './routes/bulk-response-events.routes';
 import { bulkResponsesRouter } from './routes/bulk-responses.routes';
 import { deviceCredentialsRouter } from './routes/device-credentials.routes';
@@ -19,8 +23,6 @@ import { metricsRouter } from './routes/metrics.routes';
 import { platformRegistryRouter } from './routes/platform.routes';
 import { sendCommandsBulkRouter } from './routes/send-commands-bulk.routes';
 
-export const jsonBodyLimit = '1mb';
-
 export interface AppOptions {
   /** The in-process Temporal runtime's Prometheus endpoint, appended to /metrics. */
   temporalMetricsUrl?: string;
@@ -29,11 +31,14 @@ export interface AppOptions {
 const unloggedPaths = new Set(['/healthz', '/metrics']);
 
 // The HTTP application, built apart from the process that listens, so tests drive it directly.
-// Public: /healthz, /metrics, /openapi.json, /docs and the login endpoints. Everything else under
-// the two dialects' prefixes requires a token.
+// Public: /healthz, /openapi.json, /docs and the login endpoints. /metrics takes an admin's token,
+// and everything else under the two dialects' prefixes a token.
 export function createApp(dependencies: ApiDependencies, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // The caller's address (request.ip: the login limiter's key) from X-Forwarded-For only through
+  // the proxies TRUST_PROXY names; express refuses a malformed list here, at start.
+  app.set('trust proxy', dependencies.config.api.trustProxy);
   app.use(httpMetrics());
   app.use(
     pinoHttp({
@@ -41,18 +46,22 @@ export function createApp(dependencies: ApiDependencies, options: AppOptions = {
       autoLogging: { ignore: (request) => unloggedPaths.has(request.url ?? '') },
     }),
   );
-  app.use(express.json({ limit: jsonBodyLimit }));
+  // Anonymous callers (the logins) get 16 KB, so without a token nobody makes the API parse a
+  // megabyte; everything else 1 MB.
+  app.use(anonymousJsonPaths, jsonBody(anonymousJsonBodyLimit));
+  app.use(jsonBody());
   app.use(rejectNulCharacters());
+  app.use(methodNotAllowed(openApiDocument()));
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
   });
-  app.use(metricsRouter(dependencies.logger, options.temporalMetricsUrl));
+  const requireToken = authenticate(dependencies.database);
+  app.use(metricsRouter(dependencies.logger, options.temporalMetricsUrl, [requireToken, requireRole('admin')]));
   app.use(docsRouter());
   app.use('/api/v1/platform', edgeIqAuthRouter(dependencies));
   app.use('/api/public/v1', irisAuthRouter(dependencies));
 
-  const requireToken = authenticate(dependencies.database);
   app.use(
     '/api/v1/platform',
     requireToken,

@@ -120,7 +120,7 @@ export async function runStatusLatency(options: StatusLatencyOptions): Promise<S
     );
     const seconds = Math.round((performance.now() - started) / 100) / 10;
     const view = await lastView(stack.baseUrl, tenant.authorization, rolloutId);
-    const server = await readStatusServerMetrics(stack.baseUrl);
+    const server = await readStatusServerMetrics(stack.baseUrl, tenant.metricsAuthorization);
     const single = summarizeLatencies(tally.singleMs);
     const list = summarizeLatencies(tally.listMs);
     return {

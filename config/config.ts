@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { trustProxySchema } from './trust-proxy';
 
 // The only reader of process.env: every other module receives a Config.
 const optionalString = z
@@ -15,6 +16,8 @@ const port = z.coerce.number().int().min(0).max(65535);
 const environmentSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
+  // Whose X-Forwarded-For gives the caller's address (config/trust-proxy.ts); off by default.
+  TRUST_PROXY: trustProxySchema,
   DATA_DIR: z.string().default('data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TEMPORAL_ADDRESS: optionalString,
@@ -93,7 +96,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
   const env = parsed.data;
   const dataDir = path.resolve(env.DATA_DIR);
   return {
-    api: { port: env.PORT, host: env.HOST },
+    api: { port: env.PORT, host: env.HOST, trustProxy: env.TRUST_PROXY },
     dataDir,
     logLevel: env.LOG_LEVEL,
     temporal: {

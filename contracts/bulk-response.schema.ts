@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { objectId } from './fleet-action.schema';
 import { bulkStatuses, deviceStatuses, skipReasons } from './statuses';
+import { maximumPage } from './registry-common.schema';
 
 // The bulk-response API: the queries its routes validate with, and the shapes it answers (the
 // latter describe the answers for the OpenAPI document; the routes build them from the registry).
 
 const paging = {
-  page: z.coerce.number().int().min(1).default(1),
+  page: z.coerce.number().int().min(1).max(maximumPage).default(1),
   per_page: z.coerce.number().int().min(1).max(1000).default(100),
 };
 

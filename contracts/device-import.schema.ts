@@ -4,6 +4,7 @@ import { createDeviceSchema } from './device.schema';
 // An imported row is a device as created through the API; CSV cells are converted first.
 export const importRowSchema = createDeviceSchema;
 export const maximumImportRows = 10_000;
+export const maximumImportFileBytes = 5 * 1024 * 1024;
 export const csvImportColumns = [
   'unique_id',
   'name',
@@ -14,6 +15,12 @@ export const csvImportColumns = [
   'heartbeat_values',
   'active',
 ];
+
+// What the document promises reads as CSV: a header of known columns, then lines without quotes,
+// at least one holding something. (The server also takes quoted CSV; a pattern cannot say which
+// quoting parses, so the document shows the plain form.) ECMA and Python regexes read it alike.
+const columnAlternatives = `(?:${csvImportColumns.join('|')})`;
+export const csvImportPattern = String.raw`^${columnAlternatives}(?:,${columnAlternatives})*\r?\n(?:[^"\r\n]*\r?\n)*[^"\r\n]*[!#-~][^"\r\n]*(?:\r?\n[^"\r\n]*)*$`;
 
 export const importReportSchema = z
   .object({

@@ -1,17 +1,21 @@
 import { z } from 'zod';
 import { gatewayCommands } from './fleet-action.schema';
 import { name, timestamps } from './registry-common.schema';
+import { text } from './text.schema';
 
 export const deviceTypeKinds = ['gateway', 'sensor', 'cloud_native'] as const;
 
 export const capabilitiesSchema = z.strictObject({
-  actions: z.partialRecord(z.enum(gatewayCommands), z.boolean()).default({}),
+  actions: z
+    .partialRecord(z.enum(gatewayCommands), z.boolean())
+    .default({})
+    .meta({ propertyNames: { enum: [...gatewayCommands] } }),
 });
 
 export const createDeviceTypeSchema = z.strictObject({
   name,
-  manufacturer: z.string().max(200).optional(),
-  model: z.string().max(200).optional(),
+  manufacturer: text({ max: 200 }).optional(),
+  model: text({ max: 200 }).optional(),
   type: z.enum(deviceTypeKinds),
   capabilities: capabilitiesSchema.optional(),
 });

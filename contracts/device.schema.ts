@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { heartbeatValueNames, objectId } from './fleet-action.schema';
 import { stringMap, tagList, timestamps } from './registry-common.schema';
+import { text } from './text.schema';
 
-export const uniqueId = z.string().trim().min(1).max(200);
+export const uniqueId = text({ min: 1, max: 200, trim: true });
 
 export const createDeviceSchema = z.strictObject({
   unique_id: uniqueId,
-  name: z.string().max(200).optional(),
+  name: text({ max: 200 }).optional(),
   device_type_id: objectId,
   tags: tagList.optional(),
   metadata: stringMap.optional(),

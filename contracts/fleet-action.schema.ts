@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { ActionName } from './action-catalogue';
 import { isTimeZone, weekdays } from './maintenance-windows';
 import { abortCriterionSchema, stagedRolloutFields } from './staged-rollout.schema';
+import { gatewayCommandParamsBranches } from './gateway-command-params.schema';
+import { notBlankPattern, text } from './text.schema';
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex object id');
 
@@ -33,8 +35,11 @@ export const heartbeatValueNames = [
   'custom',
 ] as const;
 
-const nonEmptyString = z.string().trim().min(1);
-const stringMap = z.record(nonEmptyString, z.string());
+// Trimmed, then non-empty: the document says "holds a character trim() keeps" (text.schema.ts).
+const nonEmptyString = z.string().trim().min(1).meta({ minLength: 1, pattern: notBlankPattern });
+const stringMap = z
+  .record(nonEmptyString, z.string())
+  .meta({ propertyNames: { type: 'string', minLength: 1, pattern: notBlankPattern } });
 
 const weekday = z.enum(weekdays);
 const wallClockTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a 24-hour time HH:MM');
@@ -48,15 +53,21 @@ export const maintenanceWindowSchema = z
       .meta({ description: 'Days on which the window opens (local to its time zone)', example: ['sat', 'sun'] }),
     start: wallClockTime.meta({ description: 'Local time the window opens, HH:MM', example: '02:00' }),
     end: wallClockTime.meta({
-      description: 'Local time the window closes, HH:MM; earlier than start means the next day',
+      description: 'Local time the window closes, HH:MM; at or before start means the next day (equal: 24 hours)',
       example: '04:00',
     }),
-    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone name, e.g. Europe/Berlin').meta({
-      description: 'IANA time zone of start and end',
-      example: 'Europe/Berlin',
-    }),
+    timezone: z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone name, e.g. Europe/Berlin')
+      .meta({
+        description: 'IANA time zone of start and end',
+        // The runtime's canonical names (it also takes aliases and other spellings).
+        enum: [...Intl.supportedValuesOf('timeZone'), 'UTC'],
+        example: 'Europe/Berlin',
+      }),
   })
-  .refine((window) => window.start !== window.end, { path: ['end'], message: 'must differ from start' })
+  // No refine that end differs from start: the document cannot say it, and equal times already
+  // make a 24-hour window (an end at or before the start is the next day's).
   .meta({
     id: 'MaintenanceWindow',
     description: 'A weekly window in a time zone',
@@ -90,19 +101,15 @@ export const rolloutSchema = z
         max_attempts: z.int().min(1).max(20).optional(),
         initial_interval_seconds: z.number().positive().max(3600).optional(),
         backoff_coefficient: z.number().min(1).max(10).optional(),
+        // No refine against initial_interval_seconds: the document cannot say it, and the
+        // activity options raise a lower cap to the initial interval (rollout-policy.ts).
         max_interval_seconds: z
           .number()
           .positive()
           .max(24 * 3600)
-          .optional(),
+          .optional()
+          .meta({ description: 'Cap on the interval; below initial_interval_seconds it is raised to it' }),
       })
-      .refine(
-        (retry) =>
-          retry.max_interval_seconds === undefined ||
-          retry.initial_interval_seconds === undefined ||
-          retry.max_interval_seconds >= retry.initial_interval_seconds,
-        { path: ['max_interval_seconds'], message: 'must be at least initial_interval_seconds' },
-      )
       .optional()
       .meta({
         description:
@@ -124,6 +131,10 @@ export const rolloutSchema = z
         description:
           'The first devices (count, or percent of the eligible ones) go first; below min_success_rate (default 1) of answered devices the rollout is aborted, or waits for resume with then: pause',
         example: { percent: 5, min_success_rate: 0.9, then: 'continue' },
+        oneOf: [
+          { properties: { count: { type: 'integer' } }, required: ['count'] },
+          { properties: { percent: { type: 'number' } }, required: ['percent'] },
+        ],
       }),
     abort: z
       .union([
@@ -279,9 +290,16 @@ const issueCommand = z
     id: 'IssueCommandAction',
     description: 'Send a command to every eligible device and wait for its acknowledgement',
     example: { action: 'issue_command', gateway_command: 'reboot' },
+    // The superRefine's rules and the parameters each gateway command takes, for the document.
+    oneOf: [
+      { properties: { command_id: { type: 'string' } }, required: ['command_id'] },
+      { properties: { gateway_command: { type: 'string' } }, required: ['gateway_command'] },
+    ],
+    dependentRequired: { gateway_command_params: ['gateway_command'] },
+    anyOf: gatewayCommandParamsBranches(),
   });
 
-const tagList = z.array(nonEmptyString.max(128)).min(1).max(100);
+const tagList = z.array(text({ min: 1, max: 128, trim: true })).min(1).max(100);
 
 const addTags = z
   .strictObject({
@@ -315,7 +333,11 @@ const addMetadata = z
     action: z.literal('add_metadata'),
     metadata: stringMap
       .refine((map) => Object.keys(map).length > 0, 'must have at least one key')
-      .meta({ description: "Merged into each device's metadata; request keys win", example: { owner: 'ops' } }),
+      .meta({
+        description: "Merged into each device's metadata; request keys win",
+        example: { owner: 'ops' },
+        minProperties: 1,
+      }),
     ...everyActionFields,
   })
   .meta({
@@ -343,6 +365,10 @@ const updateHeartbeat = z
     description:
       "Change every active device's heartbeat (at least one field) and push it to the device's retained configuration",
     example: { action: 'update_heartbeat', heartbeat_period: 120 },
+    anyOf: [
+      { properties: { heartbeat_period: { type: 'integer' } }, required: ['heartbeat_period'] },
+      { properties: { heartbeat_values: { type: 'array' } }, required: ['heartbeat_values'] },
+    ],
   });
 
 const sendConfiguration = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { objectId } from './fleet-action.schema';
+import { name } from './registry-common.schema';
 
 // A fleet is a saved device filter, resolved when an action starts. Every given clause must hold;
 // no clause means every device of the company. Empty lists are refused rather than guessed at.
@@ -10,19 +11,20 @@ export const fleetCriteriaSchema = z.strictObject({
   metadata: z
     .record(z.string().min(1), z.string())
     .refine((map) => Object.keys(map).length > 0, 'must have at least one key')
+    .meta({ propertyNames: { type: 'string', minLength: 1 }, minProperties: 1 })
     .optional(),
   unique_ids: z.array(z.string().min(1)).min(1).max(10_000).optional(),
 });
 export type FleetCriteria = z.infer<typeof fleetCriteriaSchema>;
 
 export const createFleetSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name,
   criteria: fleetCriteriaSchema.default({}),
 });
 export type CreateFleet = z.infer<typeof createFleetSchema>;
 
 export const updateFleetSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: name.optional(),
   criteria: fleetCriteriaSchema.optional(),
 });
 export type UpdateFleet = z.infer<typeof updateFleetSchema>;

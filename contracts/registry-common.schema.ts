@@ -1,20 +1,26 @@
 import { z } from 'zod';
 import { objectId } from './fleet-action.schema';
+import { text, textJsonSchema } from './text.schema';
 
 // Building blocks shared by the registry's request and response schemas.
-export const name = z.string().trim().min(1).max(200);
-export const tag = z.string().trim().min(1).max(128);
+export const name = text({ min: 1, max: 200, trim: true });
+export const tag = text({ min: 1, max: 128, trim: true });
 export const tagList = z.array(tag).max(100);
+const mapKey = { min: 1, max: 128, trim: true };
 export const stringMap = z
-  .record(z.string().trim().min(1).max(128), z.string().max(1024))
-  .refine((map) => Object.keys(map).length <= 100, 'at most 100 keys');
+  .record(text(mapKey), text({ max: 1024 }))
+  .refine((map) => Object.keys(map).length <= 100, 'at most 100 keys')
+  .meta({ propertyNames: textJsonSchema(mapKey), maxProperties: 100 });
 export const jsonObject = z
   .record(z.string(), z.unknown())
   .refine((value) => JSON.stringify(value).length <= 64 * 1024, 'at most 64 KiB of JSON');
+/** The highest page any list takes (and documents). */
+export const maximumPage = 1_000_000;
+
 export const deviceTypeIdList = z.array(objectId).max(100);
 
 export const listQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  page: z.coerce.number().int().min(1).max(maximumPage).default(1),
   per_page: z.coerce.number().int().min(1).max(1000).default(100),
   page_meta: z.enum(['true', 'false']).optional(),
 });

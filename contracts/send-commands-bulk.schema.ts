@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fleetActionRequestSchema, rolloutSchema } from './fleet-action.schema';
+import { text } from './text.schema';
 
 // IRIS360 "Send Commands in Bulk": every body key other than device_serials is a command.
 
@@ -18,7 +19,7 @@ export function commandsOf(body: Record<string, unknown>): Record<string, unknow
 export const sendCommandsBulkRequestSchema = z
   .object({
     device_serials: z
-      .array(z.string().min(1).max(200))
+      .array(text({ min: 1, max: 200 }))
       .min(1, 'must name at least one device')
       .max(maximumDeviceSerials, `at most ${maximumDeviceSerials} serials per request`)
       .meta({
@@ -45,7 +46,12 @@ export const sendCommandsBulkRequestSchema = z
       context.addIssue({ code: 'custom', path: ['command'], message: 'command values exceed 32 KiB of JSON' });
     }
   })
-  .meta({ id: 'SendCommandsBulkRequest', example: { device_serials: ['ONE001'], w_ota: true } });
+  .meta({
+    id: 'SendCommandsBulkRequest',
+    example: { device_serials: ['ONE001'], w_ota: true },
+    // device_serials and at least one command.
+    minProperties: 2,
+  });
 export type SendCommandsBulkRequest = z.infer<typeof sendCommandsBulkRequestSchema>;
 
 export const sendCommandsBulkItemSchema = z

@@ -1,24 +1,26 @@
 import { z } from 'zod';
 import { bulkResponseSchema } from './bulk-response.schema';
 import { bulkResponseEventNames } from './webhook-events';
+import { text } from './text.schema';
 
 // The webhook API (SPEC §8): what its routes validate and answer, and the body a receiver gets.
 
 export const webhookUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(2048)
-  .meta({ description: 'http(s) only; private, loopback, link-local and metadata addresses are refused' });
+  .meta({
+    description: 'http(s) only; private, loopback, link-local and metadata addresses are refused',
+    pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+  });
 
 export const createWebhookSchema = z.strictObject({
   url: webhookUrl,
   events: z
     .array(z.enum(bulkResponseEventNames))
     .min(1)
-    .refine((events) => new Set(events).size === events.length, 'must not repeat an event'),
-  secret: z
-    .string()
-    .min(8)
-    .max(256)
+    .refine((events) => new Set(events).size === events.length, 'must not repeat an event')
+    .meta({ uniqueItems: true }),
+  secret: text({ min: 8, max: 256 })
     .optional()
     .meta({ description: 'The shared signing secret; generated (and answered once) when absent' }),
 });

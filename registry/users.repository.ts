@@ -111,3 +111,25 @@ export async function deleteUser(database: Queryable, companyId: string, userId:
   ]);
   return rows.length > 0;
 }
+
+/** The company's admins, locked until the transaction ends: two admins demoting or deleting each
+ * other at once are serialized, and the second sees what the first left. */
+export async function lockCompanyAdmins(database: Queryable, companyId: string): Promise<string[]> {
+  const rows = await database.query<{ id: string }>(
+    `select id from users where company_id = $1 and role = 'admin' order by id for update`,
+    [companyId],
+  );
+  return rows.map((row) => row.id);
+}
+
+export async function passwordHashOf(
+  database: Queryable,
+  companyId: string,
+  userId: string,
+): Promise<string | undefined> {
+  const rows = await database.query<{ password_hash: string }>(
+    'select password_hash from users where company_id = $1 and id = $2',
+    [companyId, userId],
+  );
+  return rows[0]?.password_hash;
+}

@@ -30,12 +30,34 @@ export function rejectNulCharacters(): RequestHandler {
 
 /** Every path (dotted, as the 400 details name fields) under `value` whose key or string PostgreSQL refuses. */
 export function nulPaths(value: unknown, where: string): string[] {
-  if (typeof value === 'string') return isUnstorable(value) ? [where || '(body)'] : [];
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, child]) => {
-    const path = where ? `${where}.${key}` : key;
-    return isUnstorable(key) ? [where || '(body)'] : nulPaths(child, path);
-  });
+  const found: string[] = [];
+  collectNulPaths(value, where, found);
+  return found;
+}
+
+// Depth is bounded by the JSON body parser (json-nesting.ts). A path is built only on the way into
+// an object or at an offending string, so a body of 100,000 numbers costs a loop, not 100,000
+// strings (a 840 KB array took 0.1-0.25 s with a path per element).
+function collectNulPaths(value: unknown, where: string, found: string[]): void {
+  if (typeof value === 'string') {
+    if (isUnstorable(value)) found.push(where || '(body)');
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) collectChild(value[index], where, index, found);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (isUnstorable(key)) found.push(where || '(body)');
+    else collectChild(record[key], where, key, found);
+  }
+}
+
+function collectChild(child: unknown, where: string, key: string | number, found: string[]): void {
+  if (typeof child === 'string' ? !isUnstorable(child) : typeof child !== 'object' || child === null) return;
+  collectNulPaths(child, where ? `${where}.${key}` : String(key), found);
 }
 
 function safelyDecoded(path: string): string {

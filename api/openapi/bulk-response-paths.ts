@@ -11,12 +11,13 @@ import {
   approvalBodySchema,
 } from '../../contracts/bulk-response.schema';
 import { errorBodySchema } from '../../contracts/registry-common.schema';
-import { errorResponses, security } from './registry-paths';
+import { admissionRefused, errorResponses, security } from './registry-paths';
+import { objectId } from '../../contracts/fleet-action.schema';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 const base = '/api/v1/platform/bulk_responses';
 const tags = ['Bulk responses'];
-const idParams = z.object({ bulk_response_id: z.string().meta({ description: '24-hex bulk response id' }) });
+const idParams = z.object({ bulk_response_id: objectId.meta({ description: '24-hex bulk response id' }) });
 const conflict = {
   description: 'The bulk response has already ended (or, for retry, is still running)',
   ...json(errorBodySchema),
@@ -185,6 +186,7 @@ function registerControlPaths(registry: OpenAPIRegistry) {
       202: { description: 'Accepted', ...json(bulkResponseStartedSchema) },
       ...errorResponses,
       409: conflict,
+      429: admissionRefused,
     },
   });
 }

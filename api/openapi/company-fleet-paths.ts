@@ -4,8 +4,9 @@ import { companySchema, updateCompanySchema } from '../../contracts/company.sche
 import { deviceSchema } from '../../contracts/device.schema';
 import { listQuerySchema, pagedListSchema } from '../../contracts/registry-common.schema';
 import { errorResponses, security } from './registry-paths';
+import { objectId } from '../../contracts/fleet-action.schema';
 
-const idParams = z.object({ id: z.string().meta({ description: '24-hex object id' }) });
+const idParams = z.object({ id: objectId.meta({ description: '24-hex object id' }) });
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
 // The caller's own company, and the preview of what a fleet resolves to.

@@ -5,11 +5,12 @@ import { fleetActionPreviewSchema } from '../../contracts/fleet-action-preview.s
 import { fleetActionRequestSchema } from '../../contracts/fleet-action.schema';
 import { errorBodySchema } from '../../contracts/registry-common.schema';
 import { fleetActionExamples, previewAnswerExample } from './fleet-action-examples';
-import { errorResponses, security } from './registry-paths';
+import { admissionRefused, errorResponses, security } from './registry-paths';
+import { objectId } from '../../contracts/fleet-action.schema';
 
 const tags = ['Fleet actions'];
 const fleetParams = z.object({
-  fleet_id: z.string().meta({
+  fleet_id: objectId.meta({
     description:
       '24-hex fleet id: GET /api/v1/platform/fleets, or `fleets` in data/demo-credentials.json ("All devices", "Gateways", "Lobby devices")',
   }),
@@ -41,6 +42,7 @@ export function registerFleetActionPaths(registry: OpenAPIRegistry) {
       202: { description: 'Accepted', ...json(bulkResponseStartedSchema) },
       ...errorResponses,
       409: { description: 'Idempotency-Key reused with a different body', ...json(errorBodySchema) },
+      429: admissionRefused,
     },
   });
   registry.registerPath({

@@ -11,6 +11,7 @@ import { registerBulkResponsePaths } from './bulk-response-paths';
 import { registerCompanyAndFleetPaths } from './company-fleet-paths';
 import { registerDevicePaths } from './device-paths';
 import { registerFleetActionPaths } from './fleet-action-paths';
+import { withIntegerBounds } from './integer-bounds';
 import { registerCrudPaths, type ResourceDescription } from './registry-paths';
 import { registerSendCommandsBulkPath } from './send-commands-bulk-paths';
 import { registerWebhookPaths } from './webhook-paths';
@@ -55,7 +56,9 @@ export function openApiDocument(): object {
     },
     servers: [{ url: '/', description: 'The server that serves this document' }],
   });
-  cached = withRestrictedReads(withRegistryConflicts(withAppWideResponses(withOperationIds(document))));
+  cached = withIntegerBounds(
+    withRestrictedReads(withRegistryConflicts(withAppWideResponses(withOperationIds(document)))),
+  );
   return cached;
 }
 
@@ -111,7 +114,8 @@ const registryPrefixes = [
   '/api/v1/platform/companies',
 ];
 const registryConflict = {
-  description: 'Conflict: a unique field is already taken (`details` names it), or the object is still referenced',
+  description:
+    'Conflict: a unique field is already taken (`details` names it), the object is still referenced, or (users) the change would delete or demote yourself or the last admin of the company',
   ...errorBody,
 };
 

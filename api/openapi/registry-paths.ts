@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { errorBodySchema, listQuerySchema, pagedListSchema } from '../../contracts/registry-common.schema';
+import { objectId } from '../../contracts/fleet-action.schema';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 export const errorResponses = {
@@ -10,6 +11,14 @@ export const errorResponses = {
   404: { description: 'Not found (or another company’s)', ...json(errorBodySchema) },
 };
 export const security = [{ token: [] }];
+// Admission (SPEC §9): every operation that starts a bulk response.
+export const admissionRefused = {
+  description: 'The company already has MAX_ACTIVE_BULK_RESPONSES bulk responses not yet ended',
+  headers: {
+    'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' as const } },
+  },
+  ...json(errorBodySchema),
+};
 // What the document needs of a registry resource (a CrudResource has all of it).
 export interface ResourceDescription {
   path: string;
@@ -19,7 +28,7 @@ export interface ResourceDescription {
   responseSchema: z.ZodType;
 }
 
-const idParams = z.object({ id: z.string().meta({ description: '24-hex object id' }) });
+const idParams = z.object({ id: objectId.meta({ description: '24-hex object id' }) });
 
 // The five REST operations of one registry resource, from the schemas its routes validate with.
 export function registerCrudPaths(registry: OpenAPIRegistry, resource: ResourceDescription, tag: string) {

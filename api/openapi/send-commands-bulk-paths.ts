@@ -6,7 +6,7 @@ import {
 } from '../../contracts/send-commands-bulk.schema';
 import { bulkResponseIdHeader } from '../routes/send-commands-bulk.routes';
 import { dispatchWaitMilliseconds } from '../services/send-commands-bulk.service';
-import { errorResponses, security } from './registry-paths';
+import { admissionRefused, errorResponses, security } from './registry-paths';
 
 const description = `Every key other than device_serials is a command (name = key, value = its parameter). Each serial is answered at its position:
 "Command sent!!" once the command is published to the device (an offline device's queue counts, so offline devices never hold the answer);
@@ -39,6 +39,7 @@ export function registerSendCommandsBulkPath(registry: OpenAPIRegistry) {
       400: errorResponses[400],
       401: errorResponses[401],
       403: errorResponses[403],
+      429: admissionRefused,
     },
   });
 }

@@ -9,13 +9,14 @@ import {
   webhookSchema,
 } from '../../contracts/webhook.schema';
 import { errorResponses, security } from './registry-paths';
+import { objectId } from '../../contracts/fleet-action.schema';
 
 const json = (schema: z.ZodType, example?: unknown) => ({
   content: { 'application/json': { schema, ...(example === undefined ? {} : { example }) } },
 });
 const base = '/api/v1/platform/webhooks';
 const tags = ['Webhooks'];
-const idParams = z.object({ id: z.string().meta({ description: '24-hex webhook id' }) });
+const idParams = z.object({ id: objectId.meta({ description: '24-hex webhook id' }) });
 const readErrors = {
   400: errorResponses[400],
   401: errorResponses[401],

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { csvImportColumns, maximumImportRows } from '../../contracts/device-import.schema';
 import { BadRequestError, HttpError } from '../errors';
+import { assertJsonNesting } from '../middleware/json-nesting';
 
 export interface UploadedContent {
   text: string;
@@ -16,6 +17,8 @@ export function parseImportRows(content: UploadedContent): unknown[] {
 }
 
 function parseJsonRows(text: string): unknown[] {
+  // A file is up to 5 MB: bound its nesting before parsing, as the JSON body parser does.
+  assertJsonNesting(Buffer.from(text), 'file');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -32,7 +35,14 @@ function parseJsonRows(text: string): unknown[] {
 function parseCsvRows(text: string): unknown[] {
   let records: Record<string, string>[];
   try {
-    records = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+    // A row with more or fewer cells than the header is that row's problem (its row error), not the file's.
+    records = parse<Record<string, string>>(text, {
+      columns: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      relax_column_count: true,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : 'unreadable CSV';
     throw new BadRequestError('The file is not valid CSV', [{ field: 'file', message }]);

@@ -5,18 +5,19 @@ import { callerOf } from '../caller';
 import { BadRequestError, HttpError } from '../errors';
 import { nulMessage, nulPaths } from '../middleware/reject-nul-characters';
 import { requireRole } from '../middleware/require-role';
+import { maximumImportFileBytes } from '../../contracts/device-import.schema';
 import { parseImportRows, type UploadedContent } from './device-import.parser';
 import { importDevices } from './device-import.service';
 
-const maximumFileBytes = 5 * 1024 * 1024;
 const upload = multer({
   storage: multer.memoryStorage(),
-  limits: { fileSize: maximumFileBytes, files: 1, fields: 10 },
+  limits: { fileSize: maximumImportFileBytes, fieldSize: maximumImportFileBytes, files: 1, fields: 10 },
 });
 
-// POST /devices/import, in both dialects: a multipart `file` (CSV or JSON), or the same content
-// sent directly as application/json or text/csv. 200 when every row was imported, 207 when some
-// failed, 400 when none could be.
+// POST /devices/import, in both dialects: a multipart `file` (CSV or JSON; a file part, or a plain
+// text field), or the same content sent directly as application/json or text/csv. 200 when every
+// row was imported, 207 with the row errors when any failed (all of them included: each row has its
+// own status); 400 only when the file itself cannot be read (not CSV or JSON, unknown columns, no rows).
 export function deviceImportRouter(database: Database): Router {
   const router = Router();
   router.post(
@@ -25,14 +26,10 @@ export function deviceImportRouter(database: Database): Router {
     (request, response, next) => {
       upload.single('file')(request, response, (error: unknown) => next(uploadError(error)));
     },
-    express.text({ type: ['text/csv', 'text/plain'], limit: maximumFileBytes }),
+    express.text({ type: ['text/csv', 'text/plain'], limit: maximumImportFileBytes }),
     async (request, response) => {
       const rows = parseImportRows(uploadedContent(request));
       const report = await importDevices(database, callerOf(response).companyId, rows);
-      if (report.failed === report.total) {
-        response.status(400).json({ error: 'No row could be imported', details: report.errors });
-        return;
-      }
       response.status(report.failed > 0 ? 207 : 200).json(report);
     },
   );
@@ -47,7 +44,8 @@ function uploadError(error: unknown): unknown {
     const message = error instanceof Error ? error.message : 'unreadable multipart body';
     return new BadRequestError(`Invalid upload: ${message}`, [{ field: 'file', message }]);
   }
-  if (error.code === 'LIMIT_FILE_SIZE') return new HttpError(413, 'File too large (at most 5 MB)');
+  if (error.code === 'LIMIT_FILE_SIZE' || error.code === 'LIMIT_FIELD_VALUE')
+    return new HttpError(413, 'File too large (at most 5 MB)');
   return new BadRequestError(`Invalid upload: ${error.message}`, [
     { field: error.field ?? 'file', message: error.message },
   ]);
@@ -59,6 +57,8 @@ function uploadedContent(request: Request): UploadedContent {
       request.file.mimetype.includes('json') || request.file.originalname.toLowerCase().endsWith('.json');
     return withoutNul({ text: request.file.buffer.toString('utf8'), json: looksJson });
   }
+  const field: unknown = (request.body as { file?: unknown } | undefined)?.file;
+  if (typeof field === 'string') return withoutNul({ text: field, json: field.trimStart().startsWith('[') });
   if (Array.isArray(request.body)) return { text: JSON.stringify(request.body), json: true };
   if (typeof request.body === 'string') return withoutNul({ text: request.body, json: false });
   throw new BadRequestError('Send a CSV or JSON file in the multipart field "file"', [

@@ -4,7 +4,7 @@ import { revokeAllTokens } from '../../registry/auth-tokens.repository';
 import { hashPassword } from '../../registry/password-hashing';
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../registry/users.repository';
 import { forgetCallersOf } from '../auth/caller-cache';
-import { ConflictError } from '../errors';
+import { assertAdminRemains, assertOwnPasswordChange } from '../services/admin-safeguards.service';
 import type { CrudResource } from './crud.router';
 import { presentUser } from './user.presenter';
 
@@ -39,9 +39,11 @@ export const usersResource: CrudResource<CreateUser, UpdateUser, ReturnType<type
       }),
     ),
   update: async (database, caller, id, body) => {
-    if (id === caller.userId && body.role !== undefined && body.role !== 'admin') {
-      throw new ConflictError('You cannot take the admin role from yourself');
-    }
+    await assertAdminRemains(database, caller, id, { role: body.role });
+    await assertOwnPasswordChange(database, caller, id, {
+      password: body.password,
+      currentPassword: body.current_password,
+    });
     const user = await updateUser(database, caller.companyId, id, {
       email: body.email,
       passwordHash: body.password === undefined ? undefined : await hashPassword(body.password),
@@ -55,7 +57,7 @@ export const usersResource: CrudResource<CreateUser, UpdateUser, ReturnType<type
     return user && presentUser(user);
   },
   remove: async (database, caller, id) => {
-    if (id === caller.userId) throw new ConflictError('You cannot delete yourself');
+    await assertAdminRemains(database, caller, id, 'delete');
     const deleted = await deleteUser(database, caller.companyId, id);
     forgetCallersOf(id);
     return deleted;

@@ -40,8 +40,11 @@ function milliseconds(seconds: number | undefined): number | null {
   return seconds === undefined || Number.isNaN(seconds) ? null : Math.round(seconds * 10_000) / 10;
 }
 
-export async function readStatusServerMetrics(baseUrl: string): Promise<StatusServerMetrics | null> {
-  const answer = await fetch(`${baseUrl}/metrics`).catch(() => undefined);
+export async function readStatusServerMetrics(
+  baseUrl: string,
+  authorization: string,
+): Promise<StatusServerMetrics | null> {
+  const answer = await fetch(`${baseUrl}/metrics`, { headers: { authorization } }).catch(() => undefined);
   if (!answer?.ok) return null;
   const text = await answer.text();
   return {

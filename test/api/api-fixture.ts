@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import { pino } from 'pino';
-import { createApp } from '../../api/app';
+import { createApp, type AppOptions } from '../../api/app';
 import type { Role } from '../../api/caller';
 import { issueSessionToken } from '../../api/auth/token-issuer';
 import { loadConfig } from '../../config/config';
@@ -29,14 +29,17 @@ let passwordHash: Promise<string> | undefined;
 
 // A real registry and the real app; the Temporal client is a stub because these tests never
 // reach the engine's routes. Tokens are issued directly so only login tests pay for argon2.
-export async function openApiFixture(): Promise<ApiFixture> {
+export async function openApiFixture(options: AppOptions = {}): Promise<ApiFixture> {
   const database = await openTestDatabase();
-  const app = createApp({
-    config: loadConfig({}),
-    database,
-    temporal: {} as unknown as Client,
-    logger: pino({ level: 'silent' }),
-  });
+  const app = createApp(
+    {
+      config: loadConfig({}),
+      database,
+      temporal: {} as unknown as Client,
+      logger: pino({ level: 'silent' }),
+    },
+    options,
+  );
   passwordHash ??= hashPassword(testPassword);
   const createCompanyWithUsers = async (name: string): Promise<TestCompany> => {
     const company = await createCompany(database, name);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import type { ImportReport } from '../../api/routes/device-import.service';
-import { bodyOf, errorBody, fieldsNamed } from './response-bodies';
+import { bodyOf, fieldsNamed } from './response-bodies';
 import { openApiFixture, type ApiFixture, type TestCompany } from './api-fixture';
 import { populateCompany, registrySnapshot, type CompanyObjects } from './company-objects';
 
@@ -79,15 +79,17 @@ describe('device import, CSV and JSON, both dialects', () => {
     assert.equal(await deviceByUniqueId('BAD-2'), undefined);
   });
 
-  test('when every row fails, then it answers 400 with the row errors and writes nothing', async () => {
+  test('when every row fails, then it answers 207 with each row error (every row has its status) and writes nothing', async () => {
     const before = await registrySnapshot(fixture.database);
     const response = await request(fixture.app)
       .post('/api/public/v1/devices/import')
       .set('Authorization', company.tokens.admin)
       .send([{ unique_id: 'X', device_type_id: objects.deviceTypeId, colour: 'red' }, { unique_id: 'Y' }]);
-    assert.equal(response.status, 400);
+    assert.equal(response.status, 207);
+    const report = response.body as { failed: number; total: number; errors: { row: number; field?: string }[] };
+    assert.equal(report.failed, report.total);
     assert.deepEqual(
-      errorBody(response).details.map((detail) => [detail.row, detail.field]),
+      report.errors.map((detail) => [detail.row, detail.field]),
       [
         [1, '(body)'],
         [2, 'device_type_id'],
@@ -109,6 +111,21 @@ describe('device import, CSV and JSON, both dialects', () => {
       assert.equal(response.status, 400, content);
       assert.equal(fieldsNamed(response)[0], field, content);
     }
+  });
+
+  test('when the multipart file is a text field, or a CSV row has more or fewer cells, then it is read like a file', async () => {
+    const csv = `unique_id,name,device_type_id\nFIELD-1,From a field,${objects.deviceTypeId},extra\nFIELD-2\n`;
+    const response = await request(fixture.app)
+      .post('/api/public/v1/devices/import')
+      .set('Authorization', company.tokens.admin)
+      .field('file', csv);
+    assert.equal(response.status, 207, response.text);
+    const report = response.body as { created: number; errors: { row: number; field?: string }[] };
+    assert.equal(report.created, 1);
+    assert.deepEqual(
+      report.errors.map((detail) => [detail.row, detail.field]),
+      [[2, 'device_type_id']],
+    );
   });
 
   test('when CSV is sent as text/csv without multipart, then it is imported too', async () => {

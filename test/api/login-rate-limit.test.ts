@@ -1,63 +1,13 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import type { Express } from 'express';
 import { pino } from 'pino';
 import { createApp } from '../../api/app';
 import { loginLimits } from '../../api/auth/login-rate-limit';
 import { loadConfig } from '../../config/config';
 import { openApiFixture, testPassword, type ApiFixture } from './api-fixture';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Record<string, unknown>;
-}
-
-// Every loopback address (127.0.0.0/8) reaches a server on 127.0.0.1, so choosing the client's
-// local address gives each simulated caller its own real source address, as the limiter sees it.
-async function postFrom(server: Server, sourceAddress: string, path: string, body: unknown): Promise<Answer> {
-  const { port } = server.address() as AddressInfo;
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        localAddress: sourceAddress,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (incoming) => {
-        let text = '';
-        incoming.setEncoding('utf8');
-        incoming.on('data', (chunk: string) => (text += chunk));
-        incoming.on('end', () =>
-          resolve({
-            status: incoming.statusCode ?? 0,
-            headers: incoming.headers,
-            body: JSON.parse(text) as Answer['body'],
-          }),
-        );
-      },
-    );
-    outgoing.once('error', reject);
-    outgoing.end(payload);
-  });
-}
-
-function listen(app: Express): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
-}
+import { close, listen, postFrom } from './source-address';
 
 const irisLogin = '/api/public/v1/auth/login';
 const irisRefresh = '/api/public/v1/auth/refresh';

@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import type { Client } from '@temporalio/client';
 import request from 'supertest';
-import { pino } from 'pino';
-import { createApp } from '../../api/app';
 import { loadConfig } from '../../config/config';
 import { loopbackMetricsEndpoint, metrics } from '../../config/metrics';
-import type { Database } from '../../registry/database';
 import { startTemporalDevServer, type DevServer } from '../../scripts/embedded/temporal-dev-server';
 import { freePort } from '../../harness/free-port';
-import { openTestDatabase } from '../support/test-database';
-import { openApiFixture } from './api-fixture';
+import { openApiFixture, type ApiFixture, type TestCompany } from './api-fixture';
 
 const specSeries = [
   'fleet_bulk_responses_started_total',
@@ -25,10 +20,11 @@ const specSeries = [
 // /metrics as the embedded stack serves it: the process's own series plus the Temporal runtime's,
 // read from a real Core runtime that talked to a real dev server.
 describe('GET /metrics', () => {
-  let database: Database;
   let devServer: DevServer;
   let connection: NativeConnection;
-  let app: ReturnType<typeof createApp>;
+  let fixture: ApiFixture;
+  let company: TestCompany;
+  const scrape = (token = company.tokens.admin) => request(fixture.app).get('/metrics').set('Authorization', token);
 
   before(async () => {
     const endpoint = await loopbackMetricsEndpoint();
@@ -44,21 +40,30 @@ describe('GET /metrics', () => {
     });
     connection = await NativeConnection.connect({ address: devServer.address });
     await connection.workflowService.getSystemInfo({});
-    database = await openTestDatabase();
-    app = createApp(
-      { config, database, temporal: {} as unknown as Client, logger: pino({ level: 'silent' }) },
-      { temporalMetricsUrl: endpoint.url },
-    );
+    fixture = await openApiFixture({ temporalMetricsUrl: endpoint.url });
+    company = await fixture.createCompanyWithUsers('Scraper');
   });
   after(async () => {
     await connection.close();
     await devServer.stop();
-    await database.close();
+    await fixture.close();
   });
 
-  it('when scraped without a token, then it answers Prometheus text with every SPEC series', async () => {
+  it('when scraped without a token, with a bad one or below admin, then it answers 401 or 403 and no series', async () => {
+    const anonymous = await request(fixture.app).get('/metrics');
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.text, /Not authorized/);
+    assert.equal((await scrape('not-a-token')).status, 401);
+    for (const role of ['viewer', 'operator'] as const) {
+      const answer = await scrape(company.tokens[role]);
+      assert.equal(answer.status, 403, role);
+      assert.doesNotMatch(answer.text, /fleet_/);
+    }
+  });
+
+  it("when scraped with an admin's token (Bearer, as Prometheus sends it), then it answers Prometheus text with every SPEC series", async () => {
     metrics.bulkResponsesStarted.inc({ action: 'add_tags' });
-    const response = await request(app).get('/metrics');
+    const response = await scrape(`Bearer ${company.tokens.admin}`);
     assert.equal(response.status, 200);
     assert.match(response.headers['content-type'] ?? '', /^text\/plain/);
     for (const series of specSeries) assert.match(response.text, new RegExp(`^# TYPE ${series} `, 'm'), series);
@@ -66,23 +71,17 @@ describe('GET /metrics', () => {
   });
 
   it('when the Temporal runtime has made calls, then its temporal_ series are included', async () => {
-    const response = await request(app).get('/metrics');
+    const response = await scrape();
     assert.match(response.text, /^temporal_\w+/m);
   });
 
   it('when a route with an id was called, then the duration is labelled by the route template, not the URL', async () => {
-    const fixture = await openApiFixture();
-    try {
-      const company = await fixture.createCompanyWithUsers('Metrics');
-      const fleetId = 'a'.repeat(24);
-      const answer = await request(fixture.app)
-        .get(`/api/v1/platform/fleets/${fleetId}`)
-        .set('Authorization', company.tokens.viewer);
-      assert.equal(answer.status, 404);
-    } finally {
-      await fixture.close();
-    }
-    const response = await request(app).get('/metrics');
+    const fleetId = 'a'.repeat(24);
+    const answer = await request(fixture.app)
+      .get(`/api/v1/platform/fleets/${fleetId}`)
+      .set('Authorization', company.tokens.viewer);
+    assert.equal(answer.status, 404);
+    const response = await scrape();
     assert.match(
       response.text,
       /^http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/platform\/fleets\/:id",status_code="404"\} 1$/m,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fleetActionRequestSchema } from '../../contracts/fleet-action.schema';
 import { dispatchStateAt, instantOf, windowStateAt, type MaintenanceWindow } from '../../contracts/maintenance-windows';
 
 const at = (iso: string) => new Date(iso).getTime();
@@ -15,6 +16,14 @@ describe('maintenance windows', () => {
   it('when the instant is before a window, then it waits until the window opens in its time zone', () => {
     const state = windowStateAt([nightly], at('2026-11-23T12:00:00Z'));
     assert.deepEqual(state.open ? null : iso(state.opensAt), '2026-11-24T01:30:00.000Z');
+  });
+
+  it('when a window ends at its start time, then it lasts 24 hours (the schema takes it as such)', () => {
+    const allDay: MaintenanceWindow = { days: ['mon'], start: '02:00', end: '02:00', timezone: 'Europe/Berlin' };
+    const state = windowStateAt([allDay], at('2026-11-23T12:00:00Z'));
+    assert.equal(state.open ? iso(state.closesAt) : null, '2026-11-24T01:00:00.000Z');
+    const body = { action: 'add_tags', tags: ['x'], rollout: { windows: [allDay] } };
+    assert.equal(fleetActionRequestSchema.safeParse(body).success, true);
   });
 
   it('when the instant is inside a window, then it says when the window closes', () => {

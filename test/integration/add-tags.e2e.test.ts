@@ -86,7 +86,7 @@ describe('add_tags end to end (dev server, registry, worker, HTTP)', () => {
     const skippedBody = skipped.body as { total: number; resources: { reason: string }[] };
     assert.equal(skippedBody.total, members.length - active.length);
     assert.ok(skippedBody.resources.every((entry) => entry.reason === 'inactive'));
-    const metrics = (await request(stack.app).get('/metrics').expect(200)).text;
+    const metrics = (await request(stack.app).get('/metrics').set('Authorization', demo.tokens.admin).expect(200)).text;
     assert.match(metrics, /fleet_bulk_responses_started_total\{action="add_tags"\} [1-9]/);
     assert.match(metrics, /fleet_bulk_responses_finished_total\{action="add_tags",status="completed"\} [1-9]/);
   });
