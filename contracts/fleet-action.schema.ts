@@ -299,7 +299,10 @@ const issueCommand = z
     anyOf: gatewayCommandParamsBranches(),
   });
 
-const tagList = z.array(text({ min: 1, max: 128, trim: true })).min(1).max(100);
+const tagList = z
+  .array(text({ min: 1, max: 128, trim: true }))
+  .min(1)
+  .max(100);
 
 const addTags = z
   .strictObject({
