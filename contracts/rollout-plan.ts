@@ -184,27 +184,3 @@ export function stageSizesOf(plan: Pick<RolloutPlan, 'stages'>, population: Popu
     return size;
   });
 }
-
-// What a schema cannot check because it depends on the time of the request or on the target: a
-// continuous rollout needs a fleet (named devices never change) and an `until` still ahead,
-// after `start_at`. Undefined when the rollout's timing is sound.
-export function rolloutTimingProblem(
-  rollout: Rollout | undefined,
-  now: number,
-  overFleet: boolean,
-): { field: string; message: string } | undefined {
-  if (rollout?.end_at !== undefined) {
-    const endAt = Date.parse(rollout.end_at);
-    if (endAt <= now) return { field: 'rollout.end_at', message: 'must be in the future' };
-    if (rollout.start_at && endAt <= Date.parse(rollout.start_at))
-      return { field: 'rollout.end_at', message: 'must be after start_at' };
-  }
-  const continuous = rollout?.continuous;
-  if (!continuous) return undefined;
-  const field = 'rollout.continuous.until';
-  if (!overFleet) return { field: 'rollout.continuous', message: 'applies only to actions over a fleet' };
-  const until = Date.parse(continuous.until);
-  if (until <= now) return { field, message: 'must be in the future' };
-  if (rollout.start_at && until <= Date.parse(rollout.start_at)) return { field, message: 'must be after start_at' };
-  return undefined;
-}

@@ -7,7 +7,6 @@ import type {
   ResolvedCommand,
 } from '../../contracts/bulk-action.types';
 import { isDeviceAction } from '../../contracts/action-catalogue';
-import { rolloutTimingProblem } from '../../contracts/rollout-plan';
 import {
   countActiveBulkResponses,
   deleteUnstartedBulkResponse,
@@ -18,7 +17,7 @@ import { searchAttributeKeys } from '../../workflows/definitions';
 import type { rolloutWorkflow } from '../../workflows/rollout.workflow';
 import type { Caller } from '../caller';
 import type { ApiDependencies } from '../dependencies';
-import { BadRequestError, ConflictError, TooManyRequestsError } from '../errors';
+import { ConflictError, TooManyRequestsError } from '../errors';
 
 export interface StartRequest {
   caller: Caller;
@@ -101,8 +100,6 @@ export async function startBulkAction(
   request: StartRequest,
 ): Promise<StartedBulkAction> {
   const { caller } = request;
-  const timing = rolloutTimingProblem(request.request.rollout, Date.now(), request.source.kind === 'fleet');
-  if (timing) throw new BadRequestError('Invalid rollout', [timing]);
   const hash = requestHash(request);
   const bulkResponseId = request.idempotencyKey
     ? idempotentId(caller.companyId, request.idempotencyKey)
