@@ -11,10 +11,7 @@ import { createApp } from './app';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'api');
-  const database = await openDatabase({
-    databaseUrl: config.registry.databaseUrl,
-    pgliteDir: config.registry.pgliteDir,
-  });
+  const database = await openDatabase(config.registry);
   await migrate(database);
   const connection = await Connection.connect({ address: config.temporal.address });
   // Starting a bulk action sets the project's search attributes; on a fresh cluster the API may

@@ -241,7 +241,7 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
         brokers > 1
           ? `${harness.name} + ${brokers - 1} bridged mosquitto (devices spread over ${brokers})`
           : harness.name,
-      registry: harness.database.engine,
+      registry: 'postgres',
       finished,
       wallSeconds: Math.round(wallSeconds * 10) / 10,
       devicesPerSecond,

@@ -4,25 +4,30 @@ import { loadConfig } from '../config/config';
 import { openDatabase, type Database } from '../registry/database';
 import { migrate } from '../registry/migrate';
 
-// A registry and, on PostgreSQL, its URL: benchmarks hand it to worker and API processes.
+// A registry and its URL: benchmarks hand it to worker and API processes.
 export interface TestDatabase extends Database {
-  url: string | undefined;
+  url: string;
 }
 
-// A fresh, migrated registry per call: in-memory PGlite by default, or a throw-away database on
-// the PostgreSQL server named by DATABASE_URL, so the same tests run on both engines.
+// A fresh, migrated, throw-away database per call on the PostgreSQL server named by DATABASE_URL
+// (scripts/run-tests.sh starts an embedded one for the run when it is unset), dropped on close.
 export async function openTestDatabase(): Promise<TestDatabase> {
   const { databaseUrl } = loadConfig().registry;
-  if (!databaseUrl) {
-    const database = await openDatabase({});
-    await migrate(database);
-    return { ...database, url: undefined };
-  }
+  if (!databaseUrl)
+    throw new Error(
+      'Tests need a PostgreSQL server: run them through `npm test` (scripts/run-tests.sh) or set DATABASE_URL',
+    );
   const name = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+  const administer = async (statement: string) => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await administer(`create database ${name}`);
   const url = new URL(databaseUrl);
   url.pathname = `/${name}`;
   const database = await openDatabase({ databaseUrl: url.toString() });
@@ -32,10 +37,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     close: async () => {
       await database.close();
-      const dropper = new pg.Client({ connectionString: databaseUrl });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
+      await administer(`drop database if exists ${name} with (force)`);
     },
   };
 }

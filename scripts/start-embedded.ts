@@ -16,10 +16,11 @@ import { startEngine } from '../worker/engine-runtime';
 import { claimDataDirectory } from './embedded/pid-lock';
 import { ensureSearchAttributes } from './embedded/search-attributes';
 import { embeddedServicePassword } from './embedded/service-secret';
+import { startRegistryServer } from './embedded/registry-server';
 import { startTemporalDevServer } from './embedded/temporal-dev-server';
 
 // `npm start`: the whole embedded stack in one process tree — Temporal dev server (child
-// process), registry (PGlite), MQTT broker, worker and API — stopped in reverse order on Ctrl-C.
+// process), registry (embedded PostgreSQL), MQTT broker, worker and API — stopped in reverse order on Ctrl-C.
 const config = loadConfig();
 const logger = createLogger(config.logLevel, 'embedded');
 const componentLogger = (name: string) => createLogger(config.logLevel, name);
@@ -53,7 +54,13 @@ async function startStack(): Promise<{ server: Server; demoCredentials?: string 
     telemetryOptions: { metrics: { prometheus: { bindAddress: temporalMetrics.bindAddress } } },
   });
   await startTemporal();
-  const database = await openDatabase(config.registry);
+  let databaseUrl = config.registry.databaseUrl;
+  if (!databaseUrl) {
+    const registry = await startRegistryServer({ ...config.registry.embedded, log: () => undefined });
+    stops.push(() => registry.stop());
+    databaseUrl = registry.url;
+  }
+  const database = await openDatabase({ databaseUrl });
   stops.push(() => database.close());
   await migrate(database);
   const seeded = config.seedDemoOnStart ? await seedDemo(database, { dataDir: config.dataDir }) : undefined;
