@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
+import { announceReady, stopWithSupervisor } from '../config/supervised-process';
 import { openDatabase } from '../registry/database';
 import { migrate } from '../registry/migrate';
 import { ensureSearchAttributes } from '../scripts/embedded/search-attributes';
@@ -11,6 +12,7 @@ import { createApp } from './app';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'api');
+  stopWithSupervisor();
   const database = await openDatabase(config.registry);
   await migrate(database);
   const connection = await Connection.connect({ address: config.temporal.address });
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   const app = createApp({ config, database, temporal, logger, credentialsChanged });
   const server = app.listen(config.api.port, config.api.host, () => {
     logger.info({ url: `http://${config.api.host}:${config.api.port}` }, 'API listening');
+    announceReady();
   });
   const shutdown = () => {
     logger.info('shutting down');

@@ -144,3 +144,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
     workerMetrics: { port: env.WORKER_METRICS_PORT, host: env.WORKER_METRICS_HOST },
   };
 }
+
+// The environment of a process this one starts (`npm start`'s services, configured by
+// environment variables only): this process's own, with `overrides` set on top.
+export function childEnvironment(
+  overrides: Record<string, string>,
+  environment: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  return { ...environment, ...overrides };
+}

@@ -7,14 +7,18 @@ import { metricsRouter } from '../api/routes/metrics.routes';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { loopbackMetricsEndpoint } from '../config/metrics';
+import { announceReady, stopWithSupervisor } from '../config/supervised-process';
 import { openDatabase } from '../registry/database';
 import { migrate } from '../registry/migrate';
 import { ensureSearchAttributes } from '../scripts/embedded/search-attributes';
 import { startEngine } from './engine-runtime';
 
-// A standalone worker process (production topology); the embedded stack runs one in-process.
+// The worker process, in production and under `npm start` alike.
 const config = loadConfig();
 const logger = createLogger(config.logLevel, 'worker');
+// A supervisor gone (npm start killed -9) raises SIGTERM here, which the Temporal runtime below
+// turns into a worker shutdown.
+stopWithSupervisor();
 
 // The engine's series live in this process's registry and the SDK's worker metrics in its Core
 // runtime's own exporter (kept on a private loopback port): one endpoint serves both, as the
@@ -50,6 +54,7 @@ await ensureSearchAttributes(operator, config.temporal.namespace);
 await operator.close();
 const engine = await startEngine({ config, database, logger, mqttPassword: config.mqtt.servicePassword });
 logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker running');
+announceReady();
 await engine.run();
 await engine.stop();
 await database.close();
