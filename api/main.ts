@@ -4,8 +4,8 @@ import { createLogger } from '../config/logger';
 import { announceReady, stopWithSupervisor } from '../config/supervised-process';
 import { openDatabase } from '../registry/database';
 import { migrate } from '../registry/migrate';
-import { ensureSearchAttributes } from '../scripts/embedded/search-attributes';
-import { mosquittoCredentialSync } from '../transport/mosquitto-credentials';
+import { ensureSearchAttributes } from '../config/temporal-search-attributes';
+import { mosquittoCredentialSync } from '../registry/mosquitto-credential-files';
 import { createApp } from './app';
 
 // The standalone API process for production: one registry pool and one Temporal client.

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { reloadMosquitto, writeMosquittoCredentials } from '../transport/mosquitto-credentials';
+import { reloadMosquitto, writeMosquittoCredentials } from '../registry/mosquitto-credential-files';
 import type { BrokerHarness } from './broker-harness';
 import { openTestDatabase } from './test-database';
 import { connectAsDevice, delay, insertCompanyWithDevices, type TestCompany } from './device-fixtures';
