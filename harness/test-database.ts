@@ -10,9 +10,12 @@ export interface TestDatabase extends Database {
 }
 
 // A fresh, migrated, throw-away database per call on the PostgreSQL server named by DATABASE_URL
-// (scripts/run-tests.sh starts an embedded one for the run when it is unset), dropped on close.
-export async function openTestDatabase(): Promise<TestDatabase> {
-  const { databaseUrl } = loadConfig().registry;
+// (scripts/run-tests.sh starts an embedded one for the run when it is unset) or by `serverUrl`
+// (a bench's own stack), dropped on close.
+export async function openTestDatabase(
+  serverUrl: string | undefined = loadConfig().registry.databaseUrl,
+): Promise<TestDatabase> {
+  const databaseUrl = serverUrl;
   if (!databaseUrl)
     throw new Error(
       'Tests need a PostgreSQL server: run them through `npm test` (scripts/run-tests.sh) or set DATABASE_URL',

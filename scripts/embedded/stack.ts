@@ -26,6 +26,16 @@ export interface EmbeddedStackOptions {
   output: 'inherit' | { directory: string };
   // A service that exits on its own while the stack runs.
   onServiceExit?: (name: string, code: number | null) => void;
+  // A broker of the caller's instead of the stack's (a bench's Mosquitto for fleets beyond what
+  // one aedes process holds), set up once the registry runs.
+  externalBroker?: (registry: { databaseUrl: string }) => Promise<ExternalBroker>;
+}
+
+export interface ExternalBroker {
+  url: string;
+  username: string;
+  password: string;
+  sharedSubscriptions: boolean;
 }
 
 export interface StartedStack {
@@ -130,10 +140,12 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
     }
   };
 
-  const startBroker = async (databaseUrl: string, servicePassword: string): Promise<string> => {
-    if (!config.mqtt.startEmbeddedBroker) return config.mqtt.url;
+  const startBroker = async (databaseUrl: string, servicePassword: string): Promise<ExternalBroker> => {
+    const service = { username: config.mqtt.serviceUsername, password: servicePassword, sharedSubscriptions: false };
+    if (options.externalBroker) return options.externalBroker({ databaseUrl });
+    if (!config.mqtt.startEmbeddedBroker) return { url: config.mqtt.url, ...service };
     const broker = await startService('broker', { DATABASE_URL: databaseUrl, MQTT_SERVICE_PASSWORD: servicePassword });
-    return String(broker.url);
+    return { url: String(broker.url), ...service };
   };
 
   return {
@@ -147,27 +159,29 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
       logger.info('starting the registry and the Temporal dev server');
       const [databaseUrl, temporalAddress] = await Promise.all([startRegistry(), startTemporal()]);
       const demoCredentials = await prepareRegistry(databaseUrl);
-      const serviceEnvironment = (mqttUrl: string) => ({
+      const serviceEnvironment = (broker: ExternalBroker | undefined) => ({
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporalAddress,
-        MQTT_URL: mqttUrl,
-        MQTT_SERVICE_PASSWORD: servicePassword,
+        MQTT_URL: broker?.url ?? config.mqtt.url,
+        MQTT_SERVICE_USERNAME: broker?.username ?? config.mqtt.serviceUsername,
+        MQTT_SERVICE_PASSWORD: broker?.password ?? servicePassword,
+        MQTT_SHARED_SUBSCRIPTIONS: broker?.sharedSubscriptions ? 'true' : 'false',
       });
       // The API needs no broker, and starts before the worker, whose workflow bundle would take
       // the CPU from it: users look at the API first.
       logger.info('starting the API and the MQTT broker');
-      const [mqttUrl] = await Promise.all([
+      const [broker] = await Promise.all([
         startBroker(databaseUrl, servicePassword),
-        startService('api', serviceEnvironment(config.mqtt.url)),
+        startService('api', serviceEnvironment(undefined)),
       ]);
       logger.info('starting the worker');
-      await startService('worker', serviceEnvironment(mqttUrl));
+      await startService('worker', serviceEnvironment(broker));
       return {
         databaseUrl,
         apiUrl: `http://${config.api.host}:${config.api.port}`,
         temporalAddress,
-        mqttUrl,
-        servicePassword,
+        mqttUrl: broker.url,
+        servicePassword: broker.password,
         demoCredentials,
         pids: Object.fromEntries([...running].map(([name, service]) => [name, service.pid])),
       };
