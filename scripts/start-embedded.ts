@@ -68,7 +68,8 @@ const starting = stack.start();
 try {
   console.log(banner(config, await starting));
 } catch (error) {
-  if (!isStackStopped(error)) {
+  // A stop during the start makes the start fail too; that is no news.
+  if (!stopping && !isStackStopped(error)) {
     logger.fatal({ err: error }, 'the embedded stack could not start');
     shutdown(1);
   }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -76,6 +77,7 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
   const { config, logger } = options;
   const running = new Map<Service, { pid: number; stop: () => Promise<void> }>();
   let runFiles: RunFiles | undefined;
+  let spawnedTemporal: ChildProcess | undefined;
   let stopping = false;
 
   // A service that comes up after a stop began is stopped at once: the stop has passed it by.
@@ -124,6 +126,11 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
       sqliteFile: config.temporal.sqliteFile,
       namespace: config.temporal.namespace,
       detached: true,
+      // Known before it answers, so a stop or the next start can reach it while it starts.
+      onSpawn: (child) => {
+        spawnedTemporal = child;
+        runFiles?.record('temporal', child.pid!);
+      },
     });
     await track('temporal', server.process.pid!, () => server.stop());
     return server.address;
@@ -188,6 +195,8 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
     },
     stop: async () => {
       stopping = true;
+      // A dev server still starting is not tracked yet: nothing of it needs a clean stop.
+      if (!running.has('temporal') && spawnedTemporal?.exitCode === null) spawnedTemporal.kill('SIGKILL');
       for (const name of stopOrder) {
         const service = running.get(name);
         if (!service) continue;

@@ -15,6 +15,8 @@ export interface DevServerOptions {
   // In a process group of its own, so a terminal's Ctrl-C reaches only `npm start`'s supervisor,
   // which stops the workers before the server they talk to.
   detached?: boolean;
+  // Called with the process as soon as it is spawned, before it answers.
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface DevServer {
@@ -48,6 +50,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: options.detached ?? false,
   });
+  options.onSpawn?.(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
