@@ -163,26 +163,31 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
         { name: 'temporal', marks: ['start-dev', config.temporal.sqliteFile] },
       ]);
       const servicePassword = config.mqtt.servicePassword ?? embeddedServicePassword(config.dataDir);
-      logger.info('starting the registry and the Temporal dev server');
-      const [databaseUrl, temporalAddress] = await Promise.all([startRegistry(), startTemporal()]);
-      const demoCredentials = await prepareRegistry(databaseUrl);
-      const serviceEnvironment = (broker: ExternalBroker | undefined) => ({
+      logger.info('starting the registry, the Temporal dev server and the MQTT broker');
+      // The broker needs the migrated registry (it republishes configurations from it); both hide
+      // behind the dev server's start, the longest of the three.
+      const registryReady = startRegistry();
+      const seeded = registryReady.then(prepareRegistry);
+      const brokerReady = seeded.then(async () => startBroker(await registryReady, servicePassword));
+      const [databaseUrl, temporalAddress, demoCredentials, broker] = await Promise.all([
+        registryReady,
+        startTemporal(),
+        seeded,
+        brokerReady,
+      ]);
+      const serviceEnvironment = {
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporalAddress,
-        MQTT_URL: broker?.url ?? config.mqtt.url,
-        MQTT_SERVICE_USERNAME: broker?.username ?? config.mqtt.serviceUsername,
-        MQTT_SERVICE_PASSWORD: broker?.password ?? servicePassword,
-        MQTT_SHARED_SUBSCRIPTIONS: broker?.sharedSubscriptions ? 'true' : 'false',
-      });
-      // The API needs no broker, and starts before the worker, whose workflow bundle would take
-      // the CPU from it: users look at the API first.
-      logger.info('starting the API and the MQTT broker');
-      const [broker] = await Promise.all([
-        startBroker(databaseUrl, servicePassword),
-        startService('api', serviceEnvironment(undefined)),
-      ]);
-      logger.info('starting the worker');
-      await startService('worker', serviceEnvironment(broker));
+        MQTT_URL: broker.url,
+        MQTT_SERVICE_USERNAME: broker.username,
+        MQTT_SERVICE_PASSWORD: broker.password,
+        MQTT_SHARED_SUBSCRIPTIONS: broker.sharedSubscriptions ? 'true' : 'false',
+      };
+      // Together, the worker first: its metrics port is up (about 2 s) before the API listens, so
+      // whoever sees the API also finds the worker; its workflow bundle then shares the CPU with
+      // the API's start.
+      logger.info('starting the worker and the API');
+      await Promise.all([startService('worker', serviceEnvironment), startService('api', serviceEnvironment)]);
       return {
         databaseUrl,
         apiUrl: `http://${config.api.host}:${config.api.port}`,
