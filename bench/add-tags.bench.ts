@@ -86,7 +86,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const history = await largestHistory(engine.temporal);
     const result = {
       target: target.kind,
-      registry: harness.database.engine,
+      registry: 'postgres',
       devices: options.devices,
       finished: Boolean(record.completed_at),
       status: record.status,

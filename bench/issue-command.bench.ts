@@ -5,21 +5,21 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import request from 'supertest';
 import type { BulkResponseRecord } from '../registry/bulk-responses.repository';
-import { startEmbeddedHarness, type BrokerHarness } from '../harness/broker-harness';
-import { startMosquittoHarness } from '../harness/mosquitto-harness';
 import type { SimulatorStats } from '../simulator/simulator-stats';
 import { createBenchTenant, type BenchTenant } from './support/bench-tenant';
 import { ceilingPageSize, describeCeiling, measureEngineCeiling, type EngineCeiling } from './support/engine-ceiling';
-import { startEngineOnTarget, type EngineUnderTest } from './support/engine-under-test';
+import type { EngineUnderTest } from './support/engine-under-test';
+import { startIssueCommandStack } from './support/issue-command-stack';
 import { largestHistory, type LargestHistory } from './support/history-sizes';
 import { startBridgedBroker } from './support/mosquitto-bridge';
 import { samplePeakMemory } from './support/peak-memory';
 import { startSimulatorProcesses } from './support/simulator-process';
-import { benchTargetKind, startTemporalTarget } from './support/temporal-target';
+import { benchTargetKind } from './support/temporal-target';
 
 // issue_command (gateway command reboot) on every device of a fleet, through the real engine:
-// HTTP app -> Temporal (dev server on a SQLite file, or the cluster with BENCH_TARGET=cluster) ->
+// HTTP API -> Temporal (dev server on a SQLite file, or the cluster with BENCH_TARGET=cluster) ->
 // worker -> MQTT broker(s) -> simulated devices in child processes -> acks -> async completion.
+// On the dev server it runs the topology `npm start` runs (bench/support/issue-command-stack.ts).
 // Each scenario (fleet size x offline share) runs on a fresh stack and first measures the engine
 // ceiling on the same server (bench/support/engine-ceiling.ts), so devices/s comes with its ratio
 // to the ceiling of that run. Prints devices/s, the largest workflow history and peak resident
@@ -29,8 +29,8 @@ import { benchTargetKind, startTemporalTarget } from './support/temporal-target'
 //     [--minutes 10] [--bridge auto|on|off] [--poll-ms 1000]
 //     [--device-timeout-seconds <60 with offline devices, else --minutes * 60>]
 //     [--ceiling-activities 5000] [--worker-processes <cluster: 2, dev server: in-process>]
-// The registry is PGlite in memory, or a throw-away database on DATABASE_URL's server (the
-// cluster's PostgreSQL on the cluster); worker processes need PostgreSQL.
+// The registry is the stack's embedded PostgreSQL, or (cluster, --worker-processes) a throw-away
+// database on DATABASE_URL's server (the cluster's PostgreSQL on the cluster).
 
 export interface IssueCommandOptions {
   devices: number[];
@@ -65,11 +65,10 @@ function bridgedBrokersFor(options: IssueCommandOptions, devices: number): numbe
 }
 
 // Worker processes share the acks through Mosquitto's shared subscription, as in production;
-// aedes in this process would hand every ack to every worker.
-function startHarness(options: IssueCommandOptions, devices: number): Promise<BrokerHarness> {
+// aedes would hand every ack to every worker.
+function embeddedBrokerFor(options: IssueCommandOptions, devices: number): boolean {
   const automatic = devices <= embeddedBrokerDeviceLimit && !options.workerProcesses;
-  const embedded = options.broker === 'embedded' || (options.broker === 'auto' && automatic);
-  return embedded ? startEmbeddedHarness() : startMosquittoHarness();
+  return options.broker === 'embedded' || (options.broker === 'auto' && automatic);
 }
 
 async function startAction(
@@ -124,6 +123,8 @@ async function waitForEnd(engine: EngineUnderTest, tenant: BenchTenant, id: stri
 
 export interface IssueCommandResult {
   devices: number;
+  // 'npm start' (scripts/embedded/stack.ts) or 'bench-composed' (cluster, --worker-processes).
+  topology: string;
   broker: string;
   registry: string;
   finished: boolean;
@@ -167,19 +168,18 @@ function ratio(devicesPerSecond: number | undefined, ceiling: EngineCeiling | un
 
 export async function runIssueCommand(options: IssueCommandOptions, devices: number): Promise<IssueCommandResult> {
   const directory = mkdtempSync(path.join(tmpdir(), 'fleet-bench-'));
-  // The cluster's PostgreSQL holds the registry, so the Temporal target comes before the harness.
-  const target = await startTemporalTarget(directory);
-  const stops: (() => Promise<unknown>)[] = [() => target.stop()];
+  const stops: (() => Promise<unknown>)[] = [];
   try {
-    const harness = await startHarness(options, devices);
-    stops.unshift(() => harness.close());
+    const stack = await startIssueCommandStack({
+      directory,
+      embeddedBroker: embeddedBrokerFor(options, devices),
+      workerProcesses: options.workerProcesses,
+    });
+    stops.unshift(() => stack.stop());
+    const { harness, engine, target } = stack;
+    // The service connected first (the stack starts it), so devices never take the broker's last sockets.
     const company = await harness.addCompany(devices);
     const tenant = await createBenchTenant(harness.database, company.companyId);
-    // The service connects first, so the devices can never take the broker's last sockets.
-    const engine = await startEngineOnTarget(harness, target, directory, {
-      ...(options.workerProcesses ? { workerProcesses: options.workerProcesses } : {}),
-    });
-    stops.unshift(() => engine.stop());
     const ceiling = options.ceilingActivities
       ? await measureEngineCeiling({
           address: target.address,
@@ -236,11 +236,12 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
     const brokers = deviceUrls.length;
     return {
       devices,
+      topology: stack.topology,
       broker:
         brokers > 1
           ? `${harness.name} + ${brokers - 1} bridged mosquitto (devices spread over ${brokers})`
           : harness.name,
-      registry: harness.database.engine,
+      registry: 'postgres',
       finished,
       wallSeconds: Math.round(wallSeconds * 10) / 10,
       devicesPerSecond,
@@ -340,7 +341,7 @@ export function describeResult(result: IssueCommandResult): string {
   const history = result.largestHistory;
   const inProcess = result.peakApiMegabytes === result.peakBenchProcessMegabytes;
   return [
-    `issue_command reboot on ${result.devices} devices (${result.target}, ${result.broker}, registry ${result.registry}):`,
+    `issue_command reboot on ${result.devices} devices (${result.topology} topology, ${result.target}, ${result.broker}, registry ${result.registry}):`,
     `  ${result.finished ? 'completed' : 'NOT finished (time bound)'} in ${result.wallSeconds} s -> ${result.devicesPerSecond} devices/s, status ${result.status}`,
     `  online devices ${result.onlineDevices} (offline ${result.offlineDevices}): ${result.onlineAnsweredSeconds === undefined ? 'NOT all answered' : `all answered after ${result.onlineAnsweredSeconds} s -> ${result.onlineDevicesPerSecond} devices/s`}`,
     `  ${result.ceiling ? `${describeCeiling(result.ceiling)}; ratio ${result.ratioToCeiling ?? 'n/a'} (goal >= 0.8)` : 'engine ceiling not measured'}`,

@@ -1,11 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { childEnvironment, loadConfig } from '../config/config';
+import { startRegistryProcess } from '../harness/registry-process';
 
 // npm run bench: every bench/*.bench.ts in turn, each in its own process (its own open-file
 // limit, its own Temporal runtime) with its default options, output passed through. With
 // --cluster (`npm run bench:cluster`) each bench runs on a fresh `npm run cluster` (Temporal on
-// PostgreSQL, the registry on the same PostgreSQL) instead of the dev server.
+// PostgreSQL, the registry on the same PostgreSQL) instead of the dev server. Benches that keep a
+// throw-away registry on DATABASE_URL's server get one embedded PostgreSQL for the whole run when
+// it is unset (issue-command and status-latency start the `npm start` stack, registry included).
 //   npm run bench [-- --only issue-command] [-- --cluster]
 const directory = fileURLToPath(new URL('.', import.meta.url));
 const onlyIndex = process.argv.indexOf('--only');
@@ -14,7 +18,12 @@ const benchmarks = readdirSync(directory)
   .filter((file) => file.endsWith('.bench.ts'))
   .filter((file) => only === undefined || file === `${only}.bench.ts`)
   .sort();
-const environment = process.argv.includes('--cluster') ? { ...process.env, BENCH_TARGET: 'cluster' } : process.env;
+const cluster = process.argv.includes('--cluster');
+const registry = cluster || loadConfig().registry.databaseUrl ? undefined : await startRegistryProcess();
+const environment = childEnvironment({
+  ...(cluster ? { BENCH_TARGET: 'cluster' } : {}),
+  ...(registry ? { DATABASE_URL: registry.url } : {}),
+});
 
 let failed = 0;
 for (const file of benchmarks) {
@@ -29,4 +38,5 @@ for (const file of benchmarks) {
     `== ${file}: exit ${run.status ?? run.signal} after ${Math.round((performance.now() - started) / 1000)} s\n`,
   );
 }
+await registry?.stop();
 process.exit(failed === 0 ? 0 : 1);

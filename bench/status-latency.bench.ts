@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/config';
 import type { BulkCounts, BulkStatus } from '../contracts/statuses';
 import { insertCompanyWithDevices } from '../harness/device-fixtures';
 import { createFleet } from '../registry/fleets.repository';
@@ -16,10 +15,10 @@ import { readStatusServerMetrics, type StatusServerMetrics } from './support/sta
 import { startStatusStack, type StatusTopology } from './support/status-stack';
 
 // Issue 11 item 3: how fast and how truthful the status view is while a large rollout runs.
-// The service as deployed (`--topology split`, the default when DATABASE_URL names a PostgreSQL
-// server: API and worker each in its own process) or as `npm start` runs it (`--topology
-// embedded`, the default otherwise: one process with PGlite); the embedded broker; simulated
-// devices in child processes; the HTTP clients in a process of their own, so what they measure
+// The service as `npm start` runs it (`--topology embedded`, the default: scripts/embedded/stack.ts,
+// registry, broker, worker and API each its own process) or as deployed (`--topology split`:
+// the registry on DATABASE_URL's server, the broker in the bench process, worker and API
+// processes); simulated devices in child processes; the HTTP clients in a process of their own, so what they measure
 // is the API and not a wait for another event loop. An issue_command reboot rollout runs over
 // the fleet while concurrent clients post add_tags actions on a small fleet and poll
 // GET /bulk_responses/{id} and GET /bulk_responses; prints the latency percentiles, the request
@@ -57,6 +56,8 @@ export interface StatusLatencyResult {
   // The API's own view of the same requests (null if its /metrics did not answer).
   server: StatusServerMetrics | null;
   backwards: { count: number; examples: StatusRegression[] };
+  // Worker log lines saying a task completion found its task gone (null: no worker log kept).
+  workerTaskNotFound: number | null;
   goals: typeof goals;
   goalsMet: { single: boolean; list: boolean; backwards: boolean };
 }
@@ -81,6 +82,13 @@ async function lastView(baseUrl: string, authorization: string, id: string) {
     headers: { Authorization: authorization },
   });
   return response.status === 200 ? ((await response.json()) as { status: BulkStatus; counts: BulkCounts }) : null;
+}
+
+function countTaskNotFound(logFile: string): number {
+  if (!existsSync(logFile)) return 0;
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => /task not found/i.test(line)).length;
 }
 
 export async function runStatusLatency(options: StatusLatencyOptions): Promise<StatusLatencyResult> {
@@ -121,6 +129,7 @@ export async function runStatusLatency(options: StatusLatencyOptions): Promise<S
     const seconds = Math.round((performance.now() - started) / 100) / 10;
     const view = await lastView(stack.baseUrl, tenant.authorization, rolloutId);
     const server = await readStatusServerMetrics(stack.baseUrl, tenant.metricsAuthorization);
+    const workerTaskNotFound = stack.workerLogFile ? countTaskNotFound(stack.workerLogFile) : null;
     const single = summarizeLatencies(tally.singleMs);
     const list = summarizeLatencies(tally.listMs);
     return {
@@ -145,6 +154,7 @@ export async function runStatusLatency(options: StatusLatencyOptions): Promise<S
       unexpected: tally.unexpected,
       server,
       backwards,
+      workerTaskNotFound,
       goals,
       goalsMet: {
         single: single.p99 !== null && single.p99 <= goals.singleP99Ms,
@@ -178,7 +188,7 @@ function optionsFromArguments(argv: string[]): StatusLatencyOptions {
   if (!Number.isInteger(devices) || devices < smallFleetDevices || devices > embeddedBrokerDeviceLimit)
     throw new Error(`--devices is a count from ${smallFleetDevices} to ${embeddedBrokerDeviceLimit}`);
   const clients = Math.min(100, Math.max(2, Number(values.clients ?? 20)));
-  const topology = values.topology ?? (loadConfig().registry.databaseUrl ? 'split' : 'embedded');
+  const topology = values.topology ?? 'embedded';
   if (topology !== 'split' && topology !== 'embedded') throw new Error('--topology is split or embedded');
   return {
     topology,
@@ -223,6 +233,7 @@ export function describeResult(result: StatusLatencyResult): string {
     `  unexpected answers: ${JSON.stringify(result.unexpected)}`,
     ...describeServer(result.server),
     `  answers that went backwards: ${result.backwards.count} (goal 0: ${result.goalsMet.backwards ? 'met' : 'NOT met'})`,
+    `  worker log lines "task not found": ${result.workerTaskNotFound ?? 'n/a (no worker log kept)'}`,
     ...result.backwards.examples.map((example) => `    ${JSON.stringify(example)}`),
   ].join('\n');
 }

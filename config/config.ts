@@ -28,7 +28,14 @@ const environmentSchema = z.object({
   TEMPORAL_UI_URL: optionalString,
   TEMPORAL_CLI_PATH: z.string().default('.tools/venv/bin/temporal'),
   TEMPORAL_TEST_SERVER_PATH: z.string().default('.tools/venv/bin/temporal-test-server'),
+  // Set: the registry is that PostgreSQL server and no embedded one starts. Unset: the embedded
+  // PostgreSQL of `npm start` (data under DATA_DIR/postgres) on 127.0.0.1:REGISTRY_PORT.
   DATABASE_URL: optionalString,
+  // 5433 rather than 5432, which a system PostgreSQL often holds; 0 picks a free port (tests).
+  REGISTRY_PORT: port.default(5433),
+  // off for throw-away registries (the test run's): a power cut may then corrupt them, a crashed
+  // process never does. On for `npm start`, whose data should survive anything.
+  REGISTRY_FSYNC: z.enum(['on', 'off']).default('on'),
   MQTT_URL: optionalString,
   // Where devices connect when it differs from the service's MQTT_URL (Mosquitto's device listener).
   MQTT_DEVICE_URL: optionalString,
@@ -113,7 +120,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
     },
     registry: {
       databaseUrl: env.DATABASE_URL,
-      pgliteDir: path.join(dataDir, 'registry'),
+      embedded: {
+        directory: path.join(dataDir, 'postgres'),
+        passwordFile: path.join(dataDir, 'registry-password'),
+        host: '127.0.0.1',
+        port: env.REGISTRY_PORT,
+        user: 'fleet',
+        database: 'fleet',
+        fsync: env.REGISTRY_FSYNC === 'on',
+      },
     },
     mqtt: {
       url: env.MQTT_URL ?? `mqtt://127.0.0.1:${env.MQTT_PORT}`,
@@ -131,4 +146,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
     workerId: env.WORKER_ID ?? hostname(),
     workerMetrics: { port: env.WORKER_METRICS_PORT, host: env.WORKER_METRICS_HOST },
   };
+}
+
+// The environment of a process this one starts (`npm start`'s services, configured by
+// environment variables only): this process's own, with `overrides` set on top.
+export function childEnvironment(
+  overrides: Record<string, string>,
+  environment: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  return { ...environment, ...overrides };
 }

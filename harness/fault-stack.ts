@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { loadConfig } from '../config/config';
-import { openDatabase, type Database } from '../registry/database';
+import type { Database } from '../registry/database';
 import { startTemporalDevServer, type DevServer } from '../scripts/embedded/temporal-dev-server';
 import { startAckTap, type AckTap } from './ack-tap';
 import { pendingActivities, type PendingActivityGroup } from './pending-activities';
@@ -14,10 +14,10 @@ import { silentLogger } from './device-fixtures';
 import { freePort } from './free-port';
 import { startRestartableBroker, type RestartableBroker } from './restartable-broker';
 import { startServiceProcess, type ServiceProcess } from './service-process';
-import { startSharedRegistry, type SharedRegistry } from './shared-registry';
+import { openTestDatabase } from './test-database';
 
-// The real stack of a fault run, every piece on loopback and restartable on its own: the shared
-// registry (PGlite over the wire protocol), a Temporal dev server on a SQLite file (its state
+// The real stack of a fault run, every piece on loopback and restartable on its own: a
+// throw-away database on the run's PostgreSQL (DATABASE_URL), a Temporal dev server on a SQLite file (its state
 // survives a restart), the embedded broker on a fixed port, workers as child processes through
 // worker/main.ts, and the API in this process or as a child process through api/main.ts.
 
@@ -41,8 +41,7 @@ export interface FaultStack {
 
 export async function startFaultStack(): Promise<FaultStack> {
   const dataDirectory = mkdtempSync(path.join(tmpdir(), 'fleet-faults-'));
-  const registry: SharedRegistry = await startSharedRegistry();
-  const database = await openDatabase({ databaseUrl: registry.url });
+  const database = await openTestDatabase();
   const service = { username: 'fleet-actions-service', password: randomBytes(18).toString('base64url') };
   const broker = await startRestartableBroker({ database, service, logger: silentLogger });
   const ackTap = await startAckTap(broker.url, service);
@@ -57,7 +56,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     });
   let devServer: DevServer = await startTemporal();
   const environment = {
-    DATABASE_URL: registry.url,
+    DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: devServer.address,
     MQTT_URL: broker.url,
     MQTT_SERVICE_USERNAME: service.username,
@@ -127,7 +126,6 @@ export async function startFaultStack(): Promise<FaultStack> {
       await devServer.stop();
       await broker.close();
       await database.close();
-      await registry.close();
       if (!options.keepData) rmSync(dataDirectory, { recursive: true, force: true });
     },
   };

@@ -6,9 +6,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { reloadMosquitto, writeMosquittoCredentials } from '../transport/mosquitto-credentials';
+import { reloadMosquitto, writeMosquittoCredentials } from '../registry/mosquitto-credential-files';
 import type { BrokerHarness } from './broker-harness';
-import { openTestDatabase } from './test-database';
+import { openTestDatabase, type TestDatabase } from './test-database';
 import { connectAsDevice, delay, insertCompanyWithDevices, type TestCompany } from './device-fixtures';
 
 const run = promisify(execFile);
@@ -67,7 +67,9 @@ async function waitUntilAccepted(url: string, company: TestCompany): Promise<voi
 
 // A private Mosquitto (Debian package) started through scripts/ci/start-mosquitto.sh in a
 // temporary directory, its credentials synchronised from a fresh registry.
-export async function startMosquittoHarness(): Promise<BrokerHarness> {
+// `registry`: a registry of the caller's (a bench stack's) instead of a throw-away one on
+// DATABASE_URL's server; the harness closes it with itself.
+export async function startMosquittoHarness(registry?: TestDatabase): Promise<BrokerHarness> {
   if (!mosquittoInstalled()) {
     throw new Error(
       'Mosquitto is not installed: run `bash scripts/ci/start-mosquitto.sh` (installs the Debian package) before the tests',
@@ -77,7 +79,7 @@ export async function startMosquittoHarness(): Promise<BrokerHarness> {
   const service = { username: 'fleet-actions-service', password: randomBytes(18).toString('base64url') };
   await writeFile(path.join(directory, 'service-password'), service.password, { mode: 0o600 });
   const port = await startMosquittoOnFreePorts(directory);
-  const database = await openTestDatabase();
+  const database = registry ?? (await openTestDatabase());
   const deviceUrl = `mqtt://127.0.0.1:${port}`;
   const synchronise = async () => {
     await writeMosquittoCredentials({

@@ -1,15 +1,13 @@
-import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { embeddedRegistryUrl, type EmbeddedRegistryAddress } from './embedded-registry-address';
 
-// One PostgreSQL dialect behind two engines: PGlite in-process (embedded default) and a real
-// PostgreSQL server through a connection pool. Repositories see only this interface.
+// The registry is PostgreSQL through one connection pool: the embedded server of `npm start` or
+// any server named by DATABASE_URL. Repositories see only this interface.
 export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
 }
 
 export interface Database extends Queryable {
-  readonly engine: 'pglite' | 'postgres';
   exec(sql: string): Promise<void>;
   transaction<T>(work: (transaction: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -17,33 +15,13 @@ export interface Database extends Queryable {
 
 export interface DatabaseOptions {
   databaseUrl?: string | undefined;
-  pgliteDir?: string | undefined;
+  // Where the embedded server listens, for when no DATABASE_URL is given.
+  embedded?: EmbeddedRegistryAddress | undefined;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
-  return openPglite(options.pgliteDir);
-}
-
-async function openPglite(directory: string | undefined): Promise<Database> {
-  if (directory) mkdirSync(directory, { recursive: true });
-  const database = await PGlite.create(directory ?? 'memory://');
-  const asQueryable = (target: Pick<PGlite, 'query'>): Queryable => ({
-    query: async <Row>(sql: string, params?: readonly unknown[]) =>
-      (await target.query<Row>(sql, params ? [...params] : undefined)).rows,
-  });
-  return {
-    engine: 'pglite',
-    ...asQueryable(database),
-    exec: async (sql) => {
-      await database.exec(sql);
-    },
-    transaction: (work) => database.transaction((transaction) => work(asQueryable(transaction))),
-    close: () => database.close(),
-  };
-}
-
-async function openPostgres(connectionString: string): Promise<Database> {
+  const connectionString = options.databaseUrl ?? (options.embedded && embeddedRegistryUrl(options.embedded));
+  if (!connectionString) throw new Error('No registry: set DATABASE_URL');
   const pool = new pg.Pool({ connectionString, max: 10 });
   // An idle connection the server ends (a restart, a failover, an administrator) is an 'error'
   // event on the pool, which drops that client and opens another for the next query; unhandled,
@@ -53,7 +31,6 @@ async function openPostgres(connectionString: string): Promise<Database> {
   const query = async <Row>(sql: string, params?: readonly unknown[]) =>
     (await pool.query(sql, params ? [...params] : undefined)).rows as Row[];
   return {
-    engine: 'postgres',
     query,
     exec: async (sql) => {
       await pool.query(sql);

@@ -1,22 +1,17 @@
 import type { Config } from '../config/config';
 import { openDatabase, type Database } from '../registry/database';
 import { migrate } from '../registry/migrate';
-import { embeddedStackPid } from './embedded/pid-lock';
 
-// Opens and migrates the configured registry for a command-line tool.
+// Opens and migrates the configured registry for a command-line tool: DATABASE_URL's server, or
+// the embedded PostgreSQL of `npm start` (which serves several clients, so the stack may run).
 export async function openRegistryForCli(config: Config): Promise<Database> {
-  if (!config.registry.databaseUrl) {
-    const pid = embeddedStackPid(config.dataDir);
-    if (pid !== undefined) {
-      throw new Error(
-        `The embedded stack (pid ${pid}) has the embedded registry open, and it can be opened by one process only. ` +
-          'Stop it first (Ctrl-C in its terminal), or point DATABASE_URL at a PostgreSQL server.',
-      );
-    }
-  }
-  const database = await openDatabase({
-    databaseUrl: config.registry.databaseUrl,
-    pgliteDir: config.registry.pgliteDir,
+  const database = await openDatabase(config.registry).catch((error: unknown) => {
+    if (config.registry.databaseUrl) throw error;
+    throw new Error(
+      `The embedded registry does not answer on port ${config.registry.embedded.port}: start it with \`npm start\` ` +
+        `(or set DATABASE_URL). ${(error as Error).message}`,
+      { cause: error },
+    );
   });
   await migrate(database);
   return database;

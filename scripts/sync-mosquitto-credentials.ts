@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config';
-import { reloadMosquitto, writeMosquittoCredentials } from '../transport/mosquitto-credentials';
+import { reloadMosquitto, writeMosquittoCredentials } from '../registry/mosquitto-credential-files';
 import { openRegistryForCli } from './registry-cli';
 
 const usage = 'Usage: npm run sync:mosquitto -- [--dir <MOSQUITTO_AUTH_DIR or data/mosquitto>] [--no-reload]';

@@ -21,12 +21,8 @@ async function loadDevices(options: SimulatorOptions, config: Config): Promise<S
     const devices = await fetchFleetCredentials(options.api, options.credentialsFile, options.fleetId);
     return options.devices === undefined ? devices : devices.slice(0, options.devices);
   }
-  if (!config.registry.databaseUrl) {
-    throw new Error(
-      '--devices without --fleet writes devices to the registry: set DATABASE_URL (the embedded PGlite registry belongs to the running stack)',
-    );
-  }
-  const database = await openDatabase({ databaseUrl: config.registry.databaseUrl });
+  // --devices without --fleet writes devices to the registry: DATABASE_URL's, or npm start's.
+  const database = await openDatabase(config.registry);
   try {
     return (await insertGeneratedCompany(database, `simulator-${Date.now()}`, options.devices ?? 0)).devices;
   } finally {

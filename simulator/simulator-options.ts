@@ -39,7 +39,7 @@ Ctrl-C; then a summary JSON on stdout (and in --summary-file).
   --fleet <id|name>         simulate the devices of this fleet (credentials rotated through the API;
                             a name is looked up in the --credentials file, e.g. "All devices")
   --devices <N>             with --fleet: only the first N devices; alone: N generated devices
-                            written straight to the registry (needs DATABASE_URL)
+                            written straight to the registry (DATABASE_URL, else npm start's)
   --api <url>               API base (default ${defaults.apiUrl}, from PORT)
   --credentials <file>      admin credentials written by the demo seed
                             (default ${defaults.credentialsFile}, from DATA_DIR)

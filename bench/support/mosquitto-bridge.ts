@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrokerHarness } from '../../harness/broker-harness';
 import { freePort } from '../../harness/free-port';
-import { writeMosquittoCredentials } from '../../transport/mosquitto-credentials';
+import { writeMosquittoCredentials } from '../../registry/mosquitto-credential-files';
 
 export interface BridgedBroker {
   deviceUrl: string;

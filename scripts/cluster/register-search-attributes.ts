@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { ensureSearchAttributes } from '../embedded/search-attributes';
+import { ensureSearchAttributes } from '../../config/temporal-search-attributes';
 
 const usage = 'Usage: tsx scripts/cluster/register-search-attributes.ts --address 127.0.0.1:7233 --namespace default';
 const attempts = 60;

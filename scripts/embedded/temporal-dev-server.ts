@@ -12,6 +12,11 @@ export interface DevServerOptions {
   sqliteFile?: string | undefined;
   namespace: string;
   startupTimeoutMilliseconds?: number;
+  // In a process group of its own, so a terminal's Ctrl-C reaches only `npm start`'s supervisor,
+  // which stops the workers before the server they talk to.
+  detached?: boolean;
+  // Called with the process as soon as it is spawned, before it answers.
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface DevServer {
@@ -41,7 +46,11 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     args.push('--db-filename', options.sqliteFile);
   }
   for (const definition of searchAttributeDefinitions) args.push('--search-attribute', definition);
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(options.cliPath, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: options.detached ?? false,
+  });
+  options.onSpawn?.(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

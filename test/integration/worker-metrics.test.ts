@@ -7,8 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../config/config';
 import { silentLogger, testServiceCredentials } from '../../harness/device-fixtures';
 import { freePort } from '../../harness/free-port';
-import { openTestDatabase } from '../../harness/test-database';
-import type { Database } from '../../registry/database';
+import { openTestDatabase, type TestDatabase } from '../../harness/test-database';
 import { startTemporalDevServer, type DevServer } from '../../scripts/embedded/temporal-dev-server';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../transport/broker';
 
@@ -38,7 +37,7 @@ async function scrapeUntil(url: string, ready: (text: string) => boolean, worker
 // embedded broker and its own registry directory, scraped the way Prometheus would.
 describe('standalone worker metrics (worker process, dev server, broker)', () => {
   let devServer: DevServer;
-  let database: Database;
+  let database: TestDatabase;
   let broker: EmbeddedBroker;
   let worker: ChildProcess;
   let workerOutput = '';
@@ -71,7 +70,7 @@ describe('standalone worker metrics (worker process, dev server, broker)', () =>
         MQTT_SERVICE_USERNAME: testServiceCredentials.username,
         MQTT_SERVICE_PASSWORD: testServiceCredentials.password,
         DATA_DIR: dataDir,
-        DATABASE_URL: '',
+        DATABASE_URL: database.url,
         WORKER_ID: 'worker-metrics-test',
         WORKER_METRICS_PORT: String(metricsPort),
         LOG_LEVEL: 'warn',

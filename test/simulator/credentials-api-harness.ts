@@ -10,7 +10,7 @@ import { deviceCredentialsRouter } from '../../api/routes/device-credentials.rou
 import { edgeIqAuthRouter } from '../../api/routes/edgeiq-auth.routes';
 import { loadConfig } from '../../config/config';
 import { createFleet } from '../../registry/fleets.repository';
-import { mosquittoCredentialSync } from '../../transport/mosquitto-credentials';
+import { mosquittoCredentialSync } from '../../registry/mosquitto-credential-files';
 import { openApiFixture, testPassword, type ApiFixture } from '../api/api-fixture';
 import { insertDevices, silentLogger } from '../support/transport-fixtures';
 

@@ -29,8 +29,10 @@ export interface EngineStack {
   stop(): Promise<void>;
 }
 
-// The real pieces on loopback: a Temporal dev server (in memory), a fresh registry, the embedded
-// broker, one worker with its device transport, and the HTTP app, as `npm start` wires them.
+// The real pieces on loopback: a Temporal dev server (in memory), a fresh registry (a throw-away
+// database on the run's PostgreSQL), the embedded broker, one worker with its device transport,
+// and the HTTP app: what `npm start` runs as processes, here in the test's process, so a test
+// can reach the engine and the app directly (fault tests run the real entry points as processes).
 export async function startEngineStack(options: { reconcileIntervalMilliseconds?: number } = {}): Promise<EngineStack> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });

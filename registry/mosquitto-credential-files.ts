@@ -2,15 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { channelsFromDevice, channelsToDevice, deviceTopic, topicRoot } from '../contracts/device-topics';
-import type { Queryable } from '../registry/database';
-import {
-  hashDeviceSecret,
-  listDeviceCredentials,
-  type DeviceCredentialRecord,
-} from '../registry/device-credentials.repository';
+import type { Queryable } from './database';
+import { hashDeviceSecret, listDeviceCredentials, type DeviceCredentialRecord } from './device-credentials.repository';
 
 // Keeps a Mosquitto broker's own auth in step with the registry: a password file and an ACL file
 // per listener, then SIGHUP, which makes Mosquitto re-read both without dropping connections.
+// It lives with the registry, as an export of the registry's credentials (no MQTT is spoken), so
+// the API process, which may not import transport/, can run it after a credential rotation.
 // The registry stores credential hashes in Mosquitto's format, so no plaintext is needed here.
 // Layout of the directory (scripts/ci/start-mosquitto.sh writes the config that reads it):
 //   devices.passwd / devices.acl   device listener, one user block per device

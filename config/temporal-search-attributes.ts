@@ -1,6 +1,8 @@
+// config/ holds what every process sets up alike (its logger, its metrics, the Temporal namespace's
+// search attributes), so the API and worker entry points share it without importing each other.
 import type { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { searchAttributeNames } from '../../contracts/search-attributes';
+import { searchAttributeNames } from '../contracts/search-attributes';
 
 // Registers the project's search attributes on a server that lacks them (an external cluster or a
 // test server); a no-op where they exist. Workflows fail their tasks without them.
