@@ -4,7 +4,7 @@ import type { RolloutModel } from '../contracts/rollout-model';
 import { progressSentence, statusOf, statusReasonOf, waitingForOf } from '../contracts/rollout-view';
 import type { BulkStatus } from '../contracts/statuses';
 import { isBulkResponseEventName } from '../contracts/webhook-events';
-import { publishBulkResponseEvent } from './bulk-response-events';
+import { bulkResponseEventsPublished, publishBulkResponseEvent } from './bulk-response-events';
 import { searchAttributeKeys } from './definitions';
 import { registry } from './rollout-activities';
 
@@ -14,6 +14,8 @@ import { registry } from './rollout-activities';
 export class RolloutRecorder {
   private savedRecord = '';
   private saving: Promise<void> = Promise.resolve();
+  // Announcements in the order of the statuses; the run awaits them before it returns.
+  private announcing: Promise<void> = Promise.resolve();
   private announcedStatus: BulkStatus;
 
   constructor(
@@ -52,6 +54,12 @@ export class RolloutRecorder {
     await this.saving;
   }
 
+  // Resolves once every status announced so far reached the webhooks' queue.
+  async announced(): Promise<void> {
+    await this.announcing;
+    await bulkResponseEventsPublished();
+  }
+
   private save(): Promise<void> {
     this.savedRecord = this.recordKey();
     const state = this.model.record();
@@ -80,7 +88,11 @@ export class RolloutRecorder {
     const name = `bulk_response.${event}`;
     if (!event || !isBulkResponseEventName(name)) return;
     const { bulkResponseId, companyId } = this.input;
-    void this.saved().then(() => publishBulkResponseEvent({ bulkResponseId, companyId, event: name }));
+    this.announcing = this.announcing
+      .then(() => this.saved())
+      .then(() => publishBulkResponseEvent({ bulkResponseId, companyId, event: name }))
+      // A record that could not be saved fails whoever awaits the save; the webhooks miss it.
+      .catch(() => undefined);
   }
 
   // Only executions started with the status attribute carry it: the server registered it then.

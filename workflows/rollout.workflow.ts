@@ -12,7 +12,6 @@ import { isDeviceActionInput, type BulkActionInput, type StatusReason } from '..
 import { freshRolloutState, RolloutModel, type RolloutState } from '../contracts/rollout-model';
 import { planOf } from '../contracts/rollout-plan';
 import type { BulkCounts, TerminalBulkStatus } from '../contracts/statuses';
-import { bulkResponseEventsPublished } from './bulk-response-events';
 import {
   cancelUpdate,
   devicesConnectedSignal,
@@ -123,7 +122,7 @@ async function begin(input: BulkActionInput, model: RolloutModel, recorder: Roll
 
 async function rest(input: BulkActionInput, model: RolloutModel, recorder: RolloutRecorder): Promise<never> {
   await recorder.saved();
-  await bulkResponseEventsPublished();
+  await recorder.announced();
   return continueAsNew<typeof rolloutWorkflow>(input, { state: model.snapshot() });
 }
 
@@ -146,7 +145,7 @@ async function end(
   });
   model.counted(snapshot);
   recorder.noteChanges();
-  await bulkResponseEventsPublished();
+  await recorder.announced();
   const outcome = { status: result.ended, counts: model.counts, statusReason: kept ? statusReason : null };
   if (result.ended !== 'failed') return outcome;
   // The execution fails too, so the Temporal UI shows what the bulk response says.
