@@ -5,6 +5,7 @@ import {
   type CommandEnvelope,
 } from '../contracts/device-protocol.schema';
 import { sampleLatencyMs, type DeviceBehaviour } from './device-behaviour';
+import type { CommandLog } from './command-log';
 import type { RandomSource } from './seeded-random';
 import type { SimulatorStats } from './simulator-stats';
 
@@ -20,6 +21,8 @@ export interface CommandResponderOptions {
   latencyRandom: RandomSource;
   failureRandom: RandomSource;
   stats: SimulatorStats;
+  // Receipts and acts per execution id, when the caller wants them.
+  log?: CommandLog | undefined;
   execute: (envelope: CommandEnvelope) => void;
   acknowledge: (acknowledgement: Acknowledgement) => void;
 }
@@ -51,6 +54,7 @@ function actAfterLatency(
       () => {
         timers.delete(timer);
         stats.commandsActed += 1;
+        options.log?.acted(envelope.execution_id, Date.now());
         options.execute(envelope);
         const failed = options.failureRandom() < behaviour.failureRate;
         if (failed) stats.failures += 1;
@@ -87,6 +91,7 @@ export function createCommandResponder(options: CommandResponderOptions): Comman
         stats.malformed += 1;
         return;
       }
+      options.log?.received(envelope.execution_id, Date.now());
       const known = answers.get(envelope.execution_id);
       if (known) stats.duplicates += 1;
       else if (Date.parse(envelope.expires_at) <= Date.now()) stats.expired += 1;
