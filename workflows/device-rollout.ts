@@ -38,6 +38,11 @@ export async function driveDevices(
     await launchConnected(target, model, now);
     const { count, deadlineAt } = model.launchable(now);
     for (const device of model.launch(now, count)) launchDevice(input, target, model, device, deadlineAt, failures);
+    // Local activities resolve in as many activations as they happen to, and a replay groups them
+    // otherwise (a new worker after a crash): nothing that issues commands (a timer started and
+    // canceled, a save) may run once per resolution, or the replay's timer and activity ids differ
+    // from the history's. So the loop waits, with no timer, until its launches are all done.
+    if (model.launchesRunning > 0) await condition(() => model.launchesRunning === 0);
     const ended = model.advance(now);
     recorder.noteChanges();
     if (ended) return { ended };
