@@ -1,3 +1,4 @@
+import { isDeviceAction, type ActionName } from '../contracts/action-catalogue';
 import { executionAddressOf } from '../contracts/ids';
 import { deviceStatuses, finalDeviceStatuses, type BulkCounts } from '../contracts/statuses';
 import { summedCountsSql } from '../registry/bulk-response-counts.repository';
@@ -29,7 +30,8 @@ export interface RolloutTally {
   lost: number;
   // Devices seen acting more than once for this rollout (ack tap).
   actedTwice: number;
-  // Simulator acts that no success or fail accounts for (0 when every act was counted once).
+  // Simulator acts that no success or fail accounts for (0 when every act was counted once; for a
+  // registry action, any act at all).
   unaccountedActs: number;
 }
 
@@ -47,13 +49,14 @@ export async function tallyRollout(
 ): Promise<RolloutTally> {
   const { database } = witnesses;
   const [record] = await database.query<{
+    action: ActionName;
     status: string;
     status_reason: { code: string } | null;
     total: number;
     counts: Omit<BulkCounts, 'total'> | null;
     duration: number | null;
   }>(
-    `select b.status, b.status_reason, b.total, ${summedCountsSql} as counts,
+    `select b.action, b.status, b.status_reason, b.total, ${summedCountsSql} as counts,
             extract(epoch from b.completed_at - b.created_at)::float8 as duration
        from bulk_responses b where b.id = $1`,
     [bulkResponseId],
@@ -83,7 +86,8 @@ export async function tallyRollout(
     simulatorActs: acts.length,
     lost: [...actedDevices].filter((deviceId) => !answered.has(deviceId)).length,
     actedTwice: witnesses.ackTap?.acts(bulkResponseId).actedTwice ?? 0,
-    unaccountedActs: acts.length - (counts.success + counts.fail),
+    // A registry action's success commands no device.
+    unaccountedActs: isDeviceAction(record.action) ? acts.length - (counts.success + counts.fail) : acts.length,
   };
 }
 
