@@ -28,11 +28,21 @@ export interface RolloutTally {
   simulatorActs: number;
   // Devices seen acting (simulator or ack tap) whose result is not success or fail: a lost answer.
   lost: number;
+  // The lost devices (at most 50), for a look: when they received and acted, and their row.
+  lostDevices: LostDevice[];
   // Devices seen acting more than once for this rollout (ack tap).
   actedTwice: number;
   // Simulator acts that no success or fail accounts for (0 when every act was counted once; for a
   // registry action, any act at all).
   unaccountedActs: number;
+}
+
+export interface LostDevice {
+  deviceId: string;
+  receivedAt: string[];
+  actedAt: string | null;
+  actedAtMilliseconds: number | null;
+  row: Record<string, unknown> | null;
 }
 
 export interface TallyWitnesses {
@@ -74,6 +84,7 @@ export async function tallyRollout(
   const acts = witnesses.executions.filter((execution) => execution.actedAt !== undefined);
   for (const act of acts) actedDevices.add(executionAddressOf(act.executionId)?.deviceId ?? act.executionId);
   const final = new Set<string>(finalDeviceStatuses);
+  const lost = [...actedDevices].filter((deviceId) => !answered.has(deviceId));
   return {
     bulkResponseId,
     status: record.status,
@@ -84,7 +95,8 @@ export async function tallyRollout(
     countsNotRows: countsNotRows(counts, rows),
     finalTwice: new Set((await finalStatusChanges(database, bulkResponseId)).map((change) => change.device_id)).size,
     simulatorActs: acts.length,
-    lost: [...actedDevices].filter((deviceId) => !answered.has(deviceId)).length,
+    lost: lost.length,
+    lostDevices: await describeLost(database, bulkResponseId, lost.slice(0, 50), witnesses.executions),
     actedTwice: witnesses.ackTap?.acts(bulkResponseId).actedTwice ?? 0,
     // A registry action's success commands no device.
     unaccountedActs: isDeviceAction(record.action) ? acts.length - (counts.success + counts.fail) : acts.length,
@@ -108,12 +120,39 @@ function countsNotRows(counts: BulkCounts, rows: readonly { status: string }[]):
   return differences;
 }
 
-// The tally's verdict, for asserting: everything that should be zero, with its name.
-export function tallyProblems(tally: RolloutTally): string[] {
+// The tally's verdict, for asserting: everything that should be zero, with its name. Answers
+// lost in a way the caller knows is expected (`toleratedLost` devices, each an act not counted)
+// are left out.
+export function tallyProblems(tally: RolloutTally, toleratedLost = 0): string[] {
   const problems = [...tally.countsNotRows];
-  const zero = { notFinal: tally.notFinal, finalTwice: tally.finalTwice, lost: tally.lost };
+  const zero = { notFinal: tally.notFinal, finalTwice: tally.finalTwice, actedTwice: tally.actedTwice };
   for (const [name, value] of Object.entries(zero)) if (value !== 0) problems.push(`${name}: ${value}`);
-  if (tally.actedTwice !== 0) problems.push(`actedTwice: ${tally.actedTwice}`);
-  if (tally.unaccountedActs !== 0) problems.push(`unaccountedActs: ${tally.unaccountedActs}`);
+  if (tally.lost !== toleratedLost) problems.push(`lost: ${tally.lost}`);
+  if (tally.unaccountedActs !== toleratedLost) problems.push(`unaccountedActs: ${tally.unaccountedActs}`);
   return problems;
+}
+
+async function describeLost(
+  database: Queryable,
+  bulkResponseId: string,
+  deviceIds: readonly string[],
+  executions: readonly CommandExecutionLog[],
+): Promise<LostDevice[]> {
+  if (deviceIds.length === 0) return [];
+  const rows = await database.query<Record<string, unknown> & { device_id: string }>(
+    `select device_id, status, attempts, sent_at, deadline_at, next_send_at, acknowledged_at, updated_at, message
+       from bulk_response_devices where bulk_response_id = $1 and device_id = any($2::text[])`,
+    [bulkResponseId, deviceIds],
+  );
+  const clock = (at: number) => new Date(at).toISOString();
+  return deviceIds.map((deviceId) => {
+    const log = executions.find((execution) => executionAddressOf(execution.executionId)?.deviceId === deviceId);
+    return {
+      deviceId,
+      receivedAt: (log?.receivedAt ?? []).map(clock),
+      actedAt: log?.actedAt === undefined ? null : clock(log.actedAt),
+      actedAtMilliseconds: log?.actedAt ?? null,
+      row: rows.find((row) => row.device_id === deviceId) ?? null,
+    };
+  });
 }

@@ -1,4 +1,4 @@
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { DeviceBehaviour } from '../simulator/device-behaviour';
 import type { SimulatedFleet } from '../simulator/device-fleet';
 import { startOnlineFleet } from './fault-fleet';
@@ -6,6 +6,7 @@ import type { FaultStack } from './fault-stack';
 import { tallyRollout, type RolloutTally } from './fault-tally';
 import { createFaultTenant } from './fault-tenant';
 import { startFleetAction } from './fleet-action-client';
+import { Steering } from './rollout-steering';
 import { receiptsInQuietWindows, type LateReceipt, type QuietWindow } from './stop-witness';
 
 // One rollout on the fault stack while an operator, the Temporal UI and the machine do things to
@@ -30,6 +31,8 @@ export interface SteeringScenario {
   maxInFlight: number;
   deadlineSeconds: number;
   retryIntervalSeconds: number;
+  // The rollout's own abort rule, if any: a stop the engine decides.
+  abort: { failure_rate: number; min_finished: number } | null;
   steps: { afterMilliseconds: number; action: SteeringAction }[];
 }
 
@@ -39,6 +42,10 @@ export interface ScenarioOutcome {
   // Quiet windows the steps opened (stops, pauses) and the receipts that broke one.
   windows: QuietWindow[];
   late: LateReceipt[];
+  // Lost answers the design lets go: the device acted around a worker kill or broker restart and
+  // the rollout stopped before its deadline (the answer died with the worker or the broker's
+  // sessions, and a stopped rollout sends no last copy to ask again). Each is an act not counted.
+  lostInFaultAfterStop: number;
   // What each step did: "pause 202", "terminate", "cancel 409"...
   steps: string[];
   execution: string;
@@ -79,22 +86,31 @@ export async function runSteeringScenario(rig: ScenarioRig, scenario: SteeringSc
           backoff_coefficient: 1,
           max_interval_seconds: scenario.retryIntervalSeconds,
         },
+        ...(scenario.abort ? { abort: scenario.abort } : {}),
       },
     });
     const steering = new Steering(rig, temporal, tenant.authorization, id);
-    for (const step of scenario.steps) {
-      await sleep(step.afterMilliseconds);
-      if (await steering.ended()) break;
-      await steering.perform(step.action);
+    const watching = steering.watchRecord();
+    try {
+      for (const step of scenario.steps) {
+        await sleep(step.afterMilliseconds);
+        if (await steering.ended()) break;
+        await steering.perform(step.action);
+      }
+      // A rollout left paused never ends: the operator resumes it (a no-op once it stopped).
+      if (steering.paused && !(await steering.ended())) await steering.perform('resume');
+      await steering.waitForEnd(endWithinMilliseconds);
+    } finally {
+      steering.stopWatching();
+      await watching;
     }
-    // A rollout left paused never ends: the operator resumes it (a no-op once it stopped).
-    if (steering.paused && !(await steering.ended())) await steering.perform('resume');
-    await steering.waitForEnd(endWithinMilliseconds);
     const executions = fleet.executions(id);
     const witnesses = { database: rig.stack.database, executions, ackTap: rig.stack.ackTap };
+    const tally = await tallyRollout(witnesses, id, scenario.devices);
     return {
       bulkResponseId: id,
-      tally: await tallyRollout(witnesses, id, scenario.devices),
+      tally,
+      lostInFaultAfterStop: lostInFaultAfterStop(tally, steering),
       windows: steering.windows,
       late: receiptsInQuietWindows(executions, steering.windows),
       steps: steering.log,
@@ -104,6 +120,24 @@ export async function runSteeringScenario(rig: ScenarioRig, scenario: SteeringSc
     await stopFleet(fleet);
     await connection.close();
   }
+}
+
+// An answer on its way when a worker dies (in the recorder's 20 ms batch or its transaction) or
+// the broker restarts (before the worker resubscribed) is gone; a running rollout asks again at
+// the device's deadline, a stopped one does not. Only such losses are let go: the device acted
+// from 1 s before to 3 s after a worker kill or broker restart, and the rollout stopped before
+// the device's deadline.
+function lostInFaultAfterStop(tally: RolloutTally, steering: Steering): number {
+  const stoppedAt = Math.min(
+    ...steering.windows.filter((window) => window.what !== 'pause').map((window) => window.from),
+  );
+  return tally.lostDevices.filter(({ actedAtMilliseconds: acted, row }) => {
+    const deadline = row?.deadline_at ? new Date(row.deadline_at as string).getTime() : 0;
+    const aroundFault = steering.faults.some(
+      (fault) => acted !== null && acted >= fault.at - 1_000 && acted <= fault.at + 3_000,
+    );
+    return aroundFault && stoppedAt < deadline;
+  }).length;
 }
 
 // The record ends a moment before the execution returns (it still enqueues its last webhook
@@ -121,84 +155,4 @@ async function executionStatusOnceClosed(temporal: Client, id: string): Promise<
 
 async function stopFleet(fleet: SimulatedFleet): Promise<void> {
   await Promise.race([fleet.stop(), sleep(10_000)]);
-}
-
-// The steps' side effects, and the quiet windows they open: from a stop on, nothing may reach a
-// device (after the grace); from a pause until its resume, likewise.
-class Steering {
-  readonly windows: QuietWindow[] = [];
-  readonly log: string[] = [];
-
-  constructor(
-    private readonly rig: ScenarioRig,
-    private readonly temporal: Client,
-    private readonly authorization: string,
-    private readonly bulkResponseId: string,
-  ) {}
-
-  get paused(): boolean {
-    return this.windows.some((window) => window.what === 'pause' && window.until === null);
-  }
-
-  async ended(): Promise<boolean> {
-    const [row] = await this.rig.stack.database.query<{ ended: boolean }>(
-      'select completed_at is not null as ended from bulk_responses where id = $1',
-      [this.bulkResponseId],
-    );
-    return row?.ended ?? false;
-  }
-
-  async perform(action: SteeringAction): Promise<void> {
-    const at = Date.now();
-    if (action === 'pause' || action === 'resume' || action === 'cancel') {
-      const status = await this.control(action);
-      this.log.push(`${action} ${status}`);
-      if (status !== 202) return;
-      if (action === 'pause') this.windows.push({ what: 'pause', from: at, until: null });
-      if (action === 'resume') for (const window of this.windows) if (window.what === 'pause') window.until ??= at;
-      if (action === 'cancel') this.windows.push({ what: 'cancel', from: at, until: null });
-      return;
-    }
-    this.log.push(action);
-    if (action === 'workerCrash') {
-      await this.rig.worker.kill();
-      this.rig.worker = await this.rig.stack.startWorker(this.rig.workerId);
-    } else if (action === 'brokerRestart') {
-      await this.rig.stack.broker.restart();
-    } else {
-      const handle = this.temporal.workflow.getHandle(this.bulkResponseId);
-      const done = action === 'terminate' ? handle.terminate('property test') : handle.cancel();
-      if (
-        await done.then(
-          () => true,
-          (error: unknown) => ignoreClosed(error),
-        )
-      )
-        this.windows.push({ what: action, from: at, until: null });
-    }
-  }
-
-  private async control(verb: 'pause' | 'resume' | 'cancel'): Promise<number> {
-    const response = await fetch(`${this.rig.apiUrl}/api/v1/platform/bulk_responses/${this.bulkResponseId}/${verb}`, {
-      method: 'POST',
-      headers: { Authorization: this.authorization },
-      signal: AbortSignal.timeout(60_000),
-    });
-    await response.body?.cancel();
-    return response.status;
-  }
-
-  async waitForEnd(withinMilliseconds: number): Promise<void> {
-    const deadline = Date.now() + withinMilliseconds;
-    while (!(await this.ended())) {
-      if (Date.now() > deadline) throw new Error(`bulk response ${this.bulkResponseId} did not end in time`);
-      await sleep(500);
-    }
-  }
-}
-
-// Terminating or canceling an execution that already closed is no stop at all.
-function ignoreClosed(error: unknown): false {
-  if (error instanceof WorkflowNotFoundError) return false;
-  throw error;
 }

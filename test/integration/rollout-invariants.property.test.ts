@@ -48,6 +48,10 @@ const scenarioArbitrary: fc.Arbitrary<SteeringScenario> = fc.record({
   maxInFlight: fc.integer({ min: 2, max: 8 }),
   deadlineSeconds: fc.integer({ min: 8, max: 15 }),
   retryIntervalSeconds: fc.integer({ min: 1, max: 3 }),
+  abort: fc.option(
+    fc.record({ failure_rate: fc.constantFrom(0.15, 0.25, 0.4), min_finished: fc.integer({ min: 3, max: 10 }) }),
+    { freq: 3 },
+  ),
   steps: stepsArbitrary,
 });
 
@@ -74,7 +78,9 @@ describe('rollout invariants under random steering and faults (dev server, regis
         const shown = JSON.stringify({ scenario, ...outcome, late: outcome.late.slice(0, 5) });
         context.diagnostic(shown);
         assert.deepEqual(outcome.late, [], `a device received a command after a stop or during a pause: ${shown}`);
-        assert.deepEqual(tallyProblems(outcome.tally), [], shown);
+        // Every act counted once, but for answers lost in a fault after a stop (the design's trade:
+        // a stopped rollout sends no last copy to ask again; docs/decisions.md).
+        assert.deepEqual(tallyProblems(outcome.tally, outcome.lostInFaultAfterStop), [], shown);
         assert.equal(outcome.tally.counts.total, scenario.devices, shown);
         assert.notEqual(outcome.execution, 'RUNNING', `nothing of the rollout runs after it ended: ${shown}`);
         assert.equal(stack.nondeterminismErrors(), 0, `no workflow task failed as nondeterministic: ${shown}`);

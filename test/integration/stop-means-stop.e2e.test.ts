@@ -51,9 +51,10 @@ describe('stop means stop at the devices (dev server, registry, broker, simulato
   before(async () => {
     stack = await startEngineStack({ reconcileIntervalMilliseconds: 1_000 });
     demo = await openDemoSession(stack.app, stack.database, stack.dataDir);
-    // Slow answers: a device is re-sent its command every second until it answers.
+    // Slow answers: a device is re-sent its command every second until it answers. Heartbeats every
+    // 30 s keep every device online through the suite (the demo gateways' period is 60 s).
     fleet = await simulateCompanyDevices(stack.database, demo.credentials.company_id, stack.broker.url, {
-      behaviour: { latency: { minMs: 5_000, maxMs: 7_000 } },
+      behaviour: { latency: { minMs: 5_000, maxMs: 7_000 }, heartbeatScale: 10 },
     });
     // Every device heartbeats within 5 s of connecting: online for the registry after that.
     await sleep(6_000);
@@ -137,5 +138,51 @@ describe('stop means stop at the devices (dev server, registry, broker, simulato
     const late = receiptsInQuietWindows(fleet.executions(id), [{ what: 'timeout', from: closedAt, until: null }]);
     assert.deepEqual(late, [], `nothing reached a device ${stopGraceMilliseconds} ms after the timeout`);
     await tally(timedApp, id);
+  });
+
+  it('when a rollout is canceled the moment it starts, then it ends canceled and nothing reaches a device 5 s later', async () => {
+    const client = bulkResponseClient(stack.app, demo.tokens.operator);
+    const id = await client.start(demo.fleetId('All devices'), {
+      action: 'issue_command',
+      gateway_command: 'reboot',
+      rollout: { max_in_flight: 20, device_timeout_seconds: 15 },
+    });
+    const canceledAt = Date.now();
+    const canceled = await client.control(id, 'cancel').expect(202);
+    assert.equal((canceled.body as { status: string }).status, 'canceling');
+    const final = await client.waitForEnd(id, 60_000);
+    assert.equal(final.status, 'canceled');
+    const late = receiptsInQuietWindows(fleet.executions(id), [{ what: 'cancel', from: canceledAt, until: null }]);
+    assert.deepEqual(late, [], `nothing reached a device ${stopGraceMilliseconds} ms after the cancel`);
+    await tally(stack.app, id);
+  });
+
+  it('when a rollout is paused before its start time, then it starts paused and sends nothing until resumed', async () => {
+    const client = bulkResponseClient(stack.app, demo.tokens.operator);
+    const startAt = Date.now() + 3_000;
+    const id = await client.start(demo.fleetId('Lobby devices'), {
+      action: 'issue_command',
+      gateway_command: 'reboot',
+      rollout: { max_in_flight: 200, device_timeout_seconds: 30, start_at: new Date(startAt).toISOString() },
+    });
+    const pausedAt = Date.now();
+    const paused = await client.control(id, 'pause').expect(202);
+    assert.equal((paused.body as { status: string }).status, 'paused');
+    await until(async () => (await client.view(id)).started_at !== null, 30_000, 'the start');
+    await sleep(4_000);
+    const view = await client.view(id);
+    assert.equal(view.status, 'paused');
+    assert.match(view.waiting_for ?? '', /^resume/);
+    const resumedAt = Date.now();
+    assert.deepEqual(fleet.executions(id), [], 'nothing was sent while paused');
+    await client.control(id, 'resume').expect(202);
+    const final = await client.waitForEnd(id, 120_000);
+    assert.equal(final.status, 'completed', JSON.stringify(final.counts));
+    assert.ok(Date.parse(final.started_at!) >= startAt - 1_000, 'it started at its start time');
+    assert.deepEqual(
+      receiptsInQuietWindows(fleet.executions(id), [{ what: 'pause', from: pausedAt, until: resumedAt }], 0),
+      [],
+    );
+    await tally(stack.app, id);
   });
 });
