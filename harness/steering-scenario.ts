@@ -45,7 +45,7 @@ export interface ScenarioOutcome {
   // Lost answers the design lets go: the device acted around a worker kill or broker restart and
   // the rollout stopped before its deadline (the answer died with the worker or the broker's
   // sessions, and a stopped rollout sends no last copy to ask again). Each is an act not counted.
-  lostInFaultAfterStop: number;
+  lostWithNoLastCopy: number;
   // What each step did: "pause 202", "terminate", "cancel 409"...
   steps: string[];
   execution: string;
@@ -110,7 +110,7 @@ export async function runSteeringScenario(rig: ScenarioRig, scenario: SteeringSc
     return {
       bulkResponseId: id,
       tally,
-      lostInFaultAfterStop: lostInFaultAfterStop(tally, steering),
+      lostWithNoLastCopy: lostWithNoLastCopy(tally, steering),
       windows: steering.windows,
       late: receiptsInQuietWindows(executions, steering.windows),
       steps: steering.log,
@@ -127,7 +127,7 @@ export async function runSteeringScenario(rig: ScenarioRig, scenario: SteeringSc
 // the device's deadline, a stopped one does not. Only such losses are let go: the device acted
 // from 1 s before to 3 s after a worker kill or broker restart, and the rollout stopped before
 // the device's deadline.
-function lostInFaultAfterStop(tally: RolloutTally, steering: Steering): number {
+function lostWithNoLastCopy(tally: RolloutTally, steering: Steering): number {
   const stoppedAt = Math.min(
     ...steering.windows.filter((window) => window.what !== 'pause').map((window) => window.from),
   );

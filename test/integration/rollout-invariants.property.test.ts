@@ -80,7 +80,7 @@ describe('rollout invariants under random steering and faults (dev server, regis
         assert.deepEqual(outcome.late, [], `a device received a command after a stop or during a pause: ${shown}`);
         // Every act counted once, but for answers lost in a fault after a stop (the design's trade:
         // a stopped rollout sends no last copy to ask again; docs/decisions.md).
-        assert.deepEqual(tallyProblems(outcome.tally, outcome.lostInFaultAfterStop), [], shown);
+        assert.deepEqual(tallyProblems(outcome.tally, outcome.lostWithNoLastCopy), [], shown);
         assert.equal(outcome.tally.counts.total, scenario.devices, shown);
         assert.notEqual(outcome.execution, 'RUNNING', `nothing of the rollout runs after it ended: ${shown}`);
         assert.equal(stack.nondeterminismErrors(), 0, `no workflow task failed as nondeterministic: ${shown}`);
