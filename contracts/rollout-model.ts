@@ -108,8 +108,9 @@ export class RolloutModel {
 
   // --- Starting and steering -------------------------------------------------------------
 
+  // A stop or a pause that came while the rollout was starting stays: it is not running then.
   started(now: number, total: number, population: Population | null): void {
-    this.state.phase = 'running';
+    if (this.state.phase === 'pending') this.state.phase = 'running';
     this.state.startedAt = now;
     this.state.total = total;
     // With no eligible device there is nothing for a gate to judge: the rollout has no stages.
@@ -118,18 +119,23 @@ export class RolloutModel {
     this.changed();
   }
 
+  // Before its start (start_at, or while it counts its devices) too: it starts paused.
   pause(): boolean {
-    if (this.state.phase !== 'running' || this.state.pausedBy !== null) return false;
+    if (!this.steerable || this.state.pausedBy !== null) return false;
     this.state.pausedBy = 'operator';
     return this.changed();
   }
 
   resume(now: number): boolean {
-    if (this.state.pausedBy === null || this.state.phase !== 'running') return false;
+    if (this.state.pausedBy === null || !this.steerable) return false;
     this.state.pausedBy = null;
     this.state.rate = null;
     this.state.tendDueAt = now;
     return this.changed();
+  }
+
+  private get steerable(): boolean {
+    return this.state.phase === 'running' || this.state.phase === 'pending';
   }
 
   // Nothing more is sent. Devices never reached end `skipped` or `canceled`; devices that have the

@@ -8,7 +8,7 @@ import type { BulkCounts, BulkStatus } from './statuses';
 // words in the workflow's query, the Temporal UI's details, the API and the CLI.
 
 export function statusOf(record: RolloutRecordState): BulkStatus {
-  if (record.phase === 'pending') return 'pending';
+  if (record.phase === 'pending') return record.pausedBy ? 'paused' : 'pending';
   if (record.phase === 'ended') return record.finalStatus ?? 'failed';
   // Stopping (canceled by an operator, the end time, the execution ended): canceling; an abort
   // reads processing until its last answers are in, then aborted.
@@ -32,7 +32,8 @@ function stageName(plan: RolloutPlan, index: number): string {
 // What the rollout waits for right now, in words an operator can act on; null once it ended.
 export function waitingForOf(record: RolloutRecordState, counts: BulkCounts, plan: RolloutPlan): string | null {
   if (record.phase === 'ended') return null;
-  if (record.phase === 'pending') return record.startAt ? `the start time ${iso(record.startAt)}` : 'its start';
+  if (record.phase === 'pending' && !record.pausedBy)
+    return record.startAt ? `the start time ${iso(record.startAt)}` : 'its start';
   const answers = answersWaited(counts);
   if (record.phase === 'stopping') {
     const why =

@@ -1,5 +1,6 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { allDevicesTopicFilter, parseDeviceTopic } from '../contracts/device-topics';
+import { executionAddressOf } from '../contracts/ids';
 
 // A service client that listens to every device's acknowledgements, to count what the devices
 // did independently of the engine. A device answers each execution it acts on once, and repeats
@@ -46,7 +47,8 @@ export async function startAckTap(url: string, service: { username: string; pass
       return;
     }
     if (typeof answer.execution_id !== 'string') return;
-    const bulkResponseId = answer.execution_id.split('-batch-')[0]!;
+    const bulkResponseId = executionAddressOf(answer.execution_id)?.bulkResponseId;
+    if (!bulkResponseId) return;
     const devices = seen.get(bulkResponseId) ?? new Map<string, Set<string>>();
     seen.set(bulkResponseId, devices);
     const answers = devices.get(address.deviceId) ?? new Set<string>();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,12 +9,13 @@ import { loadConfig } from '../config/config';
 import type { Database } from '../registry/database';
 import { startTemporalDevServer, type DevServer } from '../scripts/embedded/temporal-dev-server';
 import { startAckTap, type AckTap } from './ack-tap';
-import { pendingActivities, type PendingActivityGroup } from './pending-activities';
 import { silentLogger } from './device-fixtures';
+import { installFinalOnceWitness } from './final-once-witness';
 import { freePort } from './free-port';
 import { startRestartableBroker, type RestartableBroker } from './restartable-broker';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 import { openTestDatabase } from './test-database';
+import { waitingRollouts, type WaitingRollout } from './waiting-rollouts';
 
 // The real stack of a fault run, every piece on loopback and restartable on its own: a
 // throw-away database on the run's PostgreSQL (DATABASE_URL), a Temporal dev server on a SQLite file (its state
@@ -33,8 +34,11 @@ export interface FaultStack {
   // The API as a child process on the given port (kill -9 and start again on the same port).
   startApiProcess(port: number): Promise<ServiceProcess>;
   restartTemporal(): Promise<void>;
-  // For a run that stopped progressing: what the running executions wait for.
-  pendingActivities(): Promise<Record<string, PendingActivityGroup>>;
+  // Workflow tasks the workers failed as nondeterministic (a replay that differs from the history:
+  // the rollout never moves again), from the workers' logs.
+  nondeterminismErrors(): number;
+  // For a run that stopped progressing: what each unfinished rollout waits for.
+  waitingRollouts(): Promise<WaitingRollout[]>;
   // Keeps the data directory (child process logs, Temporal's SQLite file) when asked.
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -42,6 +46,7 @@ export interface FaultStack {
 export async function startFaultStack(): Promise<FaultStack> {
   const dataDirectory = mkdtempSync(path.join(tmpdir(), 'fleet-faults-'));
   const database = await openTestDatabase();
+  await installFinalOnceWitness(database);
   const service = { username: 'fleet-actions-service', password: randomBytes(18).toString('base64url') };
   const broker = await startRestartableBroker({ database, service, logger: silentLogger });
   const ackTap = await startAckTap(broker.url, service);
@@ -110,7 +115,12 @@ export async function startFaultStack(): Promise<FaultStack> {
           logFile: logFile('api'),
         }),
       ),
-    pendingActivities: () => pendingActivities(devServer.address, base.temporal.namespace),
+    waitingRollouts: () =>
+      waitingRollouts(database, { address: devServer.address, namespace: base.temporal.namespace }),
+    nondeterminismErrors: () =>
+      readdirSync(dataDirectory)
+        .filter((file) => file.startsWith('worker-'))
+        .reduce((sum, file) => sum + countLines(path.join(dataDirectory, file), 'Nondeterminism error'), 0),
     restartTemporal: async () => {
       await devServer.stop();
       devServer = await startTemporal();
@@ -129,4 +139,10 @@ export async function startFaultStack(): Promise<FaultStack> {
       if (!options.keepData) rmSync(dataDirectory, { recursive: true, force: true });
     },
   };
+}
+
+function countLines(file: string, text: string): number {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(text)).length;
 }

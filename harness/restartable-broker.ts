@@ -9,7 +9,8 @@ import { freePort } from './free-port';
 
 export interface RestartableBroker {
   readonly url: string;
-  restart(): Promise<void>;
+  // Closed, then started again on the same port once `downMilliseconds` passed (default at once).
+  restart(downMilliseconds?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,8 +33,9 @@ export async function startRestartableBroker(options: RestartableBrokerOptions):
   let broker: EmbeddedBroker = await start();
   return {
     url: broker.url,
-    restart: async () => {
+    restart: async (downMilliseconds = 0) => {
       await broker.close();
+      if (downMilliseconds > 0) await new Promise((resolve) => setTimeout(resolve, downMilliseconds));
       broker = await start();
     },
     close: () => broker.close(),

@@ -5,6 +5,7 @@ import {
   type CommandEnvelope,
 } from '../contracts/device-protocol.schema';
 import { sampleLatencyMs, type DeviceBehaviour } from './device-behaviour';
+import type { CommandLog } from './command-log';
 import type { RandomSource } from './seeded-random';
 import type { SimulatorStats } from './simulator-stats';
 
@@ -23,6 +24,8 @@ export interface CommandResponderOptions {
   latencyRandom: RandomSource;
   failureRandom: RandomSource;
   stats: SimulatorStats;
+  // Receipts and acts per execution id, when the caller wants them.
+  log?: CommandLog | undefined;
   execute: (envelope: CommandEnvelope) => void;
   acknowledge: (acknowledgement: Acknowledgement) => void;
 }
@@ -54,6 +57,7 @@ function actAfterLatency(
       () => {
         timers.delete(timer);
         stats.commandsActed += 1;
+        options.log?.acted(envelope.execution_id, Date.now());
         options.execute(envelope);
         const failed = options.failureRandom() < behaviour.failureRate;
         if (failed) stats.failures += 1;
@@ -90,6 +94,7 @@ export function createCommandResponder(options: CommandResponderOptions): Comman
         stats.malformed += 1;
         return;
       }
+      options.log?.received(envelope.execution_id, Date.now());
       // Known first: a duplicate is answered whatever its expiry; only a new command can expire.
       const known = answers.get(envelope.execution_id);
       if (known) stats.duplicates += 1;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createCommandLog, type CommandExecutionLog } from './command-log';
 import { defaultBehaviour, type DeviceBehaviour } from './device-behaviour';
 import { chooseOfflineDevices } from './offline-selection';
 import { defaultSimulatorSeed, derivedRandom } from './seeded-random';
@@ -29,6 +30,8 @@ export interface SimulatedFleet {
   // The devices kept offline, for callers that compare the engine's outcome per device.
   readonly offlineDeviceIds: ReadonlySet<string>;
   stats(): SimulatorStats;
+  // Each command execution of a bulk response the devices received: when, and when they acted.
+  executions(bulkResponseId: string): CommandExecutionLog[];
   // Stops answering and churning at once and returns the final tally; connections stay open.
   halt(): SimulatorStats;
   // Halts (if not yet) and closes every connection.
@@ -109,9 +112,10 @@ export async function startSimulatedFleet(options: SimulatedFleetOptions): Promi
   const behaviour: DeviceBehaviour = { ...defaultBehaviour, ...options.behaviour };
   const seed = options.seed ?? defaultSimulatorSeed;
   const stats = emptySimulatorStats();
+  const log = createCommandLog();
   const offlineDeviceIds = chooseOfflineDevices(options.devices, options.offlineShare ?? 0, seed);
   const running = options.devices.map((device) =>
-    createSimulatedDevice({ url: options.url, device, behaviour, seed, stats, logger: options.logger }),
+    createSimulatedDevice({ url: options.url, device, behaviour, seed, stats, log, logger: options.logger }),
   );
   const online = running.filter((_, index) => !offlineDeviceIds.has(options.devices[index]!.deviceId));
   stats.devices = running.length;
@@ -130,6 +134,7 @@ export async function startSimulatedFleet(options: SimulatedFleetOptions): Promi
   return {
     offlineDeviceIds,
     stats: snapshot,
+    executions: (bulkResponseId) => log.executions(`${bulkResponseId}.`),
     halt,
     stop: async () => {
       const tally = halt();

@@ -2,6 +2,7 @@ import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Acknowledgement } from '../contracts/device-protocol.schema';
 import { deviceTopic, type DeviceAddress } from '../contracts/device-topics';
+import type { CommandLog } from './command-log';
 import { createCommandResponder } from './command-responder';
 import type { DeviceBehaviour } from './device-behaviour';
 import { createDeviceHeartbeat } from './device-heartbeat';
@@ -35,6 +36,7 @@ export interface SimulatedDeviceOptions {
   // The run's seed: with the device id it fixes this device's latencies and answers.
   seed: number;
   stats: SimulatorStats;
+  log?: CommandLog | undefined;
   logger: Logger;
 }
 
@@ -77,6 +79,7 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
     latencyRandom: derivedRandom(options.seed, `${device.deviceId}/latency`),
     failureRandom: derivedRandom(options.seed, `${device.deviceId}/answers`),
     stats,
+    log: options.log,
     execute: (envelope) => {
       if (envelope.kind === 'heartbeat_update') heartbeat.applyHeartbeatUpdate(envelope);
     },

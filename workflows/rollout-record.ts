@@ -14,6 +14,7 @@ import { registry } from './rollout-activities';
 export class RolloutRecorder {
   private savedRecord = '';
   private saving: Promise<void> = Promise.resolve();
+  // Announcements in the order of the statuses; the run awaits them before it returns.
   private announcing: Promise<void> = Promise.resolve();
   private announcedStatus: BulkStatus;
 
@@ -96,8 +97,11 @@ export class RolloutRecorder {
     const name = `bulk_response.${event}`;
     if (!event || !isBulkResponseEventName(name)) return;
     const { bulkResponseId, companyId } = this.input;
-    const announced = this.saved().then(() => publishBulkResponseEvent({ bulkResponseId, companyId, event: name }));
-    this.announcing = this.announcing.then(() => announced);
+    this.announcing = this.announcing
+      .then(() => this.saved())
+      .then(() => publishBulkResponseEvent({ bulkResponseId, companyId, event: name }))
+      // A record that could not be saved fails whoever awaits the save; the webhooks miss it.
+      .catch(() => undefined);
   }
 
   // Only executions started with the status attribute carry it: the server registered it then.

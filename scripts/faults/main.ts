@@ -1,15 +1,15 @@
 import { parseArgs } from 'node:util';
 import { terminalBulkStatuses } from '../../contracts/statuses';
-import { silentLogger } from '../../harness/device-fixtures';
+import { startOnlineFleet } from '../../harness/fault-fleet';
 import { createFaultTenant, type FaultTenant } from '../../harness/fault-tenant';
 import { startFaultStack, type FaultStack } from '../../harness/fault-stack';
-import { tallyRollout, type RolloutTally } from '../../harness/fault-tally';
+import { tallyProblems, tallyRollout, type RolloutTally } from '../../harness/fault-tally';
 import { startFleetAction } from '../../harness/fleet-action-client';
 import { freePort } from '../../harness/free-port';
 import { startPostLoad, type PostLoadResult } from '../../harness/idempotent-post-load';
 import { followRollout, type RolloutProgress } from '../../harness/rollout-progress';
 import type { ServiceProcess } from '../../harness/service-process';
-import { startSimulatedFleet, type SimulatedFleet } from '../../simulator/device-fleet';
+import type { SimulatedFleet } from '../../simulator/device-fleet';
 
 // `npm run faults`: a 5,000-device reboot on the real stack (worker and API in their own
 // processes), first clean, then under faults: worker kill -9 (three times, a fresh worker with
@@ -48,44 +48,34 @@ async function rolloutWith(
   run: Run,
   inject: (progress: RolloutProgress) => Promise<void>,
 ): Promise<{ tally: RolloutTally; progress: RolloutProgress }> {
-  const actsBefore = run.fleet.stats().commandsActed;
   const id = await startFleetAction(run.apiUrl, run.tenant.authorization, run.tenant.fleetId, rolloutBody);
   const progress = followRollout(run.stack.database, id);
   try {
     await inject(progress);
     await progress.waitForEnd(6 * 60_000);
   } catch (error) {
-    log('stalled', { settled: progress.settled, pending: await run.stack.pendingActivities() });
+    log('stalled', { settled: progress.settled, waiting: await run.stack.waitingRollouts() });
     throw error;
   } finally {
     progress.stop();
   }
-  const acts = run.fleet.stats().commandsActed - actsBefore;
-  return { tally: await tallyRollout(run.stack.database, run.stack.ackTap, id, devices, acts), progress };
+  const witnesses = { database: run.stack.database, executions: run.fleet.executions(id), ackTap: run.stack.ackTap };
+  return { tally: await tallyRollout(witnesses, id, devices), progress };
 }
 
-const leftBehindAfterMilliseconds = 15_000;
+const lookAfterMilliseconds = 15_000;
 
-// Activities the killed worker had started are retried only when their start-to-close timeout
-// ends; a look 15 s after the kill shows which ones the rollout is waiting out.
+// A registry call the killed worker had started is retried once its start-to-close timeout ends;
+// a look 15 s after the kill shows what the rollout still waits for: rows and pending activities.
 async function killWorker(run: Run, name: string): Promise<void> {
   await run.worker.kill();
-  const killedAt = Date.now();
   run.worker = await run.stack.startWorker(workerId);
   setTimeout(() => {
-    void run.stack.pendingActivities().then(
-      (pending) => {
-        const startedBeforeKill = Object.fromEntries(
-          Object.entries(pending).filter(
-            ([state, group]) =>
-              state.endsWith('/STARTED') && group.oldestStartedSecondsAgo * 1000 > Date.now() - killedAt,
-          ),
-        );
-        log(`${name}: activities started before the kill, still pending 15 s later`, startedBeforeKill);
-      },
+    void run.stack.waitingRollouts().then(
+      (waiting) => log(`${name}: what the rollouts wait for 15 s after the kill`, { waiting }),
       () => undefined,
     );
-  }, leftBehindAfterMilliseconds);
+  }, lookAfterMilliseconds);
 }
 
 // Kills the API while clients post, starts it again on the same port, and lets the clients go on
@@ -175,16 +165,10 @@ async function logTimedOut(run: Run, bulkResponseId: string, faultAt: Record<str
 async function setUp(stack: FaultStack): Promise<Run> {
   const tenant = await createFaultTenant(stack.database, devices);
   const postTenant = await createFaultTenant(stack.database, postLoadDevices);
-  const fleet = await startSimulatedFleet({
-    url: stack.broker.url,
-    devices: tenant.devices,
-    behaviour: { latency: { minMs: 50, maxMs: 250 } },
-    connectConcurrency: 500,
-    logger: silentLogger,
-  });
+  const worker = await stack.startWorker(workerId);
+  const fleet = await startOnlineFleet({ database: stack.database, brokerUrl: stack.broker.url, tenant });
   const apiPort = await freePort();
   const api = await stack.startApiProcess(apiPort);
-  const worker = await stack.startWorker(workerId);
   return { stack, tenant, postTenant, fleet, apiUrl: `http://127.0.0.1:${apiPort}`, apiPort, api, worker };
 }
 
@@ -220,6 +204,10 @@ async function main(): Promise<Record<string, unknown>> {
       lost: faulty.tally.lost + faulty.tally.notFinal,
       acted_twice: faulty.tally.actedTwice,
       unaccounted_acts: faulty.tally.unaccountedActs,
+      final_twice: faulty.tally.finalTwice,
+      nondeterminism_errors: stack.nondeterminismErrors(),
+      counts_not_rows: faulty.tally.countsNotRows,
+      clean_problems: tallyProblems(clean.tally),
       orphaned,
       stall_seconds: roundAll(faulty.stalls),
       fault_seconds: roundAll(faulty.downSeconds),

@@ -5,6 +5,7 @@ import type { BulkResponseRecord } from '../../registry/bulk-responses.repositor
 import { insertDevices } from '../../harness/device-fixtures';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
+import { assertEveryEndedRolloutTallies } from '../support/rollout-tally';
 
 const platform = '/api/v1/platform';
 
@@ -164,5 +165,16 @@ describe('add_tags end to end (dev server, registry, worker, HTTP)', () => {
       [fleetId],
     );
     assert.equal(count?.count, 0);
+  });
+
+  it("when the suite's rollouts ended, then each tallies: counts are the entries, each final once, acted = success + fail", async () => {
+    const tallied = await assertEveryEndedRolloutTallies({
+      app: stack.app,
+      token: demo.tokens.viewer,
+      database: stack.database,
+      companyId: demo.credentials.company_id,
+      fleets: [],
+    });
+    assert.ok(tallied > 0);
   });
 });

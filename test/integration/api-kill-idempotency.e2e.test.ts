@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { startFaultStack, type FaultStack } from '../../harness/fault-stack';
 import { createFaultTenant, type FaultTenant } from '../../harness/fault-tenant';
+import { tallyProblems, tallyRollout } from '../../harness/fault-tally';
 import { postFleetAction } from '../../harness/fleet-action-client';
 import { freePort } from '../../harness/free-port';
 import type { ServiceProcess } from '../../harness/service-process';
@@ -141,8 +142,11 @@ describe('the API process killed -9 under concurrent keyed POSTs (API and worker
       [],
       'every add_tags completed',
     );
-    for (const id of ids)
+    for (const id of ids) {
       assert.equal((await temporal.workflow.getHandle(id).describe()).status.name, 'COMPLETED', `execution ${id}`);
+      const tally = await tallyRollout({ database: stack.database, executions: [] }, id, tenant.devices.length);
+      assert.deepEqual(tallyProblems(tally), [], `${id}: counts are the rows, each device final once`);
+    }
     context.diagnostic(
       `${outcomes.length} keyed posts: ${answered.length} answered 202 before the kill, ${unanswered.length} cut and retried (${retries} retry requests, all ending 202), ${ids.size} bulk responses completed, 0 orphaned`,
     );

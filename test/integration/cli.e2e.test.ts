@@ -16,6 +16,7 @@ import { bulkResponseClient } from '../support/bulk-response-client';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
 import { simulateCompanyDevices } from '../support/simulated-demo-fleet';
+import { assertEveryEndedRolloutTallies } from '../support/rollout-tally';
 
 const binary = path.resolve(import.meta.dirname, '../../bin/fleet-actions.js');
 
@@ -62,6 +63,8 @@ describe('fleet-actions CLI end to end (real binary, dev server, registry, broke
   let stack: EngineStack;
   let demo: DemoSession;
   let fleet: SimulatedFleet | undefined;
+  // Every simulated fleet of the suite, stopped or not, for the final tally.
+  const fleets: SimulatedFleet[] = [];
   let server: Server;
   // The admin's API allows loopback webhook URLs; the worker does not, so deliveries are refused.
   let adminServer: Server;
@@ -80,6 +83,7 @@ describe('fleet-actions CLI end to end (real binary, dev server, registry, broke
     fleet = await simulateCompanyDevices(stack.database, demo.credentials.company_id, stack.broker.url, {
       behaviour: { latency: { minMs: 5, maxMs: 40 }, failureRate: 0, heartbeatScale: 100 },
     });
+    fleets.push(fleet);
     server = await listen(stack.app);
     const { config, database, temporal } = stack;
     adminServer = await listen(
@@ -352,5 +356,16 @@ describe('fleet-actions CLI end to end (real binary, dev server, registry, broke
       max_in_flight: 500,
       device_timeout_seconds: 2,
     });
+  });
+
+  it("when the suite's rollouts ended, then each tallies: counts are the entries, each final once, acted = success + fail", async () => {
+    const tallied = await assertEveryEndedRolloutTallies({
+      app: stack.app,
+      token: demo.tokens.viewer,
+      database: stack.database,
+      companyId: demo.credentials.company_id,
+      fleets: fleets,
+    });
+    assert.ok(tallied > 0);
   });
 });

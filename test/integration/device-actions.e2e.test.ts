@@ -5,6 +5,7 @@ import { bulkResponseClient } from '../support/bulk-response-client';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
 import { simulateCompanyDevices } from '../support/simulated-demo-fleet';
+import { assertEveryEndedRolloutTallies } from '../support/rollout-tally';
 
 // Device-facing actions on the demo company's 1,000 mixed devices, against the real dev server,
 // registry, broker and simulator. Counts are checked against the registry and the simulator's
@@ -157,5 +158,16 @@ describe('device actions end to end (dev server, registry, broker, simulator, HT
     );
     assert.ok(offline.length > 0, 'the simulator keeps 5% of devices offline');
     assert.equal(final.counts.timed_out, 0, 'no offline device was waited for');
+  });
+
+  it("when the suite's rollouts ended, then each tallies: counts are the entries, each final once, acted = success + fail", async () => {
+    const tallied = await assertEveryEndedRolloutTallies({
+      app: stack.app,
+      token: demo.tokens.viewer,
+      database: stack.database,
+      companyId: demo.credentials.company_id,
+      fleets: [fleet],
+    });
+    assert.ok(tallied > 0);
   });
 });

@@ -6,6 +6,7 @@ import { bulkResponseClient } from '../support/bulk-response-client';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
 import { simulateCompanyDevices } from '../support/simulated-demo-fleet';
+import { assertEveryEndedRolloutTallies } from '../support/rollout-tally';
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 const deadlineSeconds = 20;
@@ -73,5 +74,16 @@ describe('a rollout terminated through Temporal (dev server, registry, broker, s
     assert.match(JSON.stringify(paused.body), /failed/);
     await client.control(id, 'cancel').expect(409);
     await client.control(id, 'resume').expect(409);
+  });
+
+  it('when the terminated rollout ended, then it tallies: counts are the entries, each final once, acted = success + fail', async () => {
+    const tallied = await assertEveryEndedRolloutTallies({
+      app: stack.app,
+      token: demo.tokens.viewer,
+      database: stack.database,
+      companyId: demo.credentials.company_id,
+      fleets: [fleet],
+    });
+    assert.equal(tallied, 1);
   });
 });

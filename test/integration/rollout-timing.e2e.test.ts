@@ -6,6 +6,7 @@ import { bulkResponseClient } from '../support/bulk-response-client';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
 import { simulateDevices } from '../support/simulated-demo-fleet';
+import { assertEveryEndedRolloutTallies } from '../support/rollout-tally';
 
 const platform = '/api/v1/platform';
 const tag = 'timing-e2e';
@@ -128,5 +129,16 @@ describe('maintenance windows and continuous rollouts end to end (dev server, re
     assert.equal(final.status, 'completed');
     assert.equal(final.counts.success, 3);
     assert.ok(Date.parse(final.completed_at!) >= windowed.opensAt, 'nothing ran before the window opened');
+  });
+
+  it("when the suite's rollouts ended, then each tallies: counts are the entries, each final once, acted = success + fail", async () => {
+    const tallied = await assertEveryEndedRolloutTallies({
+      app: stack.app,
+      token: demo.tokens.viewer,
+      database: stack.database,
+      companyId: demo.credentials.company_id,
+      fleets: simulators,
+    });
+    assert.ok(tallied > 0);
   });
 });

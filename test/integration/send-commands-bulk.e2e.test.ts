@@ -10,6 +10,7 @@ import { startSimulatedFleet, type SimulatedFleet } from '../../simulator/device
 import { bulkResponseClient } from '../support/bulk-response-client';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
+import { assertEveryEndedRolloutTallies } from '../support/rollout-tally';
 import { insertCompanyWithDevices, silentLogger } from '../support/transport-fixtures';
 
 const path = '/api/public/v1/devices/sendCommandsBulk';
@@ -30,6 +31,8 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
   const bulkResponseCount = async () =>
     (await stack.database.query<{ count: number }>('select count(*)::int as count from bulk_responses'))[0]?.count;
   // Demo devices by serial, connected through the simulator with fresh credentials.
+  // Every simulated fleet of the suite, for the final tally.
+  const fleets: SimulatedFleet[] = [];
   const simulate = async (serials: string[], behaviour: Partial<DeviceBehaviour>) => {
     const companyId = demo.credentials.company_id;
     const rows = await stack.database.query<{ id: string }>(
@@ -41,7 +44,7 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
       companyId,
       rows.map((row) => row.id),
     );
-    return startSimulatedFleet({
+    const simulated = await startSimulatedFleet({
       url: stack.broker.url,
       devices: credentials.map(({ device_id: deviceId, username, password }) => ({
         companyId,
@@ -52,6 +55,8 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
       behaviour,
       logger: silentLogger,
     });
+    fleets.push(simulated);
+    return simulated;
   };
 
   before(async () => {
@@ -209,5 +214,16 @@ describe('IRIS360 sendCommandsBulk end to end (dev server, registry, worker, bro
     for (const control of ['cancel', 'pause', 'resume', 'retry']) {
       assert.ok(document.paths[`${bulk}/{bulk_response_id}/${control}`]?.post, control);
     }
+  });
+
+  it("when the suite's rollouts ended, then each tallies: counts are the entries, each final once, acted = success + fail", async () => {
+    const tallied = await assertEveryEndedRolloutTallies({
+      app: stack.app,
+      token: demo.tokens.viewer,
+      database: stack.database,
+      companyId: demo.credentials.company_id,
+      fleets: fleets,
+    });
+    assert.ok(tallied > 0);
   });
 });

@@ -6,6 +6,7 @@ import { bulkResponseClient } from '../support/bulk-response-client';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
 import { simulateCompanyDevices } from '../support/simulated-demo-fleet';
+import { assertEveryEndedRolloutTallies } from '../support/rollout-tally';
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
@@ -92,5 +93,16 @@ describe('steering a rollout (dev server, registry, broker, simulator, HTTP)', (
     await sleep(1000);
     assert.equal(fleet.stats().commandsReceived, sentAfterCancel, 'nothing new is sent after cancellation');
     await client.control(id, 'cancel').expect(409);
+  });
+
+  it("when the suite's rollouts ended, then each tallies: counts are the entries, each final once, acted = success + fail", async () => {
+    const tallied = await assertEveryEndedRolloutTallies({
+      app: stack.app,
+      token: demo.tokens.viewer,
+      database: stack.database,
+      companyId: demo.credentials.company_id,
+      fleets: [fleet],
+    });
+    assert.ok(tallied > 0);
   });
 });

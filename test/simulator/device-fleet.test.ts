@@ -128,6 +128,41 @@ describe('simulated fleet', () => {
     assert.ok(first.failing.length > 0 && first.failing.length < 15, `${first.failing.length} of 15 failed`);
   });
 
+  it('when a command reaches a device twice, then its log shows both receipts and one act, under its bulk response', async () => {
+    const { devices } = await harness.addCompany(3);
+    const fleet = await startSimulatedFleet({
+      url: harness.deviceUrl,
+      devices,
+      behaviour: { latency: { minMs: 0, maxMs: 0 } },
+      logger: silentLogger,
+    });
+    const sentAt = Date.now();
+    const prefix = await commandEach(devices);
+    await waitFor(() => acksOf(prefix).length === 3, 5000, 'first acks');
+    const bulkResponseId = prefix.slice(0, -1);
+    const [first] = devices;
+    await transport.publishCommand(first!, {
+      execution_id: commandExecutionId(bulkResponseId, first!.deviceId),
+      kind: 'command',
+      name: 'reboot',
+      payload: {},
+      issued_at: new Date().toISOString(),
+      expires_at: new Date(Date.now() + 10_000).toISOString(),
+    });
+    const logOf = () => fleet.executions(bulkResponseId);
+    await waitFor(() => logOf().some((execution) => execution.receivedAt.length === 2), 5000, 'second receipt');
+    await fleet.stop();
+    assert.equal(logOf().length, 3);
+    assert.ok(logOf().every((execution) => execution.actedAt !== undefined && execution.actedAt >= sentAt));
+    assert.deepEqual(
+      logOf()
+        .map((execution) => execution.receivedAt.length)
+        .sort(),
+      [1, 1, 2],
+    );
+    assert.deepEqual(fleet.executions('another-bulk'), []);
+  });
+
   it('when devices churn, then commands sent while they are away are acted on after they return', async () => {
     const { devices } = await harness.addCompany(5);
     const fleet = await startSimulatedFleet({

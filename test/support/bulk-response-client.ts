@@ -25,6 +25,17 @@ export function bulkResponseClient(app: Express, token: string) {
       get<{ total: number; resources: DeviceResultRecord[] }>(
         `/bulk_responses/${id}/responses?per_page=1000${status ? `&status=${status}` : ''}`,
       ),
+    // Every per-device entry, page by page, as a client reads a fleet of any size.
+    allResponses: async (id: string, perPage = 500): Promise<DeviceResultRecord[]> => {
+      const entries: DeviceResultRecord[] = [];
+      for (let page = 1; ; page++) {
+        const answer = await get<{ total: number; resources: DeviceResultRecord[] }>(
+          `/bulk_responses/${id}/responses?per_page=${perPage}&page=${page}`,
+        );
+        entries.push(...answer.resources);
+        if (answer.resources.length < perPage || entries.length >= answer.total) return entries;
+      }
+    },
     control: (id: string, verb: 'cancel' | 'pause' | 'resume' | 'retry') =>
       request(app).post(`${platform}/bulk_responses/${id}/${verb}`).set('Authorization', token),
     waitForEnd: async (id: string, timeoutMilliseconds = 90_000): Promise<BulkResponseRecord> => {

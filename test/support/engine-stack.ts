@@ -10,6 +10,7 @@ import type { Database } from '../../registry/database';
 import { startTemporalDevServer, type DevServer } from '../../scripts/embedded/temporal-dev-server';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../transport/broker';
 import { startEngine, type Engine } from '../../worker/engine-runtime';
+import { installFinalOnceWitness } from '../../harness/final-once-witness';
 import { freePort } from '../../harness/free-port';
 import { openTestDatabase } from './test-database';
 import { silentLogger, testServiceCredentials } from '../../harness/device-fixtures';
@@ -40,6 +41,8 @@ export async function startEngineStack(options: { reconcileIntervalMilliseconds?
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fleet-actions-'));
   const database = await openTestDatabase();
+  // Every row that leaves a final status is written down, for the end-to-end tallies.
+  await installFinalOnceWitness(database);
   const broker = await startEmbeddedBroker({
     port: 0,
     database,
