@@ -29,10 +29,21 @@ export async function migrate(database: Database): Promise<string[]> {
   return applied;
 }
 
-// Migrations are plain DDL without functions or string literals holding semicolons.
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((statement) => statement.replace(/^\s*--.*$/gm, '').trim())
-    .filter((statement) => statement.length > 0);
+// Statements end with a semicolon at the end of a line, outside dollar-quoted bodies (a trigger
+// function's body holds semicolons of its own); comment lines are dropped.
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let current = '';
+  let insideDollarQuote = false;
+  for (const line of sql.split('\n')) {
+    if (/^\s*--/.test(line)) continue;
+    current += `${line}\n`;
+    if ((line.match(/\$\$/g) ?? []).length % 2 === 1) insideDollarQuote = !insideDollarQuote;
+    if (!insideDollarQuote && /;\s*$/.test(line)) {
+      statements.push(current.trim().replace(/;$/, ''));
+      current = '';
+    }
+  }
+  statements.push(current.trim());
+  return statements.filter((statement) => statement.length > 0);
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { ApiDependencies } from '../dependencies';
+import { auditEntriesRouter } from './audit-entries.routes';
 import { commandsResource } from './commands.resource';
 import { companiesRouter } from './companies.routes';
 import { configurationsResource } from './configurations.resource';
@@ -31,5 +32,6 @@ export function platformRegistryRouter(dependencies: ApiDependencies): Router {
   router.use(crudRouter(database, configurationsResource));
   router.use(crudRouter(database, settingsResource));
   router.use(webhooksRouter(dependencies));
+  router.use(auditEntriesRouter(database));
   return router;
 }
