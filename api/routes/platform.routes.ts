@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { ApiDependencies } from '../dependencies';
+import { actionTemplatesResource } from './action-templates.resource';
 import { auditEntriesRouter } from './audit-entries.routes';
 import { commandsResource } from './commands.resource';
 import { companiesRouter } from './companies.routes';
@@ -31,6 +32,7 @@ export function platformRegistryRouter(dependencies: ApiDependencies): Router {
   router.use(crudRouter(database, commandsResource));
   router.use(crudRouter(database, configurationsResource));
   router.use(crudRouter(database, settingsResource));
+  router.use(crudRouter(database, actionTemplatesResource));
   router.use(webhooksRouter(dependencies));
   router.use(auditEntriesRouter(database));
   return router;
