@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { ApiDependencies } from '../dependencies';
 import { actionTemplatesResource } from './action-templates.resource';
 import { auditEntriesRouter } from './audit-entries.routes';
+import { complianceRouter } from './compliance.routes';
 import { commandsResource } from './commands.resource';
 import { companiesRouter } from './companies.routes';
 import { configurationsResource } from './configurations.resource';
@@ -35,5 +36,6 @@ export function platformRegistryRouter(dependencies: ApiDependencies): Router {
   router.use(crudRouter(database, actionTemplatesResource));
   router.use(webhooksRouter(dependencies));
   router.use(auditEntriesRouter(database));
+  router.use(complianceRouter(database));
   return router;
 }
