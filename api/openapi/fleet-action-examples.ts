@@ -13,6 +13,7 @@ export const placeholderIds = {
   command: 'ffffffffffffffffffffff01',
   configuration: 'ffffffffffffffffffffff02',
   setting: 'ffffffffffffffffffffff03',
+  actionTemplate: 'ffffffffffffffffffffff04',
 } as const;
 
 const reboot = { action: 'issue_command', gateway_command: 'reboot' };
@@ -125,7 +126,23 @@ export const rolloutExamples: Record<string, Example> = {
   },
 };
 
-export const fleetActionExamples = { ...actionExamples, ...rolloutExamples };
+const templateNote =
+  'The id ffff...04 is a placeholder: replace it with an id from GET /action_templates (the demo has "Reboot with a 1 % canary"); as sent, it answers 404.';
+
+export const templateExamples: Record<string, Example> = {
+  template: {
+    summary: 'template_id: start an action template as saved (placeholder id)',
+    description: templateNote,
+    value: { template_id: placeholderIds.actionTemplate },
+  },
+  template_with_overrides: {
+    summary: "template_id with overrides: a shorter deadline, the template's canary kept (placeholder id)",
+    description: `${templateNote} Top-level fields replace the template's, rollout is merged one level deep, null removes a field.`,
+    value: { template_id: placeholderIds.actionTemplate, rollout: { device_timeout_seconds: 60, skip_offline: true } },
+  },
+};
+
+export const fleetActionExamples = { ...actionExamples, ...rolloutExamples, ...templateExamples };
 
 export const previewAnswerExample = {
   total: 1000,
