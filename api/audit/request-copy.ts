@@ -14,6 +14,7 @@ const limits = {
   stringCharacters: 256,
   arrayItems: 20,
   objectKeys: 50,
+  fieldNameCharacters: 64,
   // The whole copy, as JSON; above it only the top-level field names are kept.
   totalCharacters: 8 * 1024,
 };
@@ -23,8 +24,8 @@ export function auditCopyOf(body: unknown): unknown {
   if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return undefined;
   const copy = copyValue(body, 0);
   if (JSON.stringify(copy).length <= limits.totalCharacters) return copy;
-  const fields = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).slice(0, limits.objectKeys) : [];
-  return { truncated: true, fields };
+  const keys = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).slice(0, limits.objectKeys) : [];
+  return { truncated: true, fields: keys.map((key) => key.slice(0, limits.fieldNameCharacters)) };
 }
 
 function copyValue(value: unknown, depth: number): unknown {
