@@ -14,7 +14,9 @@ export const actionTemplateBodySchema = z
   })
   .meta({
     description: 'A POST /fleets/{fleet_id}/actions body: an action, its fields and an optional rollout',
-    allOf: [{ $ref: '#/components/schemas/FleetActionRequest' }],
+    anyOf: fleetActionRequestSchema.options.map((option) => ({
+      $ref: `#/components/schemas/${String(option.meta()?.id)}`,
+    })),
     example: { action: 'issue_command', gateway_command: 'reboot', rollout: { canary: { percent: 1 } } },
   });
 
