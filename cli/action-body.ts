@@ -6,6 +6,7 @@ import { parseSecondsOption, parseUntilOption } from './continuous-option';
 import { collectWindowOption, windowOptionFormat } from './maintenance-window-option';
 
 export interface ActionOptions {
+  template?: string;
   body?: string;
   action?: string;
   gatewayCommand?: string;
@@ -32,6 +33,10 @@ export interface ActionOptions {
 // names each wrong field), so the two verbs send exactly what the API documents.
 export function addActionOptions(command: Command): Command {
   return command
+    .option(
+      '--template <name|id>',
+      'an action template (see templates list): its body, with the flags below laid over it (rollout one level deep)',
+    )
     .option('--body <file|json>', 'the whole request body, as a JSON file or inline JSON (flags below override it)')
     .option('--action <name>', 'issue_command | add_tags | add_metadata | update_heartbeat | send_configuration')
     .option('--gateway-command <name>', 'issue_command: a gateway command, e.g. reboot')
@@ -118,8 +123,13 @@ function definedEntries(record: Record<string, unknown>): Record<string, unknown
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
 }
 
-export async function actionBodyOf(options: ActionOptions): Promise<Record<string, unknown>> {
-  const base = await baseBody(options.body);
+// With a template (its id resolved by the caller), the body is the template's id plus whatever
+// the flags and --body override; the server merges and validates the whole.
+export async function actionBodyOf(options: ActionOptions, templateId?: string): Promise<Record<string, unknown>> {
+  const base: Record<string, unknown> = {
+    ...(templateId === undefined ? {} : { template_id: templateId }),
+    ...(await baseBody(options.body)),
+  };
   const metadata = list(options.metadata)?.map((pair) => pair.split('=', 2) as [string, string]);
   const flags = definedEntries({
     action: options.action,
@@ -137,6 +147,7 @@ export async function actionBodyOf(options: ActionOptions): Promise<Record<strin
     rollout: rolloutOf(options, base.rollout),
   });
   const body = { ...base, ...flags };
-  if (body.action === undefined) throw new CliError('--action (or an "action" in --body) is required');
+  if (body.action === undefined && body.template_id === undefined)
+    throw new CliError('--action or --template (or an "action" in --body) is required');
   return body;
 }

@@ -3,6 +3,7 @@ import { actionBodyOf, addActionOptions, type ActionOptions } from '../action-bo
 import { authenticatedClient } from '../api-client';
 import type { FleetActionPreview } from '../api-types';
 import { fleetIdOf } from '../fleet-reference';
+import { templateIdOf } from '../named-reference';
 import { printJson, printLines, type GlobalOptions } from '../output';
 
 function previewLines(preview: FleetActionPreview): string[] {
@@ -25,7 +26,8 @@ export function registerPreviewCommand(program: Command): void {
   ).action(async (fleet: string, options: ActionOptions, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions>();
     const client = await authenticatedClient(globals.api);
-    const body = await actionBodyOf(options);
+    const templateId = options.template === undefined ? undefined : await templateIdOf(client, options.template);
+    const body = await actionBodyOf(options, templateId);
     const fleetId = await fleetIdOf(client, fleet);
     const preview = await client.request<FleetActionPreview>('POST', `/fleets/${fleetId}/actions/preview`, { body });
     if (globals.json) printJson(preview);

@@ -3,6 +3,7 @@ import { actionBodyOf, addActionOptions, type ActionOptions } from '../action-bo
 import { authenticatedClient } from '../api-client';
 import type { StartedBulkResponse } from '../api-types';
 import { fleetIdOf } from '../fleet-reference';
+import { templateIdOf } from '../named-reference';
 import { printJson, printLines, type GlobalOptions } from '../output';
 import { watchBulkResponses } from './watch.command';
 
@@ -23,7 +24,8 @@ export function registerStartCommand(program: Command): void {
     .action(async (fleet: string, options: StartOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const client = await authenticatedClient(globals.api);
-      const body = await actionBodyOf(options);
+      const templateId = options.template === undefined ? undefined : await templateIdOf(client, options.template);
+      const body = await actionBodyOf(options, templateId);
       const fleetId = await fleetIdOf(client, fleet);
       const headers: Record<string, string> = options.idempotencyKey
         ? { 'Idempotency-Key': options.idempotencyKey }
