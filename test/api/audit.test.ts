@@ -205,6 +205,28 @@ describe('audit trail', () => {
     assert.deepEqual([paged.total, paged.resources.length], [1, 1]);
   });
 
+  test('when an entry cannot be written, then the action still answers and the failure is logged', async () => {
+    const lines: string[] = [];
+    const logged = createApp({
+      config: loadConfig({}),
+      database: fixture.database,
+      temporal: {} as unknown as Client,
+      logger: pino({ level: 'error' }, { write: (line: string) => lines.push(line) }),
+    });
+    await fixture.database.query('alter table audit_entries rename to audit_entries_away');
+    try {
+      const created = await request(logged)
+        .post(`${platform}/users`)
+        .set('Authorization', acme.tokens.admin)
+        .send({ email: 'unaudited@acme.example.com', password: 'another long password', role: 'viewer' });
+      assert.equal(created.status, 201);
+    } finally {
+      await fixture.database.query('alter table audit_entries_away rename to audit_entries');
+    }
+    assert.ok(lines.some((line) => line.includes('audit entry not recorded') && line.includes('user.create')));
+    assert.ok(!lines.join('').includes('another long password'));
+  });
+
   test('when every entry is read back from the registry, then no password, token or secret used above is in it', async () => {
     const stored = JSON.stringify(await fixture.database.query('select * from audit_entries'));
     for (const secret of secrets) assert.ok(!stored.includes(secret), `a secret of ${secret.length} characters leaked`);
