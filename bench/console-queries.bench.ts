@@ -8,7 +8,8 @@ import { summarizeLatencies } from './support/latency-summary';
 
 // The operator console's registry reads at fleet scale, straight against the registry (no
 // Temporal, no HTTP): the setting-compliance summary (one query over the fleet's devices) and its
-// device page, and the audit list with and without filters over a large trail. In-memory PGlite
+// device page, and the audit list with and without filters over a large trail; pages without and
+// with their total (page_meta=true). In-memory PGlite
 // by default; DATABASE_URL=postgres://... for PostgreSQL. Ends with `RESULT {json}`.
 //   npx tsx bench/console-queries.bench.ts [--devices 100000] [--entries 200000] [--rounds 20]
 
@@ -65,8 +66,12 @@ try {
   );
   const scope = { companyId, settingId, configurationDeviceTypeIds: [], criteria: {} };
   const summary = await timed(options.rounds, () => countSettingCompliance(database, scope));
+  const firstPage = { page: 1, perPage: 100 };
   const behind = await timed(options.rounds, () =>
-    listComplianceDevices(database, scope, { notLatest: true }, { page: 1, perPage: 100 }),
+    listComplianceDevices(database, scope, { notLatest: true }, firstPage, { withTotal: false }),
+  );
+  const behindCounted = await timed(options.rounds, () =>
+    listComplianceDevices(database, scope, { notLatest: true }, firstPage),
   );
 
   const users = Array.from({ length: 20 }, () => newObjectId());
@@ -79,15 +84,12 @@ try {
      from generate_series(1, $3::int) as g`,
     [companyId, users, options.entries],
   );
-  const page = { page: 1, perPage: 100 };
-  const auditPage = await timed(options.rounds, () => listAuditEntries(database, companyId, {}, page));
+  const recent = { actor: users[3], since: new Date(Date.now() - 86_400_000).toISOString() };
+  const uncounted = { withTotal: false };
+  const auditPage = await timed(options.rounds, () => listAuditEntries(database, companyId, {}, firstPage, uncounted));
+  const auditCounted = await timed(options.rounds, () => listAuditEntries(database, companyId, {}, firstPage));
   const auditByActor = await timed(options.rounds, () =>
-    listAuditEntries(
-      database,
-      companyId,
-      { actor: users[3], since: new Date(Date.now() - 86_400_000).toISOString() },
-      page,
-    ),
+    listAuditEntries(database, companyId, recent, firstPage, uncounted),
   );
   const result = {
     engine: database.engine,
@@ -95,7 +97,9 @@ try {
     entries: options.entries,
     compliance_summary_ms: summary,
     compliance_devices_page_ms: behind,
+    compliance_devices_page_with_total_ms: behindCounted,
     audit_first_page_ms: auditPage,
+    audit_first_page_with_total_ms: auditCounted,
     audit_by_actor_page_ms: auditByActor,
   };
   console.log(`RESULT ${JSON.stringify(result)}`);

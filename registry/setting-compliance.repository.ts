@@ -3,7 +3,7 @@ import type { FleetCriteria } from '../contracts/fleet.schema';
 import type { Queryable } from './database';
 import { fleetCriteriaWhere } from './fleet-criteria';
 import { heartbeatStatus } from './heartbeat-status';
-import { selectPage, type PageRequest, type PageResult } from './pagination';
+import { selectPage, selectRows, type PageRequest } from './pagination';
 
 export interface ComplianceScope {
   companyId: string;
@@ -82,7 +82,8 @@ export async function listComplianceDevices(
   scope: ComplianceScope,
   filters: ComplianceDeviceFilters,
   page: PageRequest,
-): Promise<PageResult<ComplianceDevice>> {
+  { withTotal = true }: { withTotal?: boolean } = {},
+): Promise<{ total?: number; rows: ComplianceDevice[] }> {
   const from = scopeFromWhere(scope);
   const params = [...from.params];
   const clauses = [applicable];
@@ -91,20 +92,20 @@ export async function listComplianceDevices(
     clauses.push(`${runningVersion} = $${params.length}`);
   }
   if (filters.notLatest) clauses.push(`${runningVersion} <> ${latestVersion}`);
-  const result = await selectPage<ComplianceDeviceRow>(
-    database,
-    {
-      columns: `d.id as "_id", d.unique_id, d.name, d.device_type_id, d.active, d.last_seen_at, d.heartbeat_period,
+  const query = {
+    columns: `d.id as "_id", d.unique_id, d.name, d.device_type_id, d.active, d.last_seen_at, d.heartbeat_period,
         ${runningVersion} as version`,
-      fromWhere: `${from.sql} and ${clauses.join(' and ')}`,
-      orderBy: 'd.unique_id',
-      params,
-    },
-    page,
-  );
+    fromWhere: `${from.sql} and ${clauses.join(' and ')}`,
+    orderBy: 'd.unique_id',
+    params,
+  };
+  // Without a total (no page_meta) the count of every matching device is not paid for.
+  const result = withTotal
+    ? await selectPage<ComplianceDeviceRow>(database, query, page)
+    : { total: undefined, rows: await selectRows<ComplianceDeviceRow>(database, query, page) };
   const now = new Date();
   return {
-    total: result.total,
+    ...(result.total === undefined ? {} : { total: result.total }),
     rows: result.rows.map(({ last_seen_at, heartbeat_period, ...device }) => ({
       ...device,
       version: Number(device.version),

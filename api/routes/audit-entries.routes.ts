@@ -21,8 +21,9 @@ export function auditEntriesRouter(database: Database): Router {
       until: query.until,
     };
     const page = { page: query.page, perPage: query.per_page };
-    const result = await listAuditEntries(database, callerOf(response).companyId, filters, page);
-    response.json(query.page_meta === 'true' ? { total: result.total, resources: result.rows } : result.rows);
+    const withTotal = query.page_meta === 'true';
+    const result = await listAuditEntries(database, callerOf(response).companyId, filters, page, { withTotal });
+    response.json(withTotal ? { total: result.total, resources: result.rows } : result.rows);
   });
   return router;
 }

@@ -58,8 +58,10 @@ export function complianceRouter(database: Database): Router {
     const query = parseOrReject(complianceDevicesQuerySchema, request.query, 'query');
     const { scope } = await scopeOf(database, callerOf(response).companyId, request, query.fleet_id);
     const filters = { version: query.version, notLatest: query.not_latest === 'true' };
-    const result = await listComplianceDevices(database, scope, filters, { page: query.page, perPage: query.per_page });
-    response.json(query.page_meta === 'true' ? { total: result.total, resources: result.rows } : result.rows);
+    const page = { page: query.page, perPage: query.per_page };
+    const withTotal = query.page_meta === 'true';
+    const result = await listComplianceDevices(database, scope, filters, page, { withTotal });
+    response.json(withTotal ? { total: result.total, resources: result.rows } : result.rows);
   });
   return router;
 }
