@@ -3,9 +3,10 @@
 
 export const redacted = '[redacted]';
 
-// Any field whose name says it holds a credential; matched case-insensitively anywhere in the name
-// (password, refreshToken, session_token, api_token, secret, api_key, ...).
-const secretFieldPattern = /pass|secret|token|credential|authorization|cookie|api_?key|private_?key/i;
+// Any field whose name says it holds a credential, matched case-insensitively (password,
+// refreshToken, session_token, api_token, secret, api_key, sshKey, wifi_psk, ...). A harmless
+// field caught by it (`hotkey`) is only redacted, never a reason to keep a secret.
+const secretFieldPattern = /pass|secret|token|credential|authorization|cookie|psk|key$/i;
 // A URL may carry a login (`https://user:password@host/`): the login is not kept.
 const urlLoginPattern = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/i;
 

@@ -7,7 +7,7 @@ describe("the audit trail's copy of a request body", () => {
     const copy = auditCopyOf({
       email: 'a@b.c',
       Password: 'p',
-      nested: { refreshToken: 't', session_token: 't', api_key: 'k', clientSecret: 's', keep: 'visible' },
+      nested: { refreshToken: 't', session_token: 't', api_key: 'k', clientSecret: 's', sshKey: 'k', keep: 'visible' },
       url: 'https://admin:hunter2@hooks.example.com/x',
     });
     assert.deepEqual(copy, {
@@ -18,6 +18,7 @@ describe("the audit trail's copy of a request body", () => {
         session_token: '[redacted]',
         api_key: '[redacted]',
         clientSecret: '[redacted]',
+        sshKey: '[redacted]',
         keep: 'visible',
       },
       url: 'https://[redacted]@hooks.example.com/x',
