@@ -1,7 +1,7 @@
 import type { AuditActionName, AuditEntry, AuditObjectType } from '../contracts/audit.schema';
 import type { RoleName } from '../contracts/auth.schema';
 import type { Queryable } from './database';
-import { newObjectId } from './object-id';
+import { newObjectId, objectIdPattern } from './object-id';
 import { selectPage, selectRows, type PageRequest } from './pagination';
 
 export interface NewAuditEntry {
@@ -81,10 +81,13 @@ function filterWhere(filters: AuditFilters): { sql: string; params: unknown[] } 
     params.push(value);
     return `$${params.length + 1}`;
   };
-  if (filters.actor !== undefined) {
-    const actor = next(filters.actor);
-    clauses.push(`(actor_user_id = ${actor} or actor_email = lower(${actor}))`);
-  }
+  // A user id or an email, each matched on its own index (an `or` of both would scan the trail).
+  if (filters.actor !== undefined)
+    clauses.push(
+      objectIdPattern.test(filters.actor)
+        ? `actor_user_id = ${next(filters.actor)}`
+        : `actor_email = ${next(filters.actor.trim().toLowerCase())}`,
+    );
   if (filters.action !== undefined) clauses.push(`action = ${next(filters.action)}`);
   if (filters.objectId !== undefined) {
     const objectId = next(filters.objectId);

@@ -24,7 +24,8 @@ create table audit_entries (
 create index audit_entries_company_at on audit_entries (company_id, at desc, id desc);
 create index audit_entries_object on audit_entries (company_id, object_id);
 create index audit_entries_created on audit_entries (company_id, created_bulk_response_id);
-create index audit_entries_actor on audit_entries (company_id, actor_user_id);
+create index audit_entries_actor_id on audit_entries (company_id, actor_user_id, at desc);
+create index audit_entries_actor_email on audit_entries (company_id, actor_email, at desc);
 
 -- A cascade from companies runs after the company row is gone, so only then may entries go.
 create function audit_entries_refuse_change() returns trigger language plpgsql as $$

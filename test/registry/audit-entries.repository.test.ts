@@ -14,6 +14,7 @@ describe('audit entries repository (real registry)', () => {
   let acme: string;
   let globex: string;
   const bulkResponseId = newObjectId();
+  const adminUserId = newObjectId();
 
   const entry = (companyId: string, changes: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
     companyId,
@@ -39,7 +40,7 @@ describe('audit entries repository (real registry)', () => {
         action: 'bulk_response.retry',
         object: { type: 'bulk_response', id: newObjectId() },
         createdBulkResponseId: bulkResponseId,
-        actor: { userId: 'admin-user-id-000000000000', email: 'admin@acme.example.com', role: 'admin' },
+        actor: { userId: adminUserId, email: 'admin@acme.example.com', role: 'admin' },
         request: { statuses: ['fail'] },
       }),
     );
@@ -63,7 +64,7 @@ describe('audit entries repository (real registry)', () => {
     const count = async (filters: Parameters<typeof listAuditEntries>[2]) =>
       (await listAuditEntries(database, acme, filters, everything)).total;
     assert.equal(await count({ actor: 'ADMIN@acme.example.com' }), 1);
-    assert.equal(await count({ actor: 'admin-user-id-000000000000' }), 1);
+    assert.equal(await count({ actor: adminUserId }), 1);
     assert.equal(await count({ action: 'bulk_response.resume' }), 1);
     // The object itself, or the bulk response a retry created.
     assert.equal(await count({ objectId: bulkResponseId }), 3);
