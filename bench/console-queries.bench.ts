@@ -64,6 +64,8 @@ try {
        else jsonb_build_object($2::text, abs(hashtext(id)) % 4) end where company_id = $1`,
     [companyId, settingId],
   );
+  // Statistics as a registry in use has them (autovacuum would, some time after a bulk insert).
+  await database.query('analyze');
   const scope = { companyId, settingId, configurationDeviceTypeIds: [], criteria: {} };
   const summary = await timed(options.rounds, () => countSettingCompliance(database, scope));
   const firstPage = { page: 1, perPage: 100 };
@@ -84,6 +86,7 @@ try {
      from generate_series(1, $3::int) as g`,
     [companyId, users, options.entries],
   );
+  await database.query('analyze audit_entries');
   const recent = { actor: users[3], since: new Date(Date.now() - 86_400_000).toISOString() };
   const uncounted = { withTotal: false };
   const auditPage = await timed(options.rounds, () => listAuditEntries(database, companyId, {}, firstPage, uncounted));
