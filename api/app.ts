@@ -1,5 +1,6 @@
 import express from 'express';
 import { pinoHttp } from 'pino-http';
+import { auditRouter } from './audit/audit.routes';
 import { authenticate } from './auth/authenticate.middleware';
 import type { ApiDependencies } from './dependencies';
 import { errorHandler, notFoundRoute } from './middleware/error-handler';
@@ -52,6 +53,8 @@ export function createApp(dependencies: ApiDependencies, options: AppOptions = {
   app.use(jsonBody());
   app.use(rejectNulCharacters());
   app.use(methodNotAllowed(openApiDocument()));
+  // Ahead of every route: the audited ones get their entry armed, whatever answers them.
+  app.use(auditRouter(dependencies));
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });

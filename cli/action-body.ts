@@ -9,6 +9,7 @@ import { collectWindowOption, windowOptionFormat } from './maintenance-window-op
 // The action's own fields come from the flags of cli/action-fields.ts, one per body field.
 export interface ActionOptions {
   [fieldFlag: string]: unknown;
+  template?: string;
   body?: string;
   action?: string;
   rollout?: string;
@@ -26,10 +27,12 @@ export interface ActionOptions {
 // names each wrong field), so the two verbs send exactly what the API documents.
 export function addActionOptions(command: Command): Command {
   return addActionFieldOptions(
-    command.option(
-      '--body <file|json>',
-      'the whole request body, as a JSON file or inline JSON (flags below override it)',
-    ),
+    command
+      .option(
+        '--template <name|id>',
+        'an action template (see templates list): its body, with the flags below laid over it (rollout one level deep)',
+      )
+      .option('--body <file|json>', 'the whole request body, as a JSON file or inline JSON (flags below override it)'),
   )
     .option('--rollout <json>', 'rollout controls as JSON, e.g. \'{"max_in_flight":50}\'')
     .option('--max-in-flight <n>', 'rollout.max_in_flight')
@@ -97,10 +100,18 @@ function definedEntries(record: Record<string, unknown>): Record<string, unknown
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
 }
 
-export async function actionBodyOf(options: ActionOptions): Promise<Record<string, unknown>> {
-  const base = await baseBody(options.body);
-  const action = options.action ?? base.action;
-  if (action === undefined) throw new CliError('--action (or an "action" in --body) is required');
+// A template's body (fetched by the caller) comes first, then --body, then the flags; the server
+// merges the template again by its id and validates the whole.
+export async function actionBodyOf(
+  options: ActionOptions,
+  template?: { _id: string; body: Record<string, unknown> },
+): Promise<Record<string, unknown>> {
+  const base: Record<string, unknown> = {
+    ...(template === undefined ? {} : { template_id: template._id }),
+    ...(await baseBody(options.body)),
+  };
+  const action = options.action ?? base.action ?? template?.body.action;
+  if (action === undefined) throw new CliError('--action or --template (or an "action" in --body) is required');
   const flags = definedEntries({
     action,
     ...actionFieldsOf(action, options),

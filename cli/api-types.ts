@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { actionTemplateSchema } from '../contracts/action-template.schema';
 import type { bulkResponseLinksSchema, bulkResponseSchema } from '../contracts/bulk-response.schema';
 import type { webhookCreatedSchema, webhookDeliverySchema, webhookSchema } from '../contracts/webhook.schema';
 
@@ -6,6 +7,9 @@ import type { webhookCreatedSchema, webhookDeliverySchema, webhookSchema } from 
 export type BulkResponse = z.infer<typeof bulkResponseSchema> & { links?: z.infer<typeof bulkResponseLinksSchema> };
 export type { FleetActionPreview } from '../contracts/fleet-action-preview.schema';
 export type Webhook = z.infer<typeof webhookSchema>;
+export type ActionTemplate = z.infer<typeof actionTemplateSchema>;
+export type { AuditEntry } from '../contracts/audit.schema';
+export type { ComplianceDevice, SettingCompliance } from '../contracts/compliance.schema';
 export type WebhookCreated = z.infer<typeof webhookCreatedSchema>;
 export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
 

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { defaultApiUrl } from './cli-environment';
 import { exitCodes } from './cli-error';
+import { registerAuditCommand } from './commands/audit.command';
+import { registerComplianceCommand } from './commands/compliance.command';
 import { registerControlCommands } from './commands/control.command';
 import { registerFleetsCommand } from './commands/fleets.command';
 import { registerListCommand } from './commands/list.command';
@@ -8,6 +10,7 @@ import { registerLoginCommand } from './commands/login.command';
 import { registerPreviewCommand } from './commands/preview.command';
 import { registerRetryCommand } from './commands/retry.command';
 import { registerStartCommand } from './commands/start.command';
+import { registerTemplatesCommand } from './commands/templates.command';
 import { registerWatchCommand } from './commands/watch.command';
 import { registerWebhooksCommand } from './commands/webhooks.command';
 
@@ -31,6 +34,9 @@ function buildProgram(): Command {
   registerControlCommands(program);
   registerRetryCommand(program);
   registerWebhooksCommand(program);
+  registerTemplatesCommand(program);
+  registerAuditCommand(program);
+  registerComplianceCommand(program);
   return program;
 }
 

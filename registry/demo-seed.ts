@@ -6,6 +6,7 @@ import type { RoleName as Role } from '../contracts/auth.schema';
 import { createCompany, findCompanyByName } from './companies.repository';
 import type { Database, Queryable } from './database';
 import { createDemoContent, demoFleetNames } from './demo-content';
+import { ensureDemoTemplates } from './demo-templates';
 import { hashPassword } from './password-hashing';
 import { createUser, findUserForLogin, updateUser } from './users.repository';
 
@@ -20,8 +21,9 @@ const credentialsSchema = z.object({
 export type DemoCredentials = z.infer<typeof credentialsSchema>;
 
 // Idempotent: the first call creates the Demo company and its content; later calls create
-// nothing and keep the passwords saved in the credentials file. Only when that file is gone are
-// new passwords generated and applied, since the stored hashes cannot be turned back into them.
+// nothing but built-in action templates missing since, and keep the passwords saved in the
+// credentials file. Only when that file is gone are new passwords generated and applied, since
+// the stored hashes cannot be turned back into them.
 export async function seedDemo(
   database: Database,
   options: { dataDir: string },
@@ -34,6 +36,7 @@ export async function seedDemo(
     const fleets = existing
       ? await demoFleets(transaction, companyId)
       : await createDemoContent(transaction, companyId);
+    await ensureDemoTemplates(transaction, companyId);
     const users = await ensureDemoUsers(transaction, companyId, saved?.users ?? []);
     return { credentials: { company_id: companyId, users, fleets }, created: !existing };
   });

@@ -29,26 +29,21 @@ export async function migrate(database: Database): Promise<string[]> {
   return applied;
 }
 
-// Statements end with a semicolon at the end of a line, outside dollar-quoted function bodies;
-// migrations hold no string literals with semicolons.
-function splitStatements(sql: string): string[] {
+// Statements end with a semicolon at the end of a line, outside dollar-quoted bodies (a trigger
+// function's body holds semicolons of its own); comment lines are dropped.
+export function splitStatements(sql: string): string[] {
   const statements: string[] = [];
   let current = '';
+  let insideDollarQuote = false;
   for (const line of sql.split('\n')) {
+    if (/^\s*--/.test(line)) continue;
     current += `${line}\n`;
-    const insideBody = (current.match(/\$\$/g) ?? []).length % 2 === 1;
-    if (!insideBody && /;\s*$/.test(line)) {
-      statements.push(current);
+    if ((line.match(/\$\$/g) ?? []).length % 2 === 1) insideDollarQuote = !insideDollarQuote;
+    if (!insideDollarQuote && /;\s*$/.test(line)) {
+      statements.push(current.trim().replace(/;$/, ''));
       current = '';
     }
   }
-  statements.push(current);
-  return statements
-    .map((statement) =>
-      statement
-        .replace(/^\s*--.*$/gm, '')
-        .trim()
-        .replace(/;$/, ''),
-    )
-    .filter((statement) => statement.length > 0);
+  statements.push(current.trim());
+  return statements.filter((statement) => statement.length > 0);
 }

@@ -23,16 +23,22 @@ export function pageOffset(request: PageRequest): number {
   return (Math.max(request.page, 1) - 1) * request.perPage;
 }
 
+// One page of rows without their total, for lists whose answer does not show it: counting every
+// matching row of a large table (an audit trail) costs more than the page itself.
+export async function selectRows<Row>(database: Queryable, query: PagedQuery, page: PageRequest): Promise<Row[]> {
+  const limitParameter = query.params.length + 1;
+  return database.query<Row>(
+    `select ${query.columns} ${query.fromWhere} order by ${query.orderBy} limit $${limitParameter} offset $${limitParameter + 1}`,
+    [...query.params, page.perPage, pageOffset(page)],
+  );
+}
+
 export async function selectPage<Row>(
   database: Queryable,
   query: PagedQuery,
   page: PageRequest,
 ): Promise<PageResult<Row>> {
-  const limitParameter = query.params.length + 1;
-  const rows = await database.query<Row>(
-    `select ${query.columns} ${query.fromWhere} order by ${query.orderBy} limit $${limitParameter} offset $${limitParameter + 1}`,
-    [...query.params, page.perPage, pageOffset(page)],
-  );
+  const rows = await selectRows<Row>(database, query, page);
   const counted = await database.query<{ total: string | number }>(
     `select count(*) as total ${query.fromWhere}`,
     query.params,

@@ -5,6 +5,7 @@ const uniqueFields: Record<string, string> = {
   devices_company_id_unique_id_key: 'unique_id',
   users_email_key: 'email',
   companies_name_key: 'name',
+  action_templates_company_id_name_key: 'name',
 };
 
 // Constraint violations are a client's conflict, not a server fault: 409 naming the field,

@@ -9,7 +9,7 @@ function isUnstorable(text: string): boolean {
 }
 export const nulMessage = 'must not contain the NUL character (\\u0000) or an unpaired surrogate';
 
-// PostgreSQL (and PGlite) refuse NUL and invalid Unicode in text and jsonb, so such a string that
+// PostgreSQL refuses NUL and invalid Unicode in text and jsonb, so such a string that
 // reached a query would surface as a 500. Refusing it once here, for the path, every query value
 // and every parsed JSON or text body, turns it into a 400 naming the field for every route.
 export function rejectNulCharacters(): RequestHandler {

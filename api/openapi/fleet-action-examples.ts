@@ -19,6 +19,7 @@ export const placeholderIds = {
   command: 'ffffffffffffffffffffff01',
   configuration: 'ffffffffffffffffffffff02',
   setting: 'ffffffffffffffffffffff03',
+  actionTemplate: 'ffffffffffffffffffffff04',
 } as const;
 
 const reboot: RequestBodyOf<'issue_command'> = { action: 'issue_command', gateway_command: 'reboot' };
@@ -192,12 +193,29 @@ export const rolloutExamples: Record<string, Example> = {
   },
 };
 
-// The document's examples: every action's, then the rollout controls' (the first is the one
+const templateNote =
+  'The id ffff...04 is a placeholder: replace it with an id from GET /action_templates (the demo has "Reboot with a 1 % canary"); as sent, it answers 404.';
+
+export const templateExamples: Record<string, { summary: string; description: string; value: object }> = {
+  template: {
+    summary: 'template_id: start an action template as saved (placeholder id)',
+    description: templateNote,
+    value: { template_id: placeholderIds.actionTemplate },
+  },
+  template_with_overrides: {
+    summary: "template_id with overrides: a shorter deadline, the template's canary kept (placeholder id)",
+    description: `${templateNote} Top-level fields replace the template's, rollout is merged one level deep, null removes a field.`,
+    value: { template_id: placeholderIds.actionTemplate, rollout: { device_timeout_seconds: 60, skip_offline: true } },
+  },
+};
+
+// The document's examples: every action's, the rollout controls', then the templates' (the first is the one
 // Swagger UI offers in "Try it out").
 export const fleetActionExamples: Record<string, Example> = Object.fromEntries([
   ...Object.values<Record<string, Example>>(actionExamples).flatMap((examples) => Object.entries(examples)),
   ...Object.entries(rolloutExamples),
-]);
+  ...Object.entries(templateExamples),
+]) as Record<string, Example>;
 
 export const previewAnswerExample = {
   total: 1000,

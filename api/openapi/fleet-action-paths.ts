@@ -2,6 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { bulkResponseStartedSchema } from '../../contracts/bulk-response.schema';
 import { fleetActionPreviewSchema } from '../../contracts/fleet-action-preview.schema';
+import { templatedActionRequestSchema } from '../../contracts/action-template.schema';
 import { fleetActionRequestSchema } from '../../contracts/fleet-action.schema';
 import { errorBodySchema } from '../../contracts/registry-common.schema';
 import { fleetActionExamples, previewAnswerExample } from './fleet-action-examples';
@@ -23,7 +24,12 @@ const idempotencyHeaders = z.object({
 });
 const actionBody = {
   required: true,
-  content: { 'application/json': { schema: fleetActionRequestSchema, examples: fleetActionExamples } },
+  content: {
+    'application/json': {
+      schema: z.union([fleetActionRequestSchema, templatedActionRequestSchema]),
+      examples: fleetActionExamples,
+    },
+  },
 };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
@@ -65,7 +71,7 @@ export function registerFleetActionPaths(registry: OpenAPIRegistry) {
   registerDeviceCredentialsPath(registry);
 }
 
-const deviceCredentialSchema = z
+export const deviceCredentialSchema = z
   .object({
     device_id: z.string(),
     unique_id: z.string(),

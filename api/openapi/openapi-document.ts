@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { actionTemplatesResource } from '../routes/action-templates.resource';
 import { commandsResource } from '../routes/commands.resource';
 import { configurationsResource } from '../routes/configurations.resource';
 import { deviceTypesResource } from '../routes/device-types.resource';
@@ -9,6 +10,7 @@ import { usersResource } from '../routes/users.resource';
 import { registerAuthPaths } from './auth-paths';
 import { registerBulkResponsePaths } from './bulk-response-paths';
 import { registerCompanyAndFleetPaths } from './company-fleet-paths';
+import { registerConsolePaths } from './console-paths';
 import { registerDevicePaths } from './device-paths';
 import { registerFleetActionPaths } from './fleet-action-paths';
 import { withIntegerBounds } from './integer-bounds';
@@ -24,6 +26,7 @@ const resources: [ResourceDescription, string][] = [
   [commandsResource, 'Commands'],
   [configurationsResource, 'Configurations'],
   [settingsResource, 'Settings'],
+  [actionTemplatesResource, 'Action templates'],
 ];
 
 let cached: object | undefined;
@@ -46,6 +49,7 @@ export function openApiDocument(): object {
   registerBulkResponsePaths(registry);
   registerSendCommandsBulkPath(registry);
   registerWebhookPaths(registry);
+  registerConsolePaths(registry);
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

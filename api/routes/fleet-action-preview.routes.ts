@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { fleetActionRequestSchema, objectId } from '../../contracts/fleet-action.schema';
+import { objectId } from '../../contracts/fleet-action.schema';
 import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { requireRole } from '../middleware/require-role';
 import { previewFleetAction } from '../services/preview-fleet-action.service';
 import { findActionFleet, resolveCommand } from '../services/resolve-action-target.service';
+import { fleetActionBodyOf } from '../services/templated-action.service';
 
 const fleetParams = z.object({ fleetId: objectId });
 
@@ -16,7 +17,7 @@ export function fleetActionPreviewRouter(dependencies: ApiDependencies): Router 
   router.post('/fleets/:fleetId/actions/preview', requireRole('operator'), async (request, response) => {
     const { companyId } = callerOf(response);
     const { fleetId } = fleetParams.parse(request.params);
-    const body = fleetActionRequestSchema.parse(request.body);
+    const body = await fleetActionBodyOf(dependencies.database, companyId, request.body);
     const fleet = await findActionFleet(dependencies.database, companyId, fleetId);
     const command = await resolveCommand(dependencies.database, companyId, body);
     const preview = await previewFleetAction(dependencies.database, {

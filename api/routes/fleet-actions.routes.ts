@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { fleetActionRequestSchema, objectId } from '../../contracts/fleet-action.schema';
+import { objectId } from '../../contracts/fleet-action.schema';
 import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { requireRole } from '../middleware/require-role';
 import { findActionFleet, resolveCommand } from '../services/resolve-action-target.service';
+import { fleetActionBodyOf } from '../services/templated-action.service';
 import { startBulkAction } from '../services/start-bulk-action.service';
 import { bulkResponseLinks } from './bulk-response.presenter';
 
@@ -19,7 +20,7 @@ export function fleetActionsRouter(dependencies: ApiDependencies): Router {
     const caller = callerOf(response);
     const { fleetId } = fleetParams.parse(request.params);
     const idempotencyKey = idempotencyKeyHeader.parse(request.get('Idempotency-Key'));
-    const body = fleetActionRequestSchema.parse(request.body);
+    const body = await fleetActionBodyOf(dependencies.database, caller.companyId, request.body);
     const fleet = await findActionFleet(dependencies.database, caller.companyId, fleetId);
     const command = await resolveCommand(dependencies.database, caller.companyId, body);
     const started = await startBulkAction(dependencies, {

@@ -36,11 +36,14 @@ export function irisAuthRouter(dependencies: ApiDependencies): Router {
       const userId = await consumeRefreshToken(transaction, digest);
       if (!userId) return undefined;
       return {
+        userId,
         session: await issueSessionToken(transaction, userId),
         refresh: await issueRefreshToken(transaction, userId),
       };
     });
     if (!tokens) throw new NotAuthorizedError('Not authorized: invalid or expired refresh token');
+    // The audit trail's actor: the request carried no access token, only this user's refresh token.
+    response.locals.tokenOwnerId = tokens.userId;
     response.json({ token: tokens.session.token, refreshToken: tokens.refresh.token });
   });
 

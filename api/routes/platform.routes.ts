@@ -1,5 +1,8 @@
 import { Router } from 'express';
 import type { ApiDependencies } from '../dependencies';
+import { actionTemplatesResource } from './action-templates.resource';
+import { auditEntriesRouter } from './audit-entries.routes';
+import { complianceRouter } from './compliance.routes';
 import { commandsResource } from './commands.resource';
 import { companiesRouter } from './companies.routes';
 import { configurationsResource } from './configurations.resource';
@@ -30,6 +33,9 @@ export function platformRegistryRouter(dependencies: ApiDependencies): Router {
   router.use(crudRouter(database, commandsResource));
   router.use(crudRouter(database, configurationsResource));
   router.use(crudRouter(database, settingsResource));
+  router.use(crudRouter(database, actionTemplatesResource));
   router.use(webhooksRouter(dependencies));
+  router.use(auditEntriesRouter(database));
+  router.use(complianceRouter(database));
   return router;
 }

@@ -3,6 +3,7 @@ import { actionBodyOf, addActionOptions, type ActionOptions } from '../action-bo
 import { authenticatedClient } from '../api-client';
 import type { FleetActionPreview } from '../api-types';
 import { fleetIdOf } from '../fleet-reference';
+import { templateOf } from '../named-reference';
 import { printJson, printLines, type GlobalOptions } from '../output';
 
 function previewLines(preview: FleetActionPreview): string[] {
@@ -24,8 +25,9 @@ export function registerPreviewCommand(program: Command): void {
       .argument('<fleet>', 'fleet id or name'),
   ).action(async (fleet: string, options: ActionOptions, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions>();
-    const body = await actionBodyOf(options);
     const client = await authenticatedClient(globals.api);
+    const template = options.template === undefined ? undefined : await templateOf(client, options.template);
+    const body = await actionBodyOf(options, template);
     const fleetId = await fleetIdOf(client, fleet);
     const preview = await client.request<FleetActionPreview>('POST', `/fleets/${fleetId}/actions/preview`, { body });
     if (globals.json) printJson(preview);

@@ -3,6 +3,7 @@ import { actionBodyOf, addActionOptions, type ActionOptions } from '../action-bo
 import { authenticatedClient } from '../api-client';
 import type { StartedBulkResponse } from '../api-types';
 import { fleetIdOf } from '../fleet-reference';
+import { templateOf } from '../named-reference';
 import { printJson, printLines, type GlobalOptions } from '../output';
 import { watchBulkResponses } from './watch.command';
 
@@ -22,8 +23,9 @@ export function registerStartCommand(program: Command): void {
     .option('--watch', 'follow the bulk response live; exit code as for watch')
     .action(async (fleet: string, options: StartOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const body = await actionBodyOf(options);
       const client = await authenticatedClient(globals.api);
+      const template = options.template === undefined ? undefined : await templateOf(client, options.template);
+      const body = await actionBodyOf(options, template);
       const fleetId = await fleetIdOf(client, fleet);
       const headers: Record<string, string> = options.idempotencyKey
         ? { 'Idempotency-Key': options.idempotencyKey }

@@ -1,3 +1,4 @@
+import { createActionTemplate } from '../../registry/action-templates.repository';
 import type { Database } from '../../registry/database';
 import { createCommand } from '../../registry/commands.repository';
 import { createConfiguration } from '../../registry/configurations.repository';
@@ -17,6 +18,7 @@ export interface CompanyObjects {
   commandId: string;
   configurationId: string;
   settingId: string;
+  templateId: string;
 }
 
 export async function populateCompany(database: Database, companyId: string, userId: string): Promise<CompanyObjects> {
@@ -46,6 +48,10 @@ export async function populateCompany(database: Database, companyId: string, use
     name: 'Network',
     values: { mtu: 1500 },
   });
+  const template = await createActionTemplate(database, companyId, userId, {
+    name: 'Tag the lobby',
+    body: { action: 'add_tags', tags: ['lobby'] },
+  });
   return {
     companyId,
     userId,
@@ -56,6 +62,7 @@ export async function populateCompany(database: Database, companyId: string, use
     commandId: command._id,
     configurationId: configuration._id,
     settingId: setting._id,
+    templateId: template._id,
   };
 }
 
@@ -69,6 +76,7 @@ const snapshotTables = [
   'configurations',
   'settings',
   'setting_versions',
+  'action_templates',
 ];
 
 // Every registry row, for "nothing changed" assertions.

@@ -164,6 +164,7 @@ describe('fleet action preview (dry run)', () => {
       [placeholderIds.command]: await idOf('commands', 'Apply configuration'),
       [placeholderIds.configuration]: await idOf('configurations', 'Gateway defaults'),
       [placeholderIds.setting]: await idOf('settings', 'Network'),
+      [placeholderIds.actionTemplate]: await idOf('action_templates', 'Reboot with a 1 % canary'),
     };
     for (const [name, example] of Object.entries(fleetActionExamples)) {
       const sent = JSON.stringify(example.value);

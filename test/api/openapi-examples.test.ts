@@ -22,6 +22,7 @@ interface DocumentedExample {
 }
 
 interface MediaType {
+  schema?: { $ref?: string };
   example?: Record<string, unknown>;
   examples?: Record<string, DocumentedExample>;
 }
@@ -36,7 +37,7 @@ function requestBodyOf(method: string, path: string): MediaType {
 }
 
 const actionsPath = '/api/v1/platform/fleets/{fleet_id}/actions';
-// Placeholder ids of the examples (ffff...01 command, ...02 configuration, ...03 setting).
+// Placeholder ids of the examples (ffff...01 command, ...02 configuration, ...03 setting, ...04 template).
 const placeholderPattern = /f{22}0\d/g;
 const holdsPlaceholder = (text: string) => /f{22}0\d/.test(text);
 
@@ -113,9 +114,10 @@ describe('OpenAPI request examples, sent to the real app', () => {
       ffffffffffffffffffffff01: await demoIdOf('commands', 'Apply configuration'),
       ffffffffffffffffffffff02: await demoIdOf('configurations', 'Gateway defaults'),
       ffffffffffffffffffffff03: await demoIdOf('settings', 'Network'),
+      ffffffffffffffffffffff04: await demoIdOf('action_templates', 'Reboot with a 1 % canary'),
     };
     const { examples = {} } = requestBodyOf('post', actionsPath);
-    assert.ok(Object.keys(examples).length >= 19, 'every action and rollout control has an example');
+    assert.ok(Object.keys(examples).length >= 21, 'every action, rollout control and template use has an example');
     for (const [name, example] of Object.entries(examples)) {
       const sent = JSON.stringify(example.value);
       const asSent = await startAction(example.value);
@@ -130,6 +132,21 @@ describe('OpenAPI request examples, sent to the real app', () => {
       const started = await startAction(replaced);
       assert.equal(started.status, 202, `${name} with the demo's ids: ${JSON.stringify(started.body)}`);
     }
+  });
+
+  it('when the documented action template example is POSTed by an operator, then it is created and starts as a template', async () => {
+    // Its example sits on the schema component the operation refers to.
+    const { schema } = requestBodyOf('post', '/api/v1/platform/action_templates');
+    const document = openApiDocument() as { components: { schemas: Record<string, { example?: object }> } };
+    const example = document.components.schemas[schema?.$ref?.split('/').pop() ?? '']?.example;
+    assert.ok(example, 'the create schema carries an example');
+    const created = await request(app)
+      .post('/api/v1/platform/action_templates')
+      .set('Authorization', demo.tokens.operator)
+      .send(example);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const started = await startAction({ template_id: (created.body as { _id: string })._id });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
   });
 
   it('when the documented webhook example is POSTed by an admin (WEBHOOK_ALLOW_PRIVATE=true), then it is created', async () => {

@@ -21,6 +21,7 @@ interface ResourceRoutes {
   create: (objects: CompanyObjects) => Record<string, unknown>;
   update: (objects: CompanyObjects) => Record<string, unknown>;
   readRole?: Role;
+  writeRole?: Role;
 }
 
 export const resources: ResourceRoutes[] = [
@@ -86,19 +87,30 @@ export const resources: ResourceRoutes[] = [
     update: () => ({ first_name: 'Renamed' }),
     readRole: 'admin',
   },
+  {
+    path: 'action_templates',
+    id: (objects) => objects.templateId,
+    create: () => ({
+      name: 'Reboot a tenth first',
+      body: { action: 'issue_command', gateway_command: 'reboot', rollout: { canary: { percent: 10 } } },
+    }),
+    update: () => ({ description: 'Renamed', body: { action: 'add_tags', tags: ['spring'] } }),
+    writeRole: 'operator',
+  },
 ];
 
 function resourceRoutes(resource: ResourceRoutes): RouteCase[] {
   const list = `${platform}/${resource.path}`;
   const item = (objects: CompanyObjects) => `${list}/${resource.id(objects)}`;
   const readRole = resource.readRole ?? 'viewer';
+  const writeRole = resource.writeRole ?? 'admin';
   return [
     { method: 'get', path: () => list, minimumRole: readRole, takesId: false },
     { method: 'get', path: item, minimumRole: readRole, takesId: true },
-    { method: 'post', path: () => list, body: resource.create, minimumRole: 'admin', takesId: false },
-    { method: 'put', path: item, body: resource.update, minimumRole: 'admin', takesId: true },
-    { method: 'patch', path: item, body: resource.update, minimumRole: 'admin', takesId: true },
-    { method: 'delete', path: item, minimumRole: 'admin', takesId: true },
+    { method: 'post', path: () => list, body: resource.create, minimumRole: writeRole, takesId: false },
+    { method: 'put', path: item, body: resource.update, minimumRole: writeRole, takesId: true },
+    { method: 'patch', path: item, body: resource.update, minimumRole: writeRole, takesId: true },
+    { method: 'delete', path: item, minimumRole: writeRole, takesId: true },
   ];
 }
 
@@ -149,6 +161,26 @@ export const routeCatalogue: RouteCase[] = [
     minimumRole: 'viewer',
     takesId: false,
   },
+  { method: 'get', path: () => `${platform}/audit`, minimumRole: 'admin', takesId: false },
+  {
+    method: 'get',
+    path: (objects) => `${platform}/configurations/${objects.configurationId}/settings/${objects.settingId}/compliance`,
+    minimumRole: 'viewer',
+    takesId: true,
+  },
+  {
+    method: 'get',
+    path: (objects) =>
+      `${platform}/configurations/${objects.configurationId}/settings/${objects.settingId}/compliance/devices?not_latest=true`,
+    minimumRole: 'viewer',
+    takesId: true,
+  },
+  {
+    method: 'post',
+    path: (objects) => `${platform}/devices/${objects.deviceId}/credentials`,
+    minimumRole: 'admin',
+    takesId: true,
+  },
 ];
 
 export const writeRoutes = routeCatalogue.filter((route) => route.method !== 'get' && route.minimumRole !== 'viewer');
@@ -164,6 +196,7 @@ export function describeRoute(route: RouteCase): string {
     commandId: ':id',
     configurationId: ':id',
     settingId: ':id',
+    templateId: ':id',
   };
   return `${route.method.toUpperCase()} ${route.path(sample)}`;
 }

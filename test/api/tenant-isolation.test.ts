@@ -12,13 +12,14 @@ import { callRoute } from './route-request';
 describe('tenant isolation', () => {
   let fixture: ApiFixture;
   let companyA: TestCompany;
+  let companyB: TestCompany;
   let objectsA: CompanyObjects;
   let objectsB: CompanyObjects;
 
   before(async () => {
     fixture = await openApiFixture();
     companyA = await fixture.createCompanyWithUsers('Alpha');
-    const companyB = await fixture.createCompanyWithUsers('Beta');
+    companyB = await fixture.createCompanyWithUsers('Beta');
     objectsA = await populateCompany(fixture.database, companyA.companyId, companyA.userIds.viewer);
     objectsB = await populateCompany(fixture.database, companyB.companyId, companyB.userIds.viewer);
   });
@@ -39,7 +40,12 @@ describe('tenant isolation', () => {
     });
   }
 
-  for (const route of routeCatalogue.filter((candidate) => candidate.method === 'get' && !candidate.takesId)) {
+  // The audit trail is left out here: A's own refused attempts above are A's entries, and they name
+  // the ids A sent (B's). What must never show is an entry of B's; checked below.
+  const listRoutes = routeCatalogue.filter(
+    (candidate) => candidate.method === 'get' && !candidate.takesId && !candidate.path(objectsA).endsWith('/audit'),
+  );
+  for (const route of listRoutes) {
     test(`when A lists ${describeRoute(route)}, then none of B's objects appear`, async () => {
       const response = await callRoute(fixture.app, route, objectsA, companyA.tokens.admin);
       assert.equal(response.status, 200);
@@ -47,6 +53,24 @@ describe('tenant isolation', () => {
       for (const id of Object.values(objectsB) as string[]) assert.ok(!text.includes(id), `${id} leaked`);
     });
   }
+
+  test("when B's users act, then A's audit trail holds none of B's entries", async () => {
+    await request(fixture.app)
+      .post(`/api/v1/platform/devices/${objectsB.deviceId}/credentials`)
+      .set('Authorization', companyB.tokens.admin)
+      .expect(200);
+    const trail = bodyOf<{ actor: { user_id: string } }[]>(
+      await request(fixture.app)
+        .get('/api/v1/platform/audit?per_page=1000')
+        .set('Authorization', companyA.tokens.admin),
+    );
+    assert.ok(trail.length > 0);
+    const usersOfA = new Set(Object.values(companyA.userIds));
+    assert.deepEqual(
+      trail.filter((entry) => !usersOfA.has(entry.actor.user_id)),
+      [],
+    );
+  });
 
   test("when A paginates devices, then only A's devices are counted", async () => {
     const response = await request(fixture.app)

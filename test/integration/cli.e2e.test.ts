@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,50 +11,16 @@ import type { WebhookCreated, WebhookDelivery } from '../../cli/api-types';
 import { silentLogger } from '../../harness/device-fixtures';
 import type { SimulatedFleet } from '../../simulator/device-fleet';
 import { bulkResponseClient } from '../support/bulk-response-client';
+import { closeServer, listen, runCli, urlOf } from '../support/cli-runner';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
 import { simulateCompanyDevices } from '../support/simulated-demo-fleet';
 import { assertEveryEndedRolloutTallies } from '../support/rollout-tally';
 
-const binary = path.resolve(import.meta.dirname, '../../bin/fleet-actions.js');
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-// The real `fleet-actions` binary in a child process, as an operator runs it, against the API
-// listening on a free loopback port; its token cache lives in a throw-away directory.
-const listen = async (handler: ReturnType<typeof createApp>): Promise<Server> => {
-  const listening = handler.listen(0, '127.0.0.1');
-  await new Promise((resolve) => listening.once('listening', resolve));
-  return listening;
-};
-const urlOf = (listening: Server) => `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
-const closeServer = async (listening: Server | undefined) => {
-  listening?.closeAllConnections();
-  await new Promise((resolve) => (listening ? listening.close(resolve) : resolve(undefined)));
-};
-
 // The UTC weekday `days` days from now: a window on it is closed now and for at least a day.
 function weekdayIn(days: number): Weekday {
   const names: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
   return names[new Date(Date.now() + days * 86_400_000).getUTCDay()]!;
-}
-
-function runCli(args: string[], environment: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [binary, ...args],
-      { env: { ...process.env, ...environment }, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
 }
 
 describe('fleet-actions CLI end to end (real binary, dev server, registry, broker, simulator)', () => {

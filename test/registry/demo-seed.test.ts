@@ -3,8 +3,11 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fleetActionRequestSchema } from '../../contracts/fleet-action.schema';
+import { listActionTemplates } from '../../registry/action-templates.repository';
 import type { Database } from '../../registry/database';
 import { seedDemo, type DemoCredentials } from '../../registry/demo-seed';
+import { demoTemplateNames } from '../../registry/demo-templates';
 import { resolveFleetDeviceIds } from '../../registry/fleets.repository';
 import { verifyPassword } from '../../registry/password-hashing';
 import { findUserForLogin } from '../../registry/users.repository';
@@ -57,6 +60,25 @@ describe('demo seed', () => {
     assert.deepEqual(sizes, [1000, 400, 250]);
   });
 
+  test('when seeded, then the built-in action templates exist, each a valid action body naming demo objects', async () => {
+    const templates = (await listActionTemplates(database, credentials.company_id, { page: 1, perPage: 10 })).rows;
+    assert.deepEqual(templates.map((template) => template.name).sort(), Object.values(demoTemplateNames).sort());
+    for (const template of templates)
+      assert.ok(fleetActionRequestSchema.safeParse(template.body).success, template.name);
+    const push = templates.find((template) => template.name === demoTemplateNames.pushConfiguration)!.body;
+    const idOf = async (table: string, name: string) =>
+      (await database.query<{ id: string }>(`select id from ${table} where name = $1`, [name]))[0]?.id;
+    assert.deepEqual(
+      [push.action, push.configuration_id, push.setting_id, push.command_id],
+      [
+        'send_configuration',
+        await idOf('configurations', 'Gateway defaults'),
+        await idOf('settings', 'Network'),
+        await idOf('commands', 'Apply configuration'),
+      ],
+    );
+  });
+
   test('when the demo passwords are used, then they match the stored hashes', async () => {
     for (const user of credentials.users) {
       const stored = await findUserForLogin(database, user.email);
@@ -71,20 +93,35 @@ describe('demo seed', () => {
       fleets: await count('fleets'),
       commands: await count('commands'),
       versions: await count('setting_versions'),
+      templates: await count('action_templates'),
     };
     const result = await seedDemo(database, { dataDir });
     assert.equal(result.created, false);
     assert.deepEqual(await readCredentials(result.credentialsPath), credentials);
-    assert.deepEqual(before, { devices: 1000, fleets: 3, commands: 3, versions: 4 });
+    assert.deepEqual(before, { devices: 1000, fleets: 3, commands: 3, versions: 4, templates: 3 });
     assert.deepEqual(
       {
         devices: await count('devices'),
         fleets: await count('fleets'),
         commands: await count('commands'),
         versions: await count('setting_versions'),
+        templates: await count('action_templates'),
       },
       before,
     );
+  });
+
+  test('when a built-in template was deleted, then the next seed creates it again and leaves the others alone', async () => {
+    await database.query('delete from action_templates where name = $1', [demoTemplateNames.canaryReboot]);
+    await database.query("update action_templates set description = 'edited' where name = $1", [
+      demoTemplateNames.debugLogging,
+    ]);
+    await seedDemo(database, { dataDir });
+    const rows = await database.query<{ name: string; description: string }>(
+      'select name, description from action_templates order by name',
+    );
+    assert.equal(rows.length, 3);
+    assert.equal(rows.find((row) => row.name === demoTemplateNames.debugLogging)?.description, 'edited');
   });
 
   test('when the credentials file is lost, then a new seed gives the demo users new working passwords', async () => {

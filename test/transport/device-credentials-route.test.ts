@@ -13,13 +13,14 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../transport/broker
 import { openApiFixture, type ApiFixture, type TestCompany } from '../api/api-fixture';
 import { connectAsDevice, insertDevices, silentLogger, testServiceCredentials } from '../support/transport-fixtures';
 
-describe('fleet device credentials endpoint', () => {
+describe('device credentials endpoints (fleet and one device)', () => {
   let fixture: ApiFixture;
   let app: express.Express;
   let broker: EmbeddedBroker;
   let acme: TestCompany;
   let globex: TestCompany;
   let fleetId: string;
+  let syncs = 0;
 
   before(async () => {
     fixture = await openApiFixture();
@@ -28,6 +29,10 @@ describe('fleet device credentials endpoint', () => {
       database: fixture.database,
       temporal: {} as Client,
       logger: silentLogger,
+      credentialsChanged: () => {
+        syncs += 1;
+        return Promise.resolve();
+      },
     };
     app = express();
     app.use('/api/v1/platform', authenticate(fixture.database), deviceCredentialsRouter(dependencies));
@@ -71,6 +76,43 @@ describe('fleet device credentials endpoint', () => {
 
   it('when an operator asks, then it answers 403', async () => {
     assert.equal((await rotate(acme.tokens.operator)).status, 403);
+  });
+
+  const rotateOne = (token: string, deviceId: string) =>
+    request(app).post(`/api/v1/platform/devices/${deviceId}/credentials`).set('Authorization', token);
+
+  it("when an admin rotates one device's credentials, then only its old ones stop working, at once, and the broker sync runs", async () => {
+    const fleet = (await rotate(acme.tokens.admin)).body as { device_id: string; username: string; password: string }[];
+    const [target, bystander] = fleet.map((credential) => ({
+      companyId: acme.companyId,
+      deviceId: credential.device_id,
+      username: credential.username,
+      password: credential.password,
+    }));
+    const syncsBefore = syncs;
+    const rotated = await rotateOne(acme.tokens.admin, target!.deviceId);
+    assert.equal(rotated.status, 200);
+    const issued = rotated.body as Record<string, string>;
+    assert.deepEqual(Object.keys(issued).sort(), ['company_id', 'device_id', 'password', 'unique_id', 'username']);
+    assert.deepEqual(
+      [issued.device_id, issued.company_id, issued.username],
+      [target!.deviceId, acme.companyId, target!.username],
+    );
+    assert.equal(syncs, syncsBefore + 1);
+    await assert.rejects(connectAsDevice(broker.url, target!, { clean: true }));
+    const renewed = await connectAsDevice(broker.url, { ...target!, password: issued.password! }, { clean: true });
+    await renewed.endAsync();
+    const untouched = await connectAsDevice(broker.url, bystander!, { clean: true });
+    await untouched.endAsync();
+  });
+
+  it("when one device is asked for by an operator, another company's admin or with a malformed id, then 403, 404 and 400", async () => {
+    const [device] = await fixture.database.query<{ id: string }>('select id from devices where company_id = $1', [
+      acme.companyId,
+    ]);
+    assert.equal((await rotateOne(acme.tokens.operator, device!.id)).status, 403);
+    assert.equal((await rotateOne(globex.tokens.admin, device!.id)).status, 404);
+    assert.equal((await rotateOne(acme.tokens.admin, 'not-an-id')).status, 400);
   });
 
   it("when another company's admin asks for the fleet, then it answers 404", async () => {
