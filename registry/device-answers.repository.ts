@@ -50,7 +50,9 @@ export function recordDeviceAnswers(database: Database, answers: readonly Device
          join bulk_responses owner on owner.id = answer.bulk_response_id
         where row.bulk_response_id = answer.bulk_response_id and row.device_id = answer.device_id
        returning row.bulk_response_id, row.device_id, row.status, row.sent_at, row.attempts, owner.action,
-         owner.company_id, owner.applied_setting`,
+         owner.company_id, case when row.undo ? 'setting_id' and row.undo ->> 'version' is not null
+           then jsonb_build_object('settingId', row.undo ->> 'setting_id', 'version', (row.undo ->> 'version')::int)
+           else owner.applied_setting end as applied_setting`,
       [
         answers.map((answer) => answer.bulkResponseId),
         answers.map((answer) => answer.deviceId),
@@ -60,17 +62,23 @@ export function recordDeviceAnswers(database: Database, answers: readonly Device
         answers.map((answer) => answer.acknowledgedAt),
       ],
     );
+    // Each row says the setting version its command carried (a rollback's differ per device).
     const configured: RecordedAnswers['configured'] = [];
-    for (const bulkResponseId of new Set(answered.map((row) => row.bulk_response_id))) {
-      const succeeded = answered.filter((row) => row.bulk_response_id === bulkResponseId && row.status === 'success');
-      const setting = succeeded[0]?.applied_setting;
-      if (!setting) continue;
+    const bySetting = new Map<string, RecordedAnswer[]>();
+    for (const row of answered) {
+      if (row.status !== 'success' || !row.applied_setting) continue;
+      const key = `${row.company_id} ${row.applied_setting.settingId} ${row.applied_setting.version}`;
+      const rows = bySetting.get(key) ?? [];
+      rows.push(row);
+      bySetting.set(key, rows);
+    }
+    for (const rows of bySetting.values()) {
       const devices = await recordAppliedSetting(
         transaction,
-        succeeded.map((row) => row.device_id),
-        setting,
+        rows.map((row) => row.device_id),
+        rows[0]!.applied_setting!,
       );
-      configured.push({ companyId: succeeded[0]!.company_id, devices });
+      configured.push({ companyId: rows[0]!.company_id, devices });
     }
     return { answered, configured };
   });
