@@ -39,6 +39,7 @@ export default tseslint.config(
                 '../transport/*',
                 '../api/*',
                 '../config/*',
+                '../engine-start/*',
               ],
               message: 'Workflows import only @temporalio/workflow, contracts and each other.',
             },
@@ -67,6 +68,23 @@ export default tseslint.config(
                 '!../transport/mosquitto-credentials',
               ],
               message: 'api/ talks to the engine through the Temporal client only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Starting an execution is shared by the API and the workers, so it may import neither.
+    files: ['engine-start/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../api/*', '../worker/*', '../activities/*', '../transport/*'],
+              message: 'engine-start/ uses the Temporal client, registry and contracts only.',
             },
           ],
         },

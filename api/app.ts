@@ -7,6 +7,7 @@ import { httpMetrics } from './middleware/http-metrics.middleware';
 import { rejectNulCharacters } from './middleware/reject-nul-characters';
 import { docsRouter } from './openapi/docs.routes';
 import { bulkResponseApprovalsRouter } from './routes/bulk-response-approvals.routes';
+import { bulkResponseRollbackRouter } from './routes/bulk-response-rollback.routes';
 import { bulkResponseEventsRouter } from './routes/bulk-response-events.routes';
 import { bulkResponsesRouter } from './routes/bulk-responses.routes';
 import { deviceCredentialsRouter } from './routes/device-credentials.routes';
@@ -62,6 +63,7 @@ export function createApp(dependencies: ApiDependencies, options: AppOptions = {
     fleetActionPreviewRouter(dependencies),
     bulkResponsesRouter(dependencies),
     bulkResponseApprovalsRouter(dependencies),
+    bulkResponseRollbackRouter(dependencies),
     bulkResponseEventsRouter(dependencies),
   );
   app.use(
