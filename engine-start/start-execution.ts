@@ -4,15 +4,10 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
-import type {
-  BulkActionInput,
-  BulkActionRequest,
-  DeviceSource,
-  ResolvedCommand,
-} from '../contracts/bulk-action.types';
+import type { BulkActionInput, BulkActionRequest, DeviceSource, ResolvedCommand } from '../contracts/bulk-action.types';
 import { isDeviceAction } from '../contracts/action-catalogue';
 import { deleteUnstartedBulkResponse, insertBulkResponse } from '../registry/bulk-responses.repository';
-import type { Database } from '../registry/database';
+import type { Database, Queryable } from '../registry/database';
 import { searchAttributeKeys } from '../workflows/definitions';
 import type { rolloutWorkflow } from '../workflows/rollout.workflow';
 
@@ -49,7 +44,7 @@ const priorityOf = (request: BulkActionRequest) =>
   ('priority' in request ? request.priority : undefined) ?? defaultPriority;
 
 // Written once; true when this call wrote it (the id was free).
-export function recordExecution(database: Database, start: ExecutionStart): Promise<boolean> {
+export function recordExecution(database: Queryable, start: ExecutionStart): Promise<boolean> {
   const setting = start.command?.setting;
   return insertBulkResponse(database, {
     id: start.bulkResponseId,

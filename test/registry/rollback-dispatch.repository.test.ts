@@ -69,7 +69,8 @@ describe('rollback of a configuration and the rollback plan (registry)', () => {
     await database?.close();
   });
 
-  const bulkResponse = async (fields: { rollbackOf?: string; status?: string; request?: { action: string } } = {}) => {
+  type Stored = { rollbackOf?: string; status?: string; request?: { action: string; [field: string]: unknown } };
+  const bulkResponse = async (fields: Stored = {}) => {
     const id = newObjectId();
     await insertBulkResponse(database, {
       id,
