@@ -5,12 +5,14 @@ import { rolloutSchema } from './fleet-action.schema';
 // POST .../bulk_responses/{id}/rollback (and its preview): optional rollout controls of its own.
 export const rollbackBodySchema = z
   .strictObject({
-    rollout: rolloutSchema.optional().meta({
-      description:
-        "The rollback's own rollout controls (not rollback: a rollback is not rolled back itself); default: the parent's max_in_flight, rate_per_minute, ramp, device_timeout_seconds, retry, max_device_seconds, windows, skip_offline and confirm_health (no stages, abort criteria, approval, start or end time)",
-    }),
+    rollout: rolloutSchema.optional(),
   })
-  .meta({ id: 'RollbackRequest', example: {} });
+  .meta({
+    id: 'RollbackRequest',
+    description:
+      "Optional: the rollback's own rollout controls (not rollback: a rollback is not rolled back itself). By default it takes the parent's max_in_flight, rate_per_minute, ramp, device_timeout_seconds, retry, max_device_seconds, windows, skip_offline and confirm_health, and none of its stages, abort criteria, approval, start or end time",
+    example: {},
+  });
 export type RollbackBody = z.infer<typeof rollbackBodySchema>;
 
 const count = z.int().min(0);

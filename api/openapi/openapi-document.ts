@@ -12,6 +12,7 @@ import { registerCompanyAndFleetPaths } from './company-fleet-paths';
 import { registerDevicePaths } from './device-paths';
 import { registerFleetActionPaths } from './fleet-action-paths';
 import { registerCrudPaths, type ResourceDescription } from './registry-paths';
+import { registerRollbackPaths } from './rollback-paths';
 import { registerSendCommandsBulkPath } from './send-commands-bulk-paths';
 import { registerWebhookPaths } from './webhook-paths';
 
@@ -43,6 +44,7 @@ export function openApiDocument(): object {
   registerCompanyAndFleetPaths(registry);
   registerFleetActionPaths(registry);
   registerBulkResponsePaths(registry);
+  registerRollbackPaths(registry);
   registerSendCommandsBulkPath(registry);
   registerWebhookPaths(registry);
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({

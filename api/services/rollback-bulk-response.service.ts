@@ -35,7 +35,9 @@ export async function plannedRollbackOf(
   const planned = plan(parent, { rollout: body.rollout });
   const existing = await findRollbackOf(dependencies.database, parent.id);
   if (existing)
-    throw new ConflictError(`Bulk response ${parent.id} was already rolled back by ${existing.id} (${existing.status})`);
+    throw new ConflictError(
+      `Bulk response ${parent.id} was already rolled back by ${existing.id} (${existing.status})`,
+    );
   return planned;
 }
 

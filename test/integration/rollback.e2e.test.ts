@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
+import { rollbackExamples } from '../../api/openapi/rollback-paths';
 import { planRollback, rollbackIdOf } from '../../engine-start/rollback-plan';
 import { recordExecution } from '../../engine-start/start-execution';
 import { silentLogger, testServiceCredentials } from '../../harness/device-fixtures';
@@ -47,8 +48,8 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
 
   const post = (path: string, body: Record<string, unknown> = {}) =>
     request(stack.app).post(`${platform}${path}`).set('Authorization', demo.tokens.operator).send(body);
-  const rollBack = async (id: string) => {
-    const response = await post(`/bulk_responses/${id}/rollback`).expect(202);
+  const rollBack = async (id: string, body: Record<string, unknown> = rollbackExamples.defaults.value) => {
+    const response = await post(`/bulk_responses/${id}/rollback`, body).expect(202);
     const started = response.body as { bulk_response_id: string; parent_id: string; status: string };
     assert.deepEqual([started.parent_id, started.status], [id, 'pending']);
     return started.bulk_response_id;
@@ -91,6 +92,14 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
     );
     assert.equal(lobbyCount!.devices, parent.counts.total);
 
+    await post(`/bulk_responses/${parent._id}/rollback`, { rollout: { rollback: { on: 'abort' } } }).expect(400);
+    await post(`/bulk_responses/${parent._id}/rollback`, { statuses: ['fail'] }).expect(400);
+    await post(`/bulk_responses/${'0'.repeat(24)}/rollback`).expect(404);
+    await request(stack.app)
+      .post(`${platform}/bulk_responses/${parent._id}/rollback`)
+      .set('Authorization', demo.tokens.viewer)
+      .send({})
+      .expect(403);
     const again = await post(`/bulk_responses/${parent._id}/rollback`).expect(409);
     assert.match((again.body as { error: string }).error, new RegExp(`already rolled back by ${rollback._id}`));
     await post(`/bulk_responses/${rollback._id}/rollback`).expect(409);
@@ -136,13 +145,14 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
     const applied = await actedOn(parent._id);
     assert.ok(applied.length > 100, `${applied.length} devices applied version 2`);
 
-    const rollback = await operator.waitForEnd(await rollBack(parent._id));
+    const rollback = await operator.waitForEnd(await rollBack(parent._id, rollbackExamples.paced.value));
     const rolledBack = await rows(rollback._id);
     assert.deepEqual(
       rolledBack.map((row) => row.device_id),
       applied,
       'the rollback walks exactly the devices that applied it',
     );
+    assert.equal((rollback.request as { rollout: { rate_per_minute: number } }).rollout.rate_per_minute, 600);
     const versions = new Map(
       (
         await stack.database.query<{ id: string; version: number | null }>(
@@ -165,6 +175,29 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
     assert.ok(rolledBack.some((row) => row.status === 'success'));
     const untouched = [...before.keys()].filter((id) => !applied.includes(id));
     assert.ok(untouched.every((id) => versions.get(id) === before.get(id)));
+
+    // A retry of the rollback is a rollback of the same parent, over the rollback's failed devices.
+    const failed = rolledBack.filter((row) => row.status === 'fail').map((row) => row.device_id);
+    assert.ok(failed.length > 0, 'the simulator fails one command in ten');
+    const retry = await operator
+      .control(rollback._id, 'retry')
+      .send({ statuses: ['fail'] })
+      .expect(202);
+    const retried = await operator.waitForEnd((retry.body as { bulk_response_id: string }).bulk_response_id);
+    assert.deepEqual(
+      [retried.parent_id, (retried as unknown as { rollback_of: string }).rollback_of],
+      [rollback._id, parent._id],
+    );
+    const retriedRows = await rows(retried._id);
+    assert.deepEqual(
+      retriedRows.map((row) => row.device_id),
+      failed,
+    );
+    const finalVersions = await stack.database.query<{ id: string; version: number }>(
+      `select id, (applied_settings ->> $2)::int as version from devices where id = any($1::text[])`,
+      [retriedRows.filter((row) => row.status === 'success').map((row) => row.device_id), setting!.id],
+    );
+    assert.ok(finalVersions.every((device) => device.version === before.get(device.id)));
   });
 
   it('when issue_command has no rollback_command, then its rollback answers 400; with one, the rollback sends it to the devices that acted', async () => {
@@ -175,14 +208,15 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
     const refused = await post(`/bulk_responses/${without._id}/rollback`).expect(400);
     assert.match((refused.body as { error: string }).error, /rollback_command/);
 
-    const parent = await operator.waitForEnd(
-      await operator.start(all, {
-        action: 'issue_command',
-        gateway_command: 'reboot',
-        rollback_command: { gateway_command: 'status' },
-        rollout: quick,
-      }),
-    );
+    const parentId = await operator.start(all, {
+      action: 'issue_command',
+      gateway_command: 'reboot',
+      rollback_command: { gateway_command: 'status' },
+      rollout: quick,
+    });
+    const running = await post(`/bulk_responses/${parentId}/rollback`).expect(409);
+    assert.match((running.body as { error: string }).error, /roll it back once it ends/);
+    const parent = await operator.waitForEnd(parentId);
     const acted = await actedOn(parent._id);
     const rollback = await operator.waitForEnd(await rollBack(parent._id));
     const rolledBack = await rows(rollback._id);
