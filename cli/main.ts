@@ -7,6 +7,7 @@ import { registerListCommand } from './commands/list.command';
 import { registerLoginCommand } from './commands/login.command';
 import { registerPreviewCommand } from './commands/preview.command';
 import { registerRetryCommand } from './commands/retry.command';
+import { registerRollbackCommand } from './commands/rollback.command';
 import { registerStartCommand } from './commands/start.command';
 import { registerWatchCommand } from './commands/watch.command';
 import { registerWebhooksCommand } from './commands/webhooks.command';
@@ -30,6 +31,7 @@ function buildProgram(): Command {
   registerListCommand(program);
   registerControlCommands(program);
   registerRetryCommand(program);
+  registerRollbackCommand(program);
   registerWebhooksCommand(program);
   return program;
 }

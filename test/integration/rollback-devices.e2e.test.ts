@@ -1,38 +1,40 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import request from 'supertest';
 import { rollbackExamples } from '../../api/openapi/rollback-paths';
 import { planRollback, rollbackIdOf } from '../../engine-start/rollback-plan';
 import { recordExecution } from '../../engine-start/start-execution';
 import { silentLogger, testServiceCredentials } from '../../harness/device-fixtures';
 import { findRollbackParent } from '../../registry/rollbacks.repository';
-import { startAutomaticRollbacks } from '../../worker/automatic-rollbacks';
 import type { SimulatedFleet } from '../../simulator/device-fleet';
+import { startAutomaticRollbacks } from '../../worker/automatic-rollbacks';
 import { bulkResponseClient } from '../support/bulk-response-client';
 import { startCommandTap, type CommandTap } from '../support/command-tap';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
+import { rollbackClient } from '../support/rollback-client';
 import { simulateCompanyDevices } from '../support/simulated-demo-fleet';
 
-const platform = '/api/v1/platform';
 const quick = { device_timeout_seconds: 5, retry: { max_attempts: 1 } };
 
-// Rollbacks on the real stack (dev server, registry, broker, the demo company's 1,000 simulated
-// devices, HTTP): what each device gets back is checked against the registry and against the
-// commands an independent MQTT client saw the engine publish.
-describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', () => {
+// Rollbacks of device actions on the real stack (dev server, registry, broker, the demo company's
+// 1,000 simulated devices, HTTP): what each device gets back is checked against the registry and
+// against the commands an independent MQTT client saw the engine publish.
+describe('rollback of device actions end to end (dev server, registry, broker, simulator, HTTP)', () => {
   let stack: EngineStack;
   let demo: DemoSession;
   let fleet: SimulatedFleet;
   let tap: CommandTap;
   let operator: ReturnType<typeof bulkResponseClient>;
+  let rollbacks: ReturnType<typeof rollbackClient>;
   let companyId: string;
 
   before(async () => {
+    // The workers look for aborted rollouts to roll back every second.
     stack = await startEngineStack({ reconcileIntervalMilliseconds: 1_000 });
     demo = await openDemoSession(stack.app, stack.database, stack.dataDir);
     companyId = demo.credentials.company_id;
     operator = bulkResponseClient(stack.app, demo.tokens.operator);
+    rollbacks = rollbackClient(stack, demo);
     tap = await startCommandTap(stack.broker.url, testServiceCredentials);
     fleet = await simulateCompanyDevices(stack.database, companyId, stack.broker.url, {
       offlineShare: 0.05,
@@ -44,68 +46,6 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
     await tap?.close();
     await fleet?.stop();
     await stack?.stop();
-  });
-
-  const post = (path: string, body: Record<string, unknown> = {}) =>
-    request(stack.app).post(`${platform}${path}`).set('Authorization', demo.tokens.operator).send(body);
-  const rollBack = async (id: string, body: Record<string, unknown> = rollbackExamples.defaults.value) => {
-    const response = await post(`/bulk_responses/${id}/rollback`, body).expect(202);
-    const started = response.body as { bulk_response_id: string; parent_id: string; status: string };
-    assert.deepEqual([started.parent_id, started.status], [id, 'pending']);
-    return started.bulk_response_id;
-  };
-  const rows = (id: string) =>
-    stack.database.query<{ device_id: string; status: string; reason: string | null }>(
-      'select device_id, status, reason from bulk_response_devices where bulk_response_id = $1 order by device_id',
-      [id],
-    );
-  const actedOn = async (id: string) =>
-    (await rows(id))
-      .filter((row) => row.status === 'success' || row.status === 'unhealthy')
-      .map((row) => row.device_id);
-
-  it('when add_tags is rolled back, then exactly what it added goes: a device that had the tag keeps it, and the lobby keeps its own tag', async () => {
-    const lobby = demo.fleetId('Lobby devices');
-    const [hadIt] = await stack.database.query<{ id: string }>(
-      `update devices set tags = tags || '{k-probe}' where id = (select id from devices where company_id = $1
-         and active and 'lobby' = any(tags) order by id limit 1) returning id`,
-      [companyId],
-    );
-    const parent = await operator.waitForEnd(await operator.start(lobby, { action: 'add_tags', tags: ['k-probe'] }));
-    const preview = (await post(`/bulk_responses/${parent._id}/rollback/preview`).expect(200)).body as {
-      total: number;
-      undo: Record<string, number>;
-    };
-    assert.deepEqual(preview.undo, { tags_removed: parent.counts.success - 1 });
-
-    const rollback = await operator.waitForEnd(await rollBack(parent._id));
-    assert.equal(rollback.status, 'completed');
-    assert.equal(rollback.counts.success, parent.counts.success - 1);
-    const carrying = await stack.database.query<{ id: string }>(
-      `select id from devices where company_id = $1 and 'k-probe' = any(tags)`,
-      [companyId],
-    );
-    assert.deepEqual(carrying, [hadIt]);
-    const [lobbyCount] = await stack.database.query<{ devices: number }>(
-      `select count(*)::int as devices from devices where company_id = $1 and 'lobby' = any(tags)`,
-      [companyId],
-    );
-    assert.equal(lobbyCount!.devices, parent.counts.total);
-
-    await post(`/bulk_responses/${parent._id}/rollback`, { rollout: { rollback: { on: 'abort' } } }).expect(400);
-    await post(`/bulk_responses/${parent._id}/rollback`, { statuses: ['fail'] }).expect(400);
-    await post(`/bulk_responses/${'0'.repeat(24)}/rollback`).expect(404);
-    await request(stack.app)
-      .post(`${platform}/bulk_responses/${parent._id}/rollback`)
-      .set('Authorization', demo.tokens.viewer)
-      .send({})
-      .expect(403);
-    const again = await post(`/bulk_responses/${parent._id}/rollback`).expect(409);
-    assert.match((again.body as { error: string }).error, new RegExp(`already rolled back by ${rollback._id}`));
-    await post(`/bulk_responses/${rollback._id}/rollback`).expect(409);
-    const shown = (await operator.view(parent._id)) as unknown as { rollback_id: string };
-    assert.equal(shown.rollback_id, rollback._id);
-    assert.equal((rollback as unknown as { rollback_of: string }).rollback_of, parent._id);
   });
 
   it('when a configuration is rolled back, then each device that applied it gets its own previous version back and unreached devices are left alone', async () => {
@@ -142,11 +82,11 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
         rollout: quick,
       }),
     );
-    const applied = await actedOn(parent._id);
+    const applied = await rollbacks.actedOn(parent._id);
     assert.ok(applied.length > 100, `${applied.length} devices applied version 2`);
 
-    const rollback = await operator.waitForEnd(await rollBack(parent._id, rollbackExamples.paced.value));
-    const rolledBack = await rows(rollback._id);
+    const rollback = await operator.waitForEnd(await rollbacks.rollBack(parent._id, rollbackExamples.paced.value));
+    const rolledBack = await rollbacks.rows(rollback._id);
     assert.deepEqual(
       rolledBack.map((row) => row.device_id),
       applied,
@@ -188,7 +128,7 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
       [retried.parent_id, (retried as unknown as { rollback_of: string }).rollback_of],
       [rollback._id, parent._id],
     );
-    const retriedRows = await rows(retried._id);
+    const retriedRows = await rollbacks.rows(retried._id);
     assert.deepEqual(
       retriedRows.map((row) => row.device_id),
       failed,
@@ -205,7 +145,7 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
     const without = await operator.waitForEnd(
       await operator.start(all, { action: 'issue_command', gateway_command: 'heartbeat', rollout: quick }),
     );
-    const refused = await post(`/bulk_responses/${without._id}/rollback`).expect(400);
+    const refused = await rollbacks.post(`/bulk_responses/${without._id}/rollback`).expect(400);
     assert.match((refused.body as { error: string }).error, /rollback_command/);
 
     const parentId = await operator.start(all, {
@@ -214,12 +154,12 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
       rollback_command: { gateway_command: 'status' },
       rollout: quick,
     });
-    const running = await post(`/bulk_responses/${parentId}/rollback`).expect(409);
+    const running = await rollbacks.post(`/bulk_responses/${parentId}/rollback`).expect(409);
     assert.match((running.body as { error: string }).error, /roll it back once it ends/);
     const parent = await operator.waitForEnd(parentId);
-    const acted = await actedOn(parent._id);
-    const rollback = await operator.waitForEnd(await rollBack(parent._id));
-    const rolledBack = await rows(rollback._id);
+    const acted = await rollbacks.actedOn(parent._id);
+    const rollback = await operator.waitForEnd(await rollbacks.rollBack(parent._id));
+    const rolledBack = await rollbacks.rows(rollback._id);
     assert.deepEqual(
       rolledBack.map((row) => row.device_id),
       acted,
@@ -244,7 +184,7 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
     assert.equal(parent.status, 'aborted');
     const rollbackId = await waitForRollback(parent._id);
     const rollback = await operator.waitForEnd(rollbackId);
-    assert.equal(rollback.counts.total, (await actedOn(parent._id)).length);
+    assert.equal(rollback.counts.total, (await rollbacks.actedOn(parent._id)).length);
     assert.equal(rollback.created_by, null);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const [records] = await stack.database.query<{ rollbacks: number }>(
@@ -287,7 +227,7 @@ describe('rollback end to end (dev server, registry, broker, simulator, HTTP)', 
     await Promise.all(workers.map((worker) => worker.stop()));
 
     const rollback = await operator.waitForEnd(rollbackId);
-    assert.equal(rollback.counts.total, (await actedOn(parent._id)).length);
+    assert.equal(rollback.counts.total, (await rollbacks.actedOn(parent._id)).length);
     const [records] = await stack.database.query<{ rollbacks: number }>(
       'select count(*)::int as rollbacks from bulk_responses where rollback_of = $1',
       [parent._id],
