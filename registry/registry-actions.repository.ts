@@ -88,7 +88,12 @@ async function applyToDevices(transaction: Queryable, request: RegistryActionReq
 }
 
 // A rollback's page: each device put back as its row in the bulk response undone says.
-async function revertDevices(transaction: Queryable, request: RegistryActionRequest, rollbackOf: string, ids: string[]) {
+async function revertDevices(
+  transaction: Queryable,
+  request: RegistryActionRequest,
+  rollbackOf: string,
+  ids: string[],
+) {
   if (ids.length === 0) return [];
   return transaction.query<DeviceConfigurationRow>(
     `update devices d set ${revertSqlOf(request.action)}, updated_at = now()
