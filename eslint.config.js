@@ -67,7 +67,7 @@ export default tseslint.config(
     [
       { group: nodeBuiltins, message: 'Workflows must be deterministic: no Node built-ins.' },
       {
-        group: [...ioPackages, ...folders('registry', 'transport', 'api', 'config', 'worker')],
+        group: [...ioPackages, ...folders('registry', 'transport', 'api', 'config', 'worker', 'engine-start')],
         message: 'Workflows import only @temporalio/workflow, contracts and each other (no I/O).',
       },
       { group: folders('activities'), allowTypeImports: true, message: 'Import activity types only.' },
@@ -88,6 +88,16 @@ export default tseslint.config(
       {
         group: folders('api'),
         message: 'worker/ never imports the API: share through config/, registry/ or contracts/.',
+      },
+    ],
+  ),
+  restrictImports(
+    ['engine-start/**/*.ts'],
+    [
+      {
+        // Starting an execution is shared by the API and the workers, so it may import neither.
+        group: folders('api', 'worker', 'activities', 'transport'),
+        message: 'engine-start/ uses the Temporal client, registry and contracts only.',
       },
     ],
   ),

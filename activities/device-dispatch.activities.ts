@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { DeviceSource, ResolvedCommand } from '../contracts/bulk-action.types';
 import type { Rollout } from '../contracts/fleet-action.schema';
 import { commandExecutionId } from '../contracts/ids';
+import type { SettingUndo } from '../contracts/rollback';
 import type { CountsSnapshot, DeviceRef, LaunchOutcome } from '../contracts/rollout-model';
 import { readCountsSnapshot } from '../registry/bulk-response-counts.repository';
 import type { Database } from '../registry/database';
@@ -22,6 +23,7 @@ import { recordDeviceResults, type DeviceResult } from '../registry/device-resul
 import { reasonToSkip } from '../registry/fleet-population';
 import { settleUnreachedDevices, type UnreachedSettlement } from '../registry/unreached-devices';
 import type { DeviceTransport } from '../transport/device-transport';
+import { createCommandPayloads } from './command-payloads';
 import { silentObserver, type EngineObserver } from './engine-observer';
 
 // Whom a device action commands and with what; every activity of a rollout is given this.
@@ -88,14 +90,19 @@ export function createDeviceDispatchActivities({
   transport: DeviceTransport;
   observer?: EngineObserver | undefined;
 }) {
-  const publish = (target: DispatchTarget, device: { device_id: string; deadline_at: Date }, issuedAt: Date) =>
+  const payloadFor = createCommandPayloads(database);
+  const publish = async (
+    target: DispatchTarget,
+    device: { device_id: string; deadline_at: Date; undo?: SettingUndo | null },
+    issuedAt: Date,
+  ) =>
     transport.publishCommand(
       { companyId: target.companyId, deviceId: device.device_id },
       {
         execution_id: commandExecutionId(target.bulkResponseId, device.device_id),
         kind: target.command.kind,
         name: target.command.name,
-        payload: target.command.payload,
+        payload: await payloadFor(target.command, device.undo),
         issued_at: issuedAt.toISOString(),
         expires_at: device.deadline_at.toISOString(),
       },
@@ -167,10 +174,12 @@ export function createDeviceDispatchActivities({
         deadlineAt,
         nextSendAt: input.firstResendOffset === null ? null : new Date(sentAt.getTime() + input.firstResendOffset),
         skipOffline: input.skipOffline,
+        setting: input.target.command.setting,
       });
       if (row.status === 'skipped') return 'gone';
       if (row.status !== 'sent') return row.status;
-      await publish(input.target, { device_id: input.device.deviceId, deadline_at: row.deadlineAt! }, sentAt);
+      const sent = { device_id: input.device.deviceId, deadline_at: row.deadlineAt!, undo: row.undo };
+      await publish(input.target, sent, sentAt);
       observer.devicesCommanded(1);
       return 'sent';
     },

@@ -11,6 +11,7 @@ import { rejectNulCharacters } from './middleware/reject-nul-characters';
 import { requireRole } from './middleware/require-role';
 import { docsRouter } from './openapi/docs.routes';
 import { bulkResponseApprovalsRouter } from './routes/bulk-response-approvals.routes';
+import { bulkResponseRollbackRouter } from './routes/bulk-response-rollback.routes';
 import { openApiDocument } from './openapi/openapi-document';
 import { bulkResponseEventsRouter } from './routes/bulk-response-events.routes';
 import { bulkResponsesRouter } from './routes/bulk-responses.routes';
@@ -74,6 +75,7 @@ export function createApp(dependencies: ApiDependencies, options: AppOptions = {
     fleetActionPreviewRouter(dependencies),
     bulkResponsesRouter(dependencies),
     bulkResponseApprovalsRouter(dependencies),
+    bulkResponseRollbackRouter(dependencies),
     bulkResponseEventsRouter(dependencies),
   );
   app.use(

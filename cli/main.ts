@@ -9,6 +9,7 @@ import { registerListCommand } from './commands/list.command';
 import { registerLoginCommand } from './commands/login.command';
 import { registerPreviewCommand } from './commands/preview.command';
 import { registerRetryCommand } from './commands/retry.command';
+import { registerRollbackCommand } from './commands/rollback.command';
 import { registerStartCommand } from './commands/start.command';
 import { registerTemplatesCommand } from './commands/templates.command';
 import { registerWatchCommand } from './commands/watch.command';
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   registerListCommand(program);
   registerControlCommands(program);
   registerRetryCommand(program);
+  registerRollbackCommand(program);
   registerWebhooksCommand(program);
   registerTemplatesCommand(program);
   registerAuditCommand(program);

@@ -2,6 +2,7 @@ import type { FleetActionRequest } from './fleet-action.schema';
 import type { FleetCriteria } from './fleet.schema';
 import type { DeviceCommandsRequest } from './send-commands-bulk.schema';
 import type { BulkCounts, BulkStatus, DeviceStatus } from './statuses';
+import type { DeviceUndo } from './rollback';
 import { isDeviceAction, type ActionName, type DeviceActionName, type RegistryActionName } from './action-catalogue';
 
 // Which devices an execution walks, resolved when it starts: a fleet's criteria frozen at start
@@ -11,7 +12,15 @@ export type DeviceSource =
   // The devices of an earlier response that ended in one of `statuses` (default fail, timed_out).
   | { kind: 'retry'; parentBulkResponseId: string; statuses?: DeviceStatus[] }
   // Named devices (IRIS360 sendCommandsBulk); bounded by the request's size limit.
-  | { kind: 'devices'; deviceIds: string[] };
+  | { kind: 'devices'; deviceIds: string[] }
+  // The devices an earlier response acted on, to undo what it did (contracts/rollback.ts); a retry
+  // of a rollback only those of that rollback that ended in `retried.statuses`.
+  | {
+      kind: 'rollback';
+      parentBulkResponseId: string;
+      action: ActionName;
+      retried?: { bulkResponseId: string; statuses: DeviceStatus[] };
+    };
 
 // What a bulk response was asked to do: an EdgeIQ fleet action or IRIS360 named commands.
 export type BulkActionRequest = FleetActionRequest | DeviceCommandsRequest;
@@ -24,7 +33,15 @@ export interface ResolvedCommand {
   commandId?: string;
   gatewayCommand?: string;
   deviceTypeIds?: string[];
-  setting?: { configurationId: string; settingId: string; version: number; values: Record<string, unknown> };
+  setting?: {
+    configurationId: string;
+    settingId: string;
+    version: number;
+    values: Record<string, unknown>;
+    // A rollback: each device goes back to the version it applied before that bulk response (its
+    // row's undo), so the version and values sent differ per device.
+    restoreFrom?: string;
+  };
   configurationDeviceTypeIds?: string[];
   // Capabilities (device type `capabilities.actions`) a device must all have to receive it:
   // the IRIS360 command names, re-checked per device when the action reaches it.
@@ -83,4 +100,6 @@ export interface DeviceResult {
   reason?: string | undefined;
   message?: string | undefined;
   attempts: number;
+  // What the action changed on the device, for a rollback (registry actions write it with the row).
+  undo?: DeviceUndo | null | undefined;
 }

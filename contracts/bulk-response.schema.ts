@@ -63,6 +63,7 @@ export const bulkResponseLinksSchema = z
     pause: z.string(),
     resume: z.string(),
     retry: z.string(),
+    rollback: z.string().meta({ description: 'POST: undo what it did (and .../rollback/preview, the dry run)' }),
     temporal_ui: z.url().meta({
       description: 'The execution in the Temporal UI (the workflow id is the bulk response id)',
       example: 'http://127.0.0.1:8233/namespaces/default/workflows/65f1c0ffee0000000000abcd',
@@ -75,7 +76,11 @@ export const bulkResponseSchema = z
     _id: z.string().meta({ description: 'The bulk response id, which is also its Temporal workflow id' }),
     company_id: z.string(),
     fleet_id: z.string().nullable().meta({ description: 'null for IRIS360 sendCommandsBulk (named devices)' }),
-    parent_id: z.string().nullable().meta({ description: 'The bulk response a retry was started from' }),
+    parent_id: z.string().nullable().meta({ description: 'The bulk response a retry or a rollback was started from' }),
+    rollback_of: z.string().nullable().meta({
+      description: 'A rollback: the bulk response whose changes it undoes (POST .../rollback, or rollback on abort)',
+    }),
+    rollback_id: z.string().nullable().meta({ description: 'The rollback of this bulk response, once there is one' }),
     action: z.string(),
     request: z.record(z.string(), z.unknown()),
     status: z.enum(bulkStatuses),

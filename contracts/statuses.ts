@@ -54,6 +54,8 @@ export const skipReasons = [
   'send_config_not_supported',
   'already_applied',
   'offline',
+  // A rollback of send_configuration: the device applied no version of the setting before.
+  'no_previous_version',
 ] as const;
 export type SkipReason = (typeof skipReasons)[number];
 

@@ -1,4 +1,4 @@
-import type { StatusReason } from '../contracts/bulk-action.types';
+import type { ResolvedCommand, StatusReason } from '../contracts/bulk-action.types';
 import type { RolloutRecordState } from '../contracts/rollout-model';
 import { emptyCounts, withPending, type BulkCounts, type BulkStatus } from '../contracts/statuses';
 import { summedCountsSql } from './bulk-response-counts.repository';
@@ -17,6 +17,9 @@ export interface BulkResponseRecord {
   counts: BulkCounts;
   // The rollout model's own state (stage, pause, waits), saved at each of its transitions.
   rollout_state: RolloutRecordState | null;
+  // A rollback: the bulk response it undoes. Any other: its rollback, once there is one.
+  rollback_of: string | null;
+  rollback_id: string | null;
   created_by: string | null;
   created_at: string;
   started_at: string | null;
@@ -27,8 +30,9 @@ export interface BulkResponseRecord {
 type StoredRecord = Omit<BulkResponseRecord, 'counts'> & { total: number; counts: Omit<BulkCounts, 'total'> | null };
 
 const recordColumns = `b.id as "_id", b.company_id, b.fleet_id, b.parent_id, b.action, b.request, b.status,
-  b.status_reason, b.total, ${summedCountsSql} as counts, b.rollout_state, b.created_by, b.created_at, b.started_at,
-  b.updated_at, b.completed_at`;
+  b.status_reason, b.total, ${summedCountsSql} as counts, b.rollout_state, b.rollback_of,
+  (select r.id from bulk_responses r where r.rollback_of = b.id and r.parent_id = b.id) as rollback_id,
+  b.created_by, b.created_at, b.started_at, b.updated_at, b.completed_at`;
 
 function recordOf({ total, counts, ...stored }: StoredRecord): BulkResponseRecord {
   const rows = { ...emptyCounts(), ...(counts ?? {}), total: 0 };
@@ -45,15 +49,19 @@ export interface NewBulkResponse {
   request: unknown;
   createdBy: string | null;
   appliedSetting?: { settingId: string; version: number } | null;
+  // A rollback: the bulk response it undoes.
+  rollbackOf?: string | null;
+  // What a rollback of this one would send (resolved now, like its own command).
+  rollbackCommand?: ResolvedCommand | null;
 }
 
 // Written once, by the API, before it starts the execution; a retried request with the same
-// Idempotency-Key finds it there and changes nothing.
-export async function insertBulkResponse(database: Queryable, bulkResponse: NewBulkResponse): Promise<void> {
-  await database.query(
+// Idempotency-Key finds it there and changes nothing. True when this call wrote it.
+export async function insertBulkResponse(database: Queryable, bulkResponse: NewBulkResponse): Promise<boolean> {
+  const rows = await database.query(
     `insert into bulk_responses (id, company_id, fleet_id, parent_id, action, request, status, created_by,
-       applied_setting)
-     values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) on conflict (id) do nothing`,
+       applied_setting, rollback_of, rollback_command)
+     values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10) on conflict (id) do nothing returning id`,
     [
       bulkResponse.id,
       bulkResponse.companyId,
@@ -63,8 +71,11 @@ export async function insertBulkResponse(database: Queryable, bulkResponse: NewB
       JSON.stringify(bulkResponse.request),
       bulkResponse.createdBy,
       bulkResponse.appliedSetting ? JSON.stringify(bulkResponse.appliedSetting) : null,
+      bulkResponse.rollbackOf ?? null,
+      bulkResponse.rollbackCommand ? JSON.stringify(bulkResponse.rollbackCommand) : null,
     ],
   );
+  return rows.length > 0;
 }
 
 // A start that Temporal refused leaves nothing behind: the record goes with it.

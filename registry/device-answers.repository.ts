@@ -37,6 +37,12 @@ const confirmWithinSeconds = "(owner.request -> 'rollout' -> 'confirm_health' ->
 const maxDeviceSeconds = `greatest(coalesce((owner.request -> 'rollout' ->> 'device_timeout_seconds')::int, $8),
   coalesce((owner.request -> 'rollout' ->> 'max_device_seconds')::int, 0))`;
 
+// The setting version a row's command carried: its own with a rollback (each device its previous
+// version), else the bulk response's.
+const appliedSettingSql = `case when row.undo ? 'setting_id' and row.undo ->> 'version' is not null
+  then jsonb_build_object('settingId', row.undo ->> 'setting_id', 'version', (row.undo ->> 'version')::int)
+  else owner.applied_setting end as applied_setting`;
+
 // Device answers, many in one transaction. A final answer (success, fail) makes the row final once,
 // only while it waits for one (an answer for a final row — late, duplicate, after a cancel — changes
 // nothing); with confirm_health a success first waits to see the device alive again. A progress
@@ -81,7 +87,7 @@ export function recordDeviceAnswers(database: Database, answers: readonly Device
          join bulk_responses owner on owner.id = answer.bulk_response_id
         where row.bulk_response_id = answer.bulk_response_id and row.device_id = answer.device_id
        returning row.bulk_response_id, row.device_id, row.status, row.sent_at, row.attempts, owner.action,
-         owner.company_id, owner.applied_setting`,
+         owner.company_id, ${appliedSettingSql}`,
       [
         answers.map((answer) => answer.bulkResponseId),
         answers.map((answer) => answer.deviceId),
@@ -101,17 +107,21 @@ export function recordDeviceAnswers(database: Database, answers: readonly Device
 // Devices that answered a configuration with success (confirmed healthy, with confirm_health)
 // run its setting from now on.
 async function applySettings(transaction: Queryable, answered: readonly RecordedAnswer[]) {
+  // Each row says the setting version its command carried (a rollback's differ per device).
+  const bySetting = new Map<string, RecordedAnswer[]>();
+  for (const row of answered) {
+    if (row.status !== 'success' || !row.applied_setting) continue;
+    const key = `${row.company_id} ${row.applied_setting.settingId} ${row.applied_setting.version}`;
+    bySetting.set(key, [...(bySetting.get(key) ?? []), row]);
+  }
   const configured: RecordedAnswers['configured'] = [];
-  for (const bulkResponseId of new Set(answered.map((row) => row.bulk_response_id))) {
-    const succeeded = answered.filter((row) => row.bulk_response_id === bulkResponseId && row.status === 'success');
-    const setting = succeeded[0]?.applied_setting;
-    if (!setting) continue;
+  for (const rows of bySetting.values()) {
     const devices = await recordAppliedSetting(
       transaction,
-      succeeded.map((row) => row.device_id),
-      setting,
+      rows.map((row) => row.device_id),
+      rows[0]!.applied_setting!,
     );
-    configured.push({ companyId: succeeded[0]!.company_id, devices });
+    configured.push({ companyId: rows[0]!.company_id, devices });
   }
   return configured;
 }
@@ -134,7 +144,7 @@ export function confirmDeviceHealth(database: Database, sightings: readonly { de
          from confirmed join bulk_responses owner on owner.id = confirmed.bulk_response_id
         where row.bulk_response_id = confirmed.bulk_response_id and row.device_id = confirmed.device_id
        returning row.bulk_response_id, row.device_id, row.status, row.sent_at, row.attempts, owner.action,
-         owner.company_id, owner.applied_setting`,
+         owner.company_id, ${appliedSettingSql}`,
       [sightings.map((sighting) => sighting.deviceId), sightings.map((sighting) => sighting.at)],
     );
     return { answered, configured: await applySettings(transaction, answered) };

@@ -1,4 +1,5 @@
 import type { DeviceSource } from '../contracts/bulk-action.types';
+import type { DeviceUndo } from '../contracts/rollback';
 import type { Queryable } from './database';
 import { devicePageSelect, type RecordedFilter } from './device-page';
 import { presenceColumns } from './presence';
@@ -18,6 +19,8 @@ export interface BatchDeviceRow {
   applied_settings: Record<string, number>;
   // Only on a sweep (RecordedFilter.newcomers).
   previously_skipped?: boolean;
+  // Only for a rollback: what the parent's row says to undo.
+  undo?: DeviceUndo | null;
 }
 
 const columns = `d.id, d.unique_id, d.active, d.device_type_id, d.last_seen_at, d.heartbeat_period, ${presenceColumns('d')}, d.applied_settings,

@@ -1,3 +1,4 @@
+import type { SettingUndo } from '../contracts/rollback';
 import type { Queryable } from './database';
 import { isOnlineSql } from './presence';
 
@@ -8,6 +9,16 @@ import { isOnlineSql } from './presence';
 export interface DispatchedRow {
   status: 'sent' | 'enqueued' | 'skipped' | 'gone';
   deadlineAt: Date | null;
+  // A configuration's row: the setting version it carries (and the one the device had before).
+  undo: SettingUndo | null;
+}
+
+// The setting a configuration's command carries: its version, or for a rollback (`restoreFrom`)
+// the version the device applied before that bulk response, from its row there.
+export interface DispatchedSetting {
+  settingId: string;
+  version: number;
+  restoreFrom?: string | undefined;
 }
 
 export interface DispatchRequest {
@@ -20,34 +31,48 @@ export interface DispatchRequest {
   // When the first re-send is due, if any.
   nextSendAt: Date | null;
   skipOffline: boolean;
+  setting?: DispatchedSetting | undefined;
 }
 
 // A device the rollout reaches: `sent` if it is online now (the caller then publishes), `enqueued`
 // if not (it is sent when it connects), or `skipped` offline with skip_offline. A row skipped
 // before (a continuous rollout's newcomer) is taken over; any other existing row is kept and
 // answered as it is, so a retried or replayed dispatch never writes or sends twice.
+// A configuration's row keeps, in the same statement, the version the device applied before
+// ($9 setting id; $10 the version sent, or with $11 the version the device had before bulk
+// response $11): a rollback sends that back, and an answer applies the row's own version.
 export async function dispatchDevice(database: Queryable, request: DispatchRequest): Promise<DispatchedRow> {
-  const [inserted] = await database.query<{ status: 'sent' | 'enqueued' | 'skipped'; deadline_at: Date | null }>(
+  const [inserted] = await database.query<{
+    status: 'sent' | 'enqueued' | 'skipped';
+    deadline_at: Date | null;
+    undo: SettingUndo | null;
+  }>(
     `with device as (
-       select d.id, d.unique_id, ${isOnlineSql('d')} as online from devices d where d.id = $2 and d.company_id = $3
+       select d.id, d.unique_id, ${isOnlineSql('d')} as online,
+         case when $9::text is not null then jsonb_build_object('setting_id', $9::text,
+           'previous_version', coalesce(d.applied_settings -> $9::text, 'null'),
+           'version', case when $11::text is null then to_jsonb($10::int) else (select p.undo -> 'previous_version'
+             from bulk_response_devices p where p.bulk_response_id = $11::text and p.device_id = d.id) end) end as undo
+       from devices d where d.id = $2 and d.company_id = $3
      )
      insert into bulk_response_devices as row (bulk_response_id, device_id, unique_id, status, reason, attempts, stage,
-       sent_at, deadline_at, next_send_at)
+       sent_at, deadline_at, next_send_at, undo)
      select $1, id, unique_id,
        case when online then 'sent' when $8 then 'skipped' else 'enqueued' end,
        case when not online and $8 then 'offline' end,
        case when online then 1 else 0 end, $4, $5,
        case when online or not $8 then $6::timestamptz end,
-       case when online then $7::timestamptz end
+       case when online then $7::timestamptz end, undo
      from device
      on conflict (bulk_response_id, device_id) do update set status = excluded.status, reason = excluded.reason,
        message = null, attempts = excluded.attempts,
        -- a row that stays skipped keeps its stage: the counts move with a status, not with a stage
        stage = case when excluded.status = 'skipped' then row.stage else excluded.stage end,
        sent_at = excluded.sent_at,
-       deadline_at = excluded.deadline_at, next_send_at = excluded.next_send_at, updated_at = now()
+       deadline_at = excluded.deadline_at, next_send_at = excluded.next_send_at, undo = excluded.undo,
+       updated_at = now()
        where row.status = 'skipped'
-     returning status, deadline_at`,
+     returning status, deadline_at, undo`,
     [
       request.bulkResponseId,
       request.deviceId,
@@ -57,22 +82,27 @@ export async function dispatchDevice(database: Queryable, request: DispatchReque
       request.deadlineAt,
       request.nextSendAt,
       request.skipOffline,
+      request.setting?.settingId ?? null,
+      request.setting?.version ?? null,
+      request.setting?.restoreFrom ?? null,
     ],
   );
-  if (inserted) return { status: inserted.status, deadlineAt: inserted.deadline_at };
-  const [existing] = await database.query<{ status: string; deadline_at: Date | null }>(
-    'select status, deadline_at from bulk_response_devices where bulk_response_id = $1 and device_id = $2',
+  if (inserted) return { status: inserted.status, deadlineAt: inserted.deadline_at, undo: inserted.undo };
+  const [existing] = await database.query<{ status: string; deadline_at: Date | null; undo: SettingUndo | null }>(
+    'select status, deadline_at, undo from bulk_response_devices where bulk_response_id = $1 and device_id = $2',
     [request.bulkResponseId, request.deviceId],
   );
   if (existing?.status === 'sent' || existing?.status === 'enqueued')
-    return { status: existing.status, deadlineAt: existing.deadline_at };
-  return { status: 'gone', deadlineAt: null };
+    return { status: existing.status, deadlineAt: existing.deadline_at, undo: existing.undo };
+  return { status: 'gone', deadlineAt: null, undo: null };
 }
 
 export interface WaitingDevice {
   device_id: string;
   unique_id: string;
   deadline_at: Date;
+  // A configuration's row: the version its command carries (a rollback's differs per device).
+  undo?: SettingUndo | null;
 }
 
 // Devices offline at dispatch that are online now and still within their deadline, taken for
@@ -93,7 +123,7 @@ export function takeConnectedDevices(
      update bulk_response_devices r set status = 'sent', attempts = 1, sent_at = $3, next_send_at = $4,
        updated_at = now()
        from ready where r.bulk_response_id = $1 and r.device_id = ready.device_id
-     returning r.device_id, r.unique_id, r.deadline_at`,
+     returning r.device_id, r.unique_id, r.deadline_at, r.undo`,
     [bulkResponseId, limit, now, nextSendAt],
   );
 }
@@ -120,7 +150,7 @@ export function takeDueResends(
        next_send_at = case when attempts + 1 <= cardinality($3::int[])
          then sent_at + make_interval(secs => ($3::int[])[attempts + 1] / 1000.0) end
      where bulk_response_id = $1 and status = 'sent' and next_send_at <= $2
-     returning device_id, unique_id, deadline_at`,
+     returning device_id, unique_id, deadline_at, undo`,
     [bulkResponseId, now, resendOffsets],
   );
 }
@@ -133,7 +163,7 @@ export function listDeadlinesReached(
   now: Date,
 ): Promise<WaitingDevice[]> {
   return database.query<WaitingDevice>(
-    `select device_id, unique_id, deadline_at from bulk_response_devices
+    `select device_id, unique_id, deadline_at, undo from bulk_response_devices
       where bulk_response_id = $1 and status in ('sent', 'in_progress') and health_confirm_by is null
         and deadline_at > $2 and deadline_at <= $3`,
     [bulkResponseId, after, now],

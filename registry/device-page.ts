@@ -1,8 +1,31 @@
 import type { DeviceSource } from '../contracts/bulk-action.types';
+import { rolledBackStatuses, undoRecorded } from '../contracts/rollback';
 import { fleetCriteriaWhere, type SqlFragment } from './fleet-criteria';
+
+type RollbackSource = Extract<DeviceSource, { kind: 'rollback' }>;
+
+// A rollback walks the devices its parent acted on, each with the parent's row (`previous`, whose
+// undo says what to put back); a retry of a rollback, only those of the rollback in its statuses.
+function rollbackFilter(source: RollbackSource, companyId: string): SqlFragment {
+  const undo = undoRecorded(source.action) ? ' and previous.undo is not null' : '';
+  const params: unknown[] = [companyId, source.parentBulkResponseId, rolledBackStatuses];
+  let retried = '';
+  if (source.retried) {
+    retried = ` join bulk_response_devices retried on retried.device_id = d.id and retried.bulk_response_id = $4
+      and retried.status = any($5::text[])`;
+    params.push(source.retried.bulkResponseId, source.retried.statuses);
+  }
+  return {
+    sql: `devices d join bulk_response_devices previous
+            on previous.device_id = d.id and previous.bulk_response_id = $2${retried}
+          where d.company_id = $1 and previous.status = any($3::text[])${undo}`,
+    params,
+  };
+}
 
 // The devices an execution walks: `from` and `where` over `devices d`, parameters from $1.
 function sourceFilter(source: DeviceSource, companyId: string): SqlFragment {
+  if (source.kind === 'rollback') return rollbackFilter(source, companyId);
   if (source.kind === 'retry') {
     return {
       sql: `devices d join bulk_response_devices previous
@@ -56,9 +79,11 @@ export function devicePageSelect(
 ): SqlFragment {
   const filter = sourceFilter(source, companyId);
   const after = filter.params.length + 1;
+  // A rollback's devices come with what their parent's row says to undo.
+  const selected = source.kind === 'rollback' ? `${columns}, previous.undo as undo` : columns;
   if (!recorded) {
     return {
-      sql: `select ${columns} from ${filter.sql} and d.id > $${after} order by d.id limit $${after + 1}`,
+      sql: `select ${selected} from ${filter.sql} and d.id > $${after} order by d.id limit $${after + 1}`,
       params: [...filter.params, afterDeviceId ?? '', limit],
     };
   }
@@ -69,7 +94,7 @@ export function devicePageSelect(
       and earlier.device_id = d.id and earlier.status = 'skipped') as previously_skipped`
     : '';
   return {
-    sql: `select ${columns}${previouslySkipped} from ${filter.sql} and d.id > $${after}${clause.sql}
+    sql: `select ${selected}${previouslySkipped} from ${filter.sql} and d.id > $${after}${clause.sql}
       order by d.id limit $${after + 1}`,
     params: [...filter.params, afterDeviceId ?? '', limit, ...clause.params],
   };

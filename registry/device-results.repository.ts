@@ -29,12 +29,12 @@ export async function recordDeviceResults(
   if (results.length === 0) return;
   await database.query(
     `insert into bulk_response_devices as row (bulk_response_id, device_id, unique_id, status, reason, message,
-       attempts, stage)
-     select $1, device_id, unique_id, status, reason, message, attempts, $8
-       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[])
-         as result (device_id, unique_id, status, reason, message, attempts)
+       attempts, stage, undo)
+     select $1, device_id, unique_id, status, reason, message, attempts, $8, undo
+       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $9::jsonb[])
+         as result (device_id, unique_id, status, reason, message, attempts, undo)
      on conflict (bulk_response_id, device_id) do update set status = excluded.status, reason = excluded.reason,
-       message = excluded.message, attempts = excluded.attempts, updated_at = now()
+       message = excluded.message, attempts = excluded.attempts, undo = excluded.undo, updated_at = now()
        where row.status = 'skipped'`,
     [
       bulkResponseId,
@@ -45,6 +45,8 @@ export async function recordDeviceResults(
       results.map((result) => result.message ?? null),
       results.map((result) => result.attempts),
       stage,
+      // What a registry page's change replaced on each device, kept for a rollback.
+      results.map((result) => (result.undo ? JSON.stringify(result.undo) : null)),
     ],
   );
 }

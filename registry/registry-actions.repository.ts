@@ -11,10 +11,11 @@ export interface DeviceConfigurationRow {
 }
 import { devicePageSelect } from './device-page';
 import { recordDeviceResults, type DeviceResult } from './device-results.repository';
+import { revertSqlOf, undoOf, type DeviceBefore } from './registry-undo';
 
 export type RegistryActionRequest = FleetActionRequestOf<RegistryActionName>;
 
-interface PageDevice {
+interface PageDevice extends DeviceBefore {
   id: string;
   unique_id: string;
   active: boolean;
@@ -86,6 +87,23 @@ async function applyToDevices(transaction: Queryable, request: RegistryActionReq
   );
 }
 
+// A rollback's page: each device put back as its row in the bulk response undone says.
+async function revertDevices(
+  transaction: Queryable,
+  request: RegistryActionRequest,
+  rollbackOf: string,
+  ids: string[],
+) {
+  if (ids.length === 0) return [];
+  return transaction.query<DeviceConfigurationRow>(
+    `update devices d set ${revertSqlOf(request.action)}, updated_at = now()
+       from bulk_response_devices p
+      where d.id = any($1::text[]) and p.bulk_response_id = $2 and p.device_id = d.id and p.undo is not null
+     returning d.id, d.heartbeat_period, d.heartbeat_values, d.applied_settings`,
+    [ids, rollbackOf],
+  );
+}
+
 export interface RegistryPageRequest {
   bulkResponseId: string;
   companyId: string;
@@ -105,7 +123,7 @@ export async function applyRegistryActionPage(
 ): Promise<PageResult & { updated: DeviceConfigurationRow[] }> {
   return database.transaction(async (transaction) => {
     const select = devicePageSelect(
-      'd.id, d.unique_id, d.active',
+      'd.id, d.unique_id, d.active, d.tags, d.metadata, d.heartbeat_period, d.heartbeat_values',
       options.source,
       options.companyId,
       options.afterDeviceId,
@@ -114,10 +132,22 @@ export async function applyRegistryActionPage(
     );
     const devices = await transaction.query<PageDevice>(`${select.sql} for update of d`, select.params);
     const activeIds = devices.filter((device) => device.active).map((device) => device.id);
-    const updated = await applyToDevices(transaction, options.request, activeIds);
+    // A rollback puts back what its parent changed (and records nothing to undo itself); any
+    // other page changes the devices and records, with each row, what it replaced.
+    const { source } = options;
+    const rollback = source.kind === 'rollback';
+    const updated = rollback
+      ? await revertDevices(transaction, options.request, source.parentBulkResponseId, activeIds)
+      : await applyToDevices(transaction, options.request, activeIds);
     const results: DeviceResult[] = devices.map((device) =>
       device.active
-        ? { deviceId: device.id, uniqueId: device.unique_id, status: 'success', attempts: 1 }
+        ? {
+            deviceId: device.id,
+            uniqueId: device.unique_id,
+            status: 'success',
+            attempts: 1,
+            undo: rollback ? null : undoOf(options.request, device),
+          }
         : { deviceId: device.id, uniqueId: device.unique_id, status: 'skipped', reason: 'inactive', attempts: 0 },
     );
     await recordDeviceResults(transaction, options.bulkResponseId, results);

@@ -9,6 +9,7 @@ import { createPresenceRecorder } from '../transport/presence-recorder';
 import { createAnswerRecorder } from './answer-recorder';
 import { createWorker } from './create-worker';
 import { createEngineObserver } from './engine-observer';
+import { startAutomaticRollbacks } from './automatic-rollbacks';
 import { startRolloutReconciler } from './rollout-reconciler';
 import { createRolloutSignals } from './rollout-signals';
 
@@ -82,11 +83,16 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
   });
-  const reconciler = startRolloutReconciler({
+  const interval = options.reconcileIntervalMilliseconds
+    ? { intervalMilliseconds: options.reconcileIntervalMilliseconds }
+    : {};
+  const reconciler = startRolloutReconciler({ database, temporal: client, logger, ...interval });
+  const rollbacks = startAutomaticRollbacks({
     database,
     temporal: client,
+    taskQueue: config.temporal.taskQueue,
     logger,
-    ...(options.reconcileIntervalMilliseconds ? { intervalMilliseconds: options.reconcileIntervalMilliseconds } : {}),
+    ...interval,
   });
   let running: Promise<void> | undefined;
   return {
@@ -97,6 +103,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await reconciler.stop();
+      await rollbacks.stop();
       await transport.close();
       await answers.close();
       await presence.close();

@@ -15,6 +15,7 @@ import { registerDevicePaths } from './device-paths';
 import { registerFleetActionPaths } from './fleet-action-paths';
 import { withIntegerBounds } from './integer-bounds';
 import { registerCrudPaths, type ResourceDescription } from './registry-paths';
+import { registerRollbackPaths } from './rollback-paths';
 import { registerSendCommandsBulkPath } from './send-commands-bulk-paths';
 import { registerWebhookPaths } from './webhook-paths';
 
@@ -47,6 +48,7 @@ export function openApiDocument(): object {
   registerCompanyAndFleetPaths(registry);
   registerFleetActionPaths(registry);
   registerBulkResponsePaths(registry);
+  registerRollbackPaths(registry);
   registerSendCommandsBulkPath(registry);
   registerWebhookPaths(registry);
   registerConsolePaths(registry);

@@ -15,6 +15,7 @@ export function bulkResponseLinks(temporal: TemporalUiSettings, bulkResponseId: 
     pause: `${base}/${bulkResponseId}/pause`,
     resume: `${base}/${bulkResponseId}/resume`,
     retry: `${base}/${bulkResponseId}/retry`,
+    rollback: `${base}/${bulkResponseId}/rollback`,
     temporal_ui: `${temporal.uiUrl.replace(/\/+$/, '')}/namespaces/${namespace}/workflows/${bulkResponseId}`,
   };
 }

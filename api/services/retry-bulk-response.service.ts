@@ -6,6 +6,7 @@ import type { ApiDependencies } from '../dependencies';
 import { ConflictError } from '../errors';
 import { findCompanyBulkResponse } from './bulk-response-view.service';
 import { resolveCommand } from './resolve-action-target.service';
+import { retryRollback } from './rollback-bulk-response.service';
 import { startBulkAction, type StartedBulkAction } from './start-bulk-action.service';
 
 type RetriedStatus = Exclude<FinalDeviceStatus, 'success'>;
@@ -23,6 +24,8 @@ export async function retryBulkResponse(
     throw new ConflictError('Bulk response is still running; retry it once it ends');
   if (statuses.every((status) => parent.counts[status] === 0))
     throw new ConflictError(`Bulk response has no devices that ended ${statuses.join(' or ')}`);
+  // A rollback's retry undoes the same parent again, on the rollback's devices in those statuses.
+  if (parent.rollback_of) return retryRollback(dependencies, caller, parent, statuses);
   const request = retryOf(bulkActionRequestSchema.parse(parent.request));
   const command = await resolveCommand(dependencies.database, caller.companyId, request);
   return startBulkAction(dependencies, {

@@ -1,23 +1,18 @@
 import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
-import type {
-  BulkActionInput,
-  BulkActionRequest,
-  DeviceSource,
-  ResolvedCommand,
-} from '../../contracts/bulk-action.types';
-import { isDeviceAction } from '../../contracts/action-catalogue';
-import {
-  countActiveBulkResponses,
-  deleteUnstartedBulkResponse,
-  insertBulkResponse,
-} from '../../registry/bulk-responses.repository';
+import type { BulkActionRequest, DeviceSource, ResolvedCommand } from '../../contracts/bulk-action.types';
+import { countActiveBulkResponses } from '../../registry/bulk-responses.repository';
 import { newObjectId } from '../../registry/object-id';
-import { searchAttributeKeys } from '../../workflows/definitions';
-import type { rolloutWorkflow } from '../../workflows/rollout.workflow';
+import {
+  forgetIfNeverStarted,
+  recordExecution,
+  startExecution,
+  type ExecutionStart,
+  type ExecutionStarter,
+} from '../../engine-start/start-execution';
 import type { Caller } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { ConflictError, TooManyRequestsError } from '../errors';
+import { resolveRollbackCommand } from './resolve-rollback-command.service';
 
 export interface StartRequest {
   caller: Caller;
@@ -28,6 +23,8 @@ export interface StartRequest {
   command?: ResolvedCommand | undefined;
   summary: string;
   idempotencyKey?: string | undefined;
+  // A rollback: its id is derived from the bulk response it undoes (`whenTaken` answers a second).
+  rollback?: { of: string; id: string; whenTaken: string };
 }
 
 export interface StartedBulkAction {
@@ -35,9 +32,6 @@ export interface StartedBulkAction {
   replayed: boolean;
 }
 
-const defaultPriority = 3;
-const priorityOf = (request: BulkActionRequest) =>
-  ('priority' in request ? request.priority : undefined) ?? defaultPriority;
 // How long a caller over its admission limit is told to wait before trying again.
 const admissionRetryAfterSeconds = 30;
 
@@ -100,87 +94,49 @@ export async function startBulkAction(
   request: StartRequest,
 ): Promise<StartedBulkAction> {
   const { caller } = request;
+  // A rollback is not rolled back; anything else keeps what its own rollback would send.
+  const rollbackCommand = request.rollback
+    ? null
+    : await resolveRollbackCommand(dependencies.database, caller.companyId, request.request, request.command);
   const hash = requestHash(request);
-  const bulkResponseId = request.idempotencyKey
-    ? idempotentId(caller.companyId, request.idempotencyKey)
-    : newObjectId();
+  const bulkResponseId =
+    request.rollback?.id ??
+    (request.idempotencyKey ? idempotentId(caller.companyId, request.idempotencyKey) : newObjectId());
   const claimed = await claimIdempotencyKey(dependencies, request, bulkResponseId, hash);
   if (claimed === 'started') return { bulkResponseId, replayed: true };
-  if (claimed === 'new') await admitAndRecord(dependencies, request, bulkResponseId);
+  const start = executionStart(request, bulkResponseId, rollbackCommand);
+  const starter: ExecutionStarter = { ...dependencies, taskQueue: dependencies.config.temporal.taskQueue };
+  if (claimed === 'new') {
+    await admit(dependencies, caller.companyId);
+    if (!(await recordExecution(dependencies.database, start)))
+      throw new ConflictError(request.rollback?.whenTaken ?? `Bulk response ${bulkResponseId} already exists`);
+  }
   try {
-    const existed = await startWorkflow(dependencies, request, bulkResponseId);
+    const existed = await startExecution(starter, start);
     return { bulkResponseId, replayed: existed || claimed === 'unstarted' };
   } catch (error) {
-    await forgetIfNeverStarted(dependencies, bulkResponseId);
+    await forgetIfNeverStarted(starter, bulkResponseId);
     throw error;
   }
 }
 
-async function admitAndRecord(dependencies: ApiDependencies, request: StartRequest, bulkResponseId: string) {
-  await admit(dependencies, request.caller.companyId);
-  const setting = request.command?.setting;
-  await insertBulkResponse(dependencies.database, {
-    id: bulkResponseId,
-    companyId: request.caller.companyId,
-    fleetId: request.fleetId,
-    parentId: request.parentId ?? null,
-    action: request.request.action,
-    request: request.request,
-    createdBy: request.caller.userId,
-    appliedSetting: setting ? { settingId: setting.settingId, version: setting.version } : null,
-  });
-}
-
-// A start that failed may still have reached Temporal (its answer lost): the record goes only
-// once Temporal says there is no such execution. Otherwise the reconciler ends it later.
-async function forgetIfNeverStarted(dependencies: ApiDependencies, bulkResponseId: string): Promise<void> {
-  try {
-    await dependencies.temporal.workflow.getHandle(bulkResponseId).describe();
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError)
-      await deleteUnstartedBulkResponse(dependencies.database, bulkResponseId);
-  }
-}
-
-function workflowInput(request: StartRequest, bulkResponseId: string): BulkActionInput {
-  const target = {
+function executionStart(
+  request: StartRequest,
+  bulkResponseId: string,
+  rollbackCommand: ResolvedCommand | null,
+): ExecutionStart {
+  return {
     bulkResponseId,
     companyId: request.caller.companyId,
     fleetId: request.fleetId,
-    source: request.source,
-    createdBy: request.caller.userId,
     parentId: request.parentId ?? null,
+    rollbackOf: request.rollback?.of ?? null,
+    createdBy: request.caller.userId,
+    startedBy: request.caller.email,
+    request: request.request,
+    source: request.source,
+    command: request.command,
+    rollbackCommand,
+    summary: request.summary,
   };
-  const { request: body, command } = request;
-  if (!isDeviceAction(body.action)) return { ...target, request: body } as BulkActionInput;
-  if (!command) throw new Error(`device action ${body.action} reached the engine without a resolved command`);
-  return { ...target, request: body, command } as BulkActionInput;
-}
-
-// True when the execution already existed (a retried request whose first try started it).
-async function startWorkflow(dependencies: ApiDependencies, request: StartRequest, bulkResponseId: string) {
-  try {
-    await dependencies.temporal.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
-      workflowId: bulkResponseId,
-      // A bulk response is executed once: a replayed request never starts a second run.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      // Its workflow and activity tasks are taken in priority order, and companies get fair shares
-      // of the task queue (the server needs its matcher's fairness on: see the dev server's flags).
-      priority: { priorityKey: priorityOf(request.request), fairnessKey: request.caller.companyId },
-      taskQueue: dependencies.config.temporal.taskQueue,
-      args: [workflowInput(request, bulkResponseId)],
-      staticSummary: request.summary,
-      staticDetails: `Bulk response ${bulkResponseId} started by ${request.caller.email}.`,
-      typedSearchAttributes: [
-        { key: searchAttributeKeys.companyId, value: request.caller.companyId },
-        { key: searchAttributeKeys.fleetId, value: request.fleetId ?? '' },
-        { key: searchAttributeKeys.action, value: request.request.action },
-        { key: searchAttributeKeys.status, value: 'pending' },
-      ],
-    });
-    return false;
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return true;
-    throw error;
-  }
 }

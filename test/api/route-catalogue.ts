@@ -219,6 +219,20 @@ export const engineRoutes: RouteCase[] = [
   },
   {
     method: 'post',
+    path: () => `${platform}/bulk_responses/000000000000000000000000/rollback`,
+    body: () => ({}),
+    minimumRole: 'operator',
+    takesId: true,
+  },
+  {
+    method: 'post',
+    path: () => `${platform}/bulk_responses/000000000000000000000000/rollback/preview`,
+    body: () => ({}),
+    minimumRole: 'operator',
+    takesId: true,
+  },
+  {
+    method: 'post',
     path: () => '/api/public/v1/devices/sendCommandsBulk',
     body: () => ({ device_serials: ['A'], reboot: true }),
     minimumRole: 'operator',

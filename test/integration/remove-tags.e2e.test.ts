@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import type { FleetActionPreview } from '../../contracts/fleet-action-preview.schema';
 import { insertDevices } from '../../harness/device-fixtures';
 import { bulkResponseClient } from '../support/bulk-response-client';
+import { openCliSession } from '../support/cli-process';
 import { openDemoSession, type DemoSession } from '../support/demo-session';
 import { startEngineStack, type EngineStack } from '../support/engine-stack';
 
 const platform = '/api/v1/platform';
-const binary = path.resolve(import.meta.dirname, '../../bin/fleet-actions.js');
 
 // remove_tags on the real stack (dev server, registry, worker, HTTP, and the real CLI binary):
 // the set difference add_tags undoes, one page-wide statement per page like every registry action.
@@ -147,20 +141,17 @@ describe('remove_tags end to end (dev server, registry, worker, HTTP, CLI)', () 
   });
 
   it('when an operator runs remove_tags with the CLI, then preview counts the fleet and start --watch follows it to completed', async () => {
-    const listening = stack.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => listening.once('listening', resolve));
-    const configDir = mkdtempSync(path.join(tmpdir(), 'remove-tags-cli-'));
+    const cli = await openCliSession(stack.app);
     try {
-      const cli = cliIn(listening, configDir);
       const user = demo.credentials.users.find((candidate) => candidate.role === 'operator')!;
-      assert.equal((await cli('login', '--email', user.email, '--password', user.password)).code, 0);
+      assert.equal((await cli.run('login', '--email', user.email, '--password', user.password)).code, 0);
       const gateways = demo.fleetId('Gateways');
       await run(gateways, { action: 'add_tags', tags: ['cli-a', 'cli-b', 'cli-c'] });
       const args = ['Gateways', '--action', 'remove_tags', '--tags', 'cli-a,cli-b'];
-      const previewed = await cli('preview', ...args, '--json');
+      const previewed = await cli.run('preview', ...args, '--json');
       assert.equal(previewed.code, 0, previewed.stderr);
       const counted = JSON.parse(previewed.stdout) as FleetActionPreview;
-      const started = await cli('start', ...args, '--watch', '--json');
+      const started = await cli.run('start', ...args, '--watch', '--json');
       assert.equal(started.code, 0, `${started.stdout}\n${started.stderr}`);
       const left = await stack.database.query<{ tags: string[]; devices: number }>(
         `select array(select tag from unnest(tags) as tag where tag like 'cli-%') as tags, count(*)::int as devices
@@ -172,28 +163,11 @@ describe('remove_tags end to end (dev server, registry, worker, HTTP, CLI)', () 
         { tags: [], devices: counted.skipped.inactive },
         { tags: ['cli-c'], devices: counted.eligible },
       ]);
-      const wrongFlag = await cli('start', 'Gateways', '--action', 'remove_tags', '--metadata', 'a=b');
+      const wrongFlag = await cli.run('start', 'Gateways', '--action', 'remove_tags', '--metadata', 'a=b');
       assert.equal(wrongFlag.code, 2);
       assert.match(wrongFlag.stderr, /--metadata: not for remove_tags, which takes --tags/);
     } finally {
-      listening.closeAllConnections();
-      await new Promise((resolve) => listening.close(resolve));
-      rmSync(configDir, { recursive: true, force: true });
+      await cli.close();
     }
   });
 });
-
-// The real `fleet-actions` binary in a child process against the API on a loopback port.
-function cliIn(listening: Server, configDir: string) {
-  const environment = {
-    ...process.env,
-    FLEET_ACTIONS_API: `http://127.0.0.1:${(listening.address() as AddressInfo).port}`,
-    FLEET_ACTIONS_CONFIG_DIR: configDir,
-  };
-  return (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [binary, ...args], { env: environment, timeout: 120_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      });
-    });
-}
