@@ -103,7 +103,6 @@ export const auditedActions: Record<AuditActionName, AuditedAction> = {
   'bulk_response.resume': control('resume'),
   'bulk_response.cancel': control('cancel'),
   'bulk_response.retry': startedFrom('retry'),
-  // Routes of the staged rollouts (SPEC §3, turn 3); until they exist these paths answer 404.
   'bulk_response.approve': control('approve'),
   'bulk_response.reject': control('reject'),
   'bulk_response.rollback': startedFrom('rollback'),
