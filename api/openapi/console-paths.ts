@@ -8,6 +8,7 @@ import {
   settingComplianceSchema,
 } from '../../contracts/compliance.schema';
 import { pagedListSchema } from '../../contracts/registry-common.schema';
+import { objectId } from '../../contracts/fleet-action.schema';
 import { deviceCredentialSchema } from './fleet-action-paths';
 import { errorResponses, security } from './registry-paths';
 
@@ -49,8 +50,8 @@ function registerAuditPath(registry: OpenAPIRegistry) {
 }
 
 const complianceParams = z.object({
-  id: z.string().meta({ description: '24-hex configuration id' }),
-  setting_id: z.string().meta({ description: '24-hex id of a setting of that configuration' }),
+  id: objectId.meta({ description: '24-hex configuration id' }),
+  setting_id: objectId.meta({ description: '24-hex id of a setting of that configuration' }),
 });
 
 function registerCompliancePaths(registry: OpenAPIRegistry) {
@@ -89,7 +90,7 @@ function registerDeviceCredentialPath(registry: OpenAPIRegistry) {
     summary: 'Issue new MQTT credentials to one device (admin)',
     description:
       "Rotates the device's broker credentials and answers them once; the previous ones are refused from the next connection on (a connected device is not disconnected). Audited. Not idempotent: each call rotates again.",
-    request: { params: z.object({ id: z.string().meta({ description: '24-hex device id' }) }) },
+    request: { params: z.object({ id: objectId.meta({ description: '24-hex device id' }) }) },
     responses: { 200: { description: 'The new credential', ...json(deviceCredentialSchema) }, ...errorResponses },
   });
 }

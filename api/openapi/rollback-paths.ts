@@ -2,15 +2,14 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { bulkResponseStartedSchema } from '../../contracts/bulk-response.schema';
 import { errorBodySchema } from '../../contracts/registry-common.schema';
+import { objectId } from '../../contracts/fleet-action.schema';
 import { rollbackBodySchema, rollbackPreviewSchema } from '../../contracts/rollback.schema';
 import { errorResponses, security } from './registry-paths';
 
 const base = '/api/v1/platform/bulk_responses/{bulk_response_id}/rollback';
 const tags = ['Bulk responses'];
 const idParams = z.object({
-  bulk_response_id: z
-    .string()
-    .meta({ description: '24-hex id of the bulk response to roll back (it must have ended)' }),
+  bulk_response_id: objectId.meta({ description: '24-hex id of the bulk response to roll back (it must have ended)' }),
 });
 // Request examples that run as sent on any ended bulk response of the demo data.
 export const rollbackExamples = {
