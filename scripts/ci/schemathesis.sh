@@ -15,6 +15,8 @@ read -r -a roles <<<"${roles[*]}"
 
 bash scripts/install-schemathesis.sh >/dev/null
 work=$(mktemp -d)
+# As root the embedded registry runs as the postgres user, who must enter the data directory.
+chmod 755 "$work"
 report_dir="${FUZZ_REPORT_DIR:-$work/reports}"
 mkdir -p "$report_dir"
 
