@@ -6,6 +6,7 @@ import type { ApiDependencies } from '../dependencies';
 import { ConflictError } from '../errors';
 import { findCompanyBulkResponse } from './bulk-response-view.service';
 import { resolveCommand } from './resolve-action-target.service';
+import { retrySummary } from './rollout-summary';
 import { startBulkAction, type StartedBulkAction } from './start-bulk-action.service';
 
 type RetriedStatus = Exclude<FinalDeviceStatus, 'success'>;
@@ -32,7 +33,7 @@ export async function retryBulkResponse(
     request,
     source: { kind: 'retry', parentBulkResponseId: parentId, statuses },
     command,
-    summary: `retry of ${parentId}: ${command?.name ?? request.action}`,
+    summary: retrySummary(parentId, request.action, command, statuses),
   });
 }
 

@@ -17,6 +17,7 @@ import { searchAttributeKeys } from '../../workflows/definitions';
 import type { rolloutWorkflow } from '../../workflows/rollout.workflow';
 import type { Caller } from '../caller';
 import type { ApiDependencies } from '../dependencies';
+import { rolloutDetails } from './rollout-summary';
 import { ConflictError, TooManyRequestsError } from '../errors';
 
 export interface StartRequest {
@@ -170,7 +171,7 @@ async function startWorkflow(dependencies: ApiDependencies, request: StartReques
       taskQueue: dependencies.config.temporal.taskQueue,
       args: [workflowInput(request, bulkResponseId)],
       staticSummary: request.summary,
-      staticDetails: `Bulk response ${bulkResponseId} started by ${request.caller.email}.`,
+      staticDetails: rolloutDetails(bulkResponseId, request.caller.email),
       typedSearchAttributes: [
         { key: searchAttributeKeys.companyId, value: request.caller.companyId },
         { key: searchAttributeKeys.fleetId, value: request.fleetId ?? '' },
