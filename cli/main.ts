@@ -4,7 +4,7 @@ import { exitCodes } from './cli-error';
 import { registerControlCommands } from './commands/control.command';
 import { registerFleetsCommand } from './commands/fleets.command';
 import { registerListCommand } from './commands/list.command';
-import { registerLoginCommand } from './commands/login.command';
+import { registerLoginCommand, registerLogoutCommand } from './commands/login.command';
 import { registerPreviewCommand } from './commands/preview.command';
 import { registerRetryCommand } from './commands/retry.command';
 import { registerStartCommand } from './commands/start.command';
@@ -23,6 +23,7 @@ function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .showHelpAfterError();
   registerLoginCommand(program);
+  registerLogoutCommand(program);
   registerFleetsCommand(program);
   registerPreviewCommand(program);
   registerStartCommand(program);
