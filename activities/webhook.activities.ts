@@ -57,6 +57,8 @@ export function createWebhookActivities(dependencies: WebhookActivityDependencie
           args: [input],
           signal: webhookEventSignalName,
           signalArgs: [queued],
+          // Findable beside the rollout in the Temporal UI: WorkflowType = "webhookDeliveryWorkflow".
+          staticSummary: `webhook ${webhookId} <- events of bulk response ${event.bulkResponseId}`,
         });
       }
     },

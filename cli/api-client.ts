@@ -1,5 +1,5 @@
 import { CliError } from './cli-error';
-import { loadSession } from './token-store';
+import { apiKeyOf, listSessions, loadSession } from './token-store';
 
 export interface RequestOptions {
   body?: unknown;
@@ -33,7 +33,7 @@ function unreachable(baseUrl: string, error: unknown): CliError {
 
 // node's fetch against the EdgeIQ-dialect API, with the token cached by `login`.
 export function createApiClient(baseUrl: string, token?: string): ApiClient {
-  const root = baseUrl.replace(/\/+$/, '');
+  const root = apiKeyOf(baseUrl);
   const headers = (extra: Record<string, string> = {}) => ({ ...(token ? { Authorization: token } : {}), ...extra });
   const send = async (path: string, init: RequestInit) => {
     try {
@@ -63,12 +63,20 @@ export function createApiClient(baseUrl: string, token?: string): ApiClient {
   };
 }
 
-// The API chosen by --api (or the environment), with the token `login` stored for it.
+// The API chosen by --api (or the environment), with the token `login` stored for that server.
 export async function authenticatedClient(baseUrl: string): Promise<ApiClient> {
-  const session = await loadSession();
-  const root = baseUrl.replace(/\/+$/, '');
-  if (!session || session.api !== root) {
-    throw new CliError(`not logged in to ${root}: run "fleet-actions login --api ${root}" first`);
+  const root = apiKeyOf(baseUrl);
+  const session = await loadSession(root);
+  if (!session) {
+    const others = (await listSessions()).map((stored) => stored.api);
+    const elsewhere = others.length > 0 ? ` (logged in to ${others.join(', ')})` : '';
+    throw new CliError(`not logged in to ${root}${elsewhere}: run "fleet-actions login --api ${root}" first`);
+  }
+  const expiresAt = session.session_expires_at ? Date.parse(session.session_expires_at) : Number.NaN;
+  if (expiresAt <= Date.now()) {
+    throw new CliError(
+      `the session for ${root} expired at ${session.session_expires_at}: run "fleet-actions login --api ${root}" again`,
+    );
   }
   return createApiClient(root, session.session_token);
 }

@@ -6,7 +6,7 @@ import { registerComplianceCommand } from './commands/compliance.command';
 import { registerControlCommands } from './commands/control.command';
 import { registerFleetsCommand } from './commands/fleets.command';
 import { registerListCommand } from './commands/list.command';
-import { registerLoginCommand } from './commands/login.command';
+import { registerLoginCommand, registerLogoutCommand } from './commands/login.command';
 import { registerPreviewCommand } from './commands/preview.command';
 import { registerRetryCommand } from './commands/retry.command';
 import { registerRollbackCommand } from './commands/rollback.command';
@@ -27,6 +27,7 @@ function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .showHelpAfterError();
   registerLoginCommand(program);
+  registerLogoutCommand(program);
   registerFleetsCommand(program);
   registerPreviewCommand(program);
   registerStartCommand(program);

@@ -1,82 +1,88 @@
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { BulkResponse } from './api-types';
+import { finishedOf, watchLinesOf, wrapText } from './watch-lines';
 
 export interface ProgressView {
   update(view: BulkResponse): void;
   stop(): void;
 }
 
-function finishedOf(view: BulkResponse): number {
-  const { success, fail, timed_out, skipped, canceled } = view.counts;
-  return success + fail + timed_out + skipped + canceled;
+// Wrapping needs a width: a pipe or a log has none, so it gets a common terminal's.
+const defaultWidth = 100;
+const redrawMilliseconds = 200;
+// The ETA counts down between events.
+const tickMilliseconds = 1000;
+
+function widthOf(): number {
+  return process.stdout.columns || defaultWidth;
 }
 
 // What a running rollout waits for (its start time, a maintenance window, new devices, ...), so
-// a bar that stands still says why.
+// a count that stands still says why.
 function waitingOf(view: BulkResponse): string {
   return view.waiting_for ? ` | waiting for ${view.waiting_for}` : '';
 }
 
 export function summaryOf(view: BulkResponse): string {
   const { counts } = view;
-  return `${view._id} ${view.status}: ${finishedOf(view)}/${counts.total} finished, success ${counts.success}, fail ${counts.fail}, timed_out ${counts.timed_out}, skipped ${counts.skipped}, enqueued ${counts.enqueued}, canceled ${counts.canceled}${waitingOf(view)}`;
+  return `${view._id} ${view.status}: ${finishedOf(view)}/${counts.total} finished, success ${counts.success}, fail ${counts.fail}, timed_out ${counts.timed_out}, skipped ${counts.skipped}, enqueued ${counts.enqueued}, canceled ${counts.canceled}, unhealthy ${counts.unhealthy}${waitingOf(view)}`;
 }
 
 // Devices finished per second since this watch first saw the bulk response.
 function rateTracker() {
   const firstSeen = new Map<string, { at: number; finished: number }>();
-  return (view: BulkResponse): string => {
+  return (view: BulkResponse, now: number): number | undefined => {
     const finished = finishedOf(view);
-    const first = firstSeen.get(view._id) ?? { at: Date.now(), finished };
+    const first = firstSeen.get(view._id) ?? { at: now, finished };
     firstSeen.set(view._id, first);
-    const seconds = (Date.now() - first.at) / 1000;
-    return seconds < 1 ? '-' : ((finished - first.finished) / seconds).toFixed(1);
+    const seconds = (now - first.at) / 1000;
+    return seconds < 1 ? undefined : (finished - first.finished) / seconds;
   };
 }
 
-const barFormat =
-  '{id} {bar} {percentage}% {value}/{total} | ok {success} fail {fail} t/o {timed_out} skip {skipped} enq {enqueued} | {rate}/s ETA {eta_formatted} | {status}{waiting}';
-
-// One live bar per bulk response on a terminal (cli-progress draws them); elsewhere a line per
-// change, so logs and pipes read well too.
+// On a terminal, one block per bulk response, redrawn in place (cursor up, clear down); every
+// line is wrapped to the terminal's width so the block's height is known. Elsewhere (logs,
+// pipes) the block is printed again on each change.
 export function createProgressView(ids: readonly string[], interactive: boolean): ProgressView {
   const rateOf = rateTracker();
+  const latest = new Map<string, { view: BulkResponse; rate: number | undefined }>();
+  const linesOf = (id: string, now: number): string[] => {
+    const seen = latest.get(id);
+    if (!seen) return wrapText(`${id} connecting`, widthOf());
+    return watchLinesOf(seen.view, { ratePerSecond: seen.rate, now, width: widthOf() });
+  };
   if (!interactive) {
-    return { update: (view) => process.stdout.write(`${summaryOf(view)}\n`), stop: () => undefined };
+    return {
+      update(view) {
+        const now = Date.now();
+        latest.set(view._id, { view, rate: rateOf(view, now) });
+        process.stdout.write(`${linesOf(view._id, now).join('\n')}\n`);
+      },
+      stop: () => undefined,
+    };
   }
-  const multiBar = new MultiBar(
-    { format: barFormat, hideCursor: true, clearOnComplete: false, etaBuffer: 20, fps: 5 },
-    Presets.shades_classic,
-  );
-  const bars = new Map<string, SingleBar>();
-  for (const id of ids) bars.set(id, multiBar.create(0, 0, blankPayload(id)));
+  let drawnLines = 0;
+  let redraw: NodeJS.Timeout | undefined;
+  const draw = () => {
+    redraw = undefined;
+    const now = Date.now();
+    const lines = ids.flatMap((id) => linesOf(id, now));
+    const up = drawnLines > 0 ? `\x1b[${drawnLines}F` : '';
+    process.stdout.write(`${up}\x1b[J${lines.join('\n')}\n`);
+    drawnLines = lines.length;
+  };
+  const ticker = setInterval(draw, tickMilliseconds);
+  ticker.unref();
+  draw();
   return {
     update(view) {
-      const bar = bars.get(view._id);
-      if (!bar) return;
-      bar.setTotal(view.counts.total);
-      bar.update(finishedOf(view), {
-        id: view._id,
-        status: view.status,
-        waiting: waitingOf(view),
-        rate: rateOf(view),
-        ...view.counts,
-      });
+      if (!ids.includes(view._id)) return;
+      latest.set(view._id, { view, rate: rateOf(view, Date.now()) });
+      redraw ??= setTimeout(draw, redrawMilliseconds);
     },
-    stop: () => multiBar.stop(),
-  };
-}
-
-function blankPayload(id: string) {
-  return {
-    id,
-    status: 'connecting',
-    waiting: '',
-    rate: '-',
-    success: 0,
-    fail: 0,
-    timed_out: 0,
-    skipped: 0,
-    enqueued: 0,
+    stop() {
+      clearInterval(ticker);
+      if (redraw) clearTimeout(redraw);
+      draw();
+    },
   };
 }

@@ -92,6 +92,10 @@ export const bulkResponseSchema = z
       description:
         'While it runs: what it is waiting for (start time, maintenance window, canary gate, resume, devices, new fleet devices of a continuous rollout)',
     }),
+    last_deadline_at: z.string().nullable().optional().meta({
+      description:
+        'The single GET and the event stream, while devices wait for an answer: by when each of them has a final state at the latest (an offline device at its deadline, a device sent to a short answer grace after it); null when none waits. Progress a device reports may move its deadline.',
+    }),
     counts: bulkCountsSchema,
     stage: z
       .object({

@@ -1,3 +1,4 @@
+import { rollbackSummary } from '../contracts/rollout-summary';
 import { createHash } from 'node:crypto';
 import type { BulkActionRequest, DeviceSource, ResolvedCommand } from '../contracts/bulk-action.types';
 import { actionNames, isDeviceAction, type ActionName } from '../contracts/action-catalogue';
@@ -64,7 +65,7 @@ export function planRollback(parent: RollbackParent, options: RollbackOptions = 
     source,
     command,
     rollbackCommand: null,
-    summary: `rollback of ${parent.id}: ${command?.name ?? action}`,
+    summary: rollbackSummary(parent.id, action, command),
   };
 }
 

@@ -6,6 +6,7 @@ import {
 } from '@temporalio/client';
 import type { BulkActionInput, BulkActionRequest, DeviceSource, ResolvedCommand } from '../contracts/bulk-action.types';
 import { isDeviceAction } from '../contracts/action-catalogue';
+import { rolloutDetails } from '../contracts/rollout-summary';
 import { deleteUnstartedBulkResponse, insertBulkResponse } from '../registry/bulk-responses.repository';
 import type { Database, Queryable } from '../registry/database';
 import { searchAttributeKeys } from '../workflows/definitions';
@@ -89,7 +90,7 @@ export async function startExecution(starter: ExecutionStarter, start: Execution
       taskQueue: starter.taskQueue,
       args: [workflowInput(start)],
       staticSummary: start.summary,
-      staticDetails: `Bulk response ${start.bulkResponseId} started by ${start.startedBy}.`,
+      staticDetails: rolloutDetails(start.bulkResponseId, start.startedBy),
       typedSearchAttributes: [
         { key: searchAttributeKeys.companyId, value: start.companyId },
         { key: searchAttributeKeys.fleetId, value: start.fleetId ?? '' },

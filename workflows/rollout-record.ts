@@ -1,7 +1,8 @@
 import { CancellationScope, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BulkActionInput, RolloutView } from '../contracts/bulk-action.types';
 import type { RolloutModel } from '../contracts/rollout-model';
-import { progressSentence, statusOf, statusReasonOf, waitingForOf } from '../contracts/rollout-view';
+import { consoleDetails, consoleLine, type ConsoleView } from '../contracts/rollout-console';
+import { stageViewOf, statusOf, statusReasonOf, waitingForOf } from '../contracts/rollout-view';
 import type { BulkStatus } from '../contracts/statuses';
 import { isBulkResponseEventName } from '../contracts/webhook-events';
 import { bulkResponseEventsPublished, publishBulkResponseEvent } from './bulk-response-events';
@@ -38,12 +39,21 @@ export class RolloutRecorder {
     };
   }
 
+  // What the Temporal UI shows of the rollout, in the words of the API's view (with its stage).
+  consoleView(): ConsoleView {
+    return { ...this.view(), stage: stageViewOf(this.model.record(), this.model.plan) };
+  }
+
+  // One line for the summary of the rollout's next wait (the top row of its timeline).
+  consoleLine(): string {
+    return consoleLine(this.consoleView());
+  }
+
   // Called after every change: the details are free to set; the record is saved only when what
   // it keeps changed (not for every count the rows moved, which the API reads from the rows).
   noteChanges(): void {
-    const view = this.view();
-    const waiting = view.waitingFor ? `\nWaiting for: ${view.waitingFor}` : '';
-    setCurrentDetails(`${view.status}: ${progressSentence(view.counts)}${waiting}`);
+    const view = this.consoleView();
+    setCurrentDetails(consoleDetails(view));
     if (view.status !== this.announcedStatus) this.statusChanged(view.status);
     if (this.recordKey() !== this.savedRecord) void this.save();
   }

@@ -16,8 +16,10 @@ export async function endTurn(
   recorder.noteChanges();
   if (ended) return ended;
   const version = model.version;
+  const changed = () => model.version !== version;
   const wakeAt = model.nextWakeAt(Date.now());
-  if (wakeAt === null) await condition(() => model.version !== version);
-  else await condition(() => model.version !== version, Math.max(1, wakeAt - Date.now()));
+  // The timer's summary is the rollout's state: the Temporal UI's timeline lists the newest first.
+  if (wakeAt === null) await condition(changed);
+  else await condition(changed, Math.max(1, wakeAt - Date.now()), { summary: recorder.consoleLine() });
   return null;
 }

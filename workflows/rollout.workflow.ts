@@ -8,10 +8,11 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { isDeviceActionInput, type BulkActionInput, type StatusReason } from '../contracts/bulk-action.types';
+import { isDeviceActionInput, type BulkActionInput } from '../contracts/bulk-action.types';
+import { rolloutEndingFailureTypes, rolloutEndingMessage, type RolloutOutcome } from '../contracts/rollout-ending';
 import { freshRolloutState, RolloutModel, type RolloutState } from '../contracts/rollout-model';
 import { planOf } from '../contracts/rollout-plan';
-import type { BulkCounts, TerminalBulkStatus } from '../contracts/statuses';
+import type { TerminalBulkStatus } from '../contracts/statuses';
 import {
   approveUpdate,
   cancelUpdate,
@@ -36,11 +37,7 @@ export interface RolloutCarry {
   state: RolloutState;
 }
 
-export interface RolloutOutcome {
-  status: TerminalBulkStatus;
-  counts: BulkCounts;
-  statusReason: StatusReason | null;
-}
+export type { RolloutOutcome } from '../contracts/rollout-ending';
 
 // One bulk response, from start to its final state. The rollout model holds its truth; this
 // drives the model: waits for start_at, counts the devices, runs the device or registry pass, follows
@@ -62,11 +59,10 @@ export async function rolloutWorkflow(input: BulkActionInput, carried?: RolloutC
       : { code: 'workflow_failed', message: error instanceof Error ? error.message : String(error) };
     model.halt(isCancellation(error) ? 'cancel' : 'fail', reason);
     result = await CancellationScope.nonCancellable(() => drive(input, model, recorder));
-    if (result !== 'rest' && isCancellation(error)) {
-      await CancellationScope.nonCancellable(() =>
-        end(input, model, recorder, result as { ended: TerminalBulkStatus }),
-      );
-      throw error;
+    // A cancellation is always an Error (CancelledFailure, or an activity failure it caused).
+    if (result !== 'rest' && isCancellation(error) && error instanceof Error) {
+      const ended = result;
+      return CancellationScope.nonCancellable(() => end(input, model, recorder, ended, error));
     }
   }
   if (result === 'rest') return rest(input, model, recorder);
@@ -142,11 +138,16 @@ async function rest(input: BulkActionInput, model: RolloutModel, recorder: Rollo
   return continueAsNew<typeof rolloutWorkflow>(input, { state: model.snapshot() });
 }
 
+// The one place a rollout ends: the final state is stored and announced, then the execution ends
+// the way the Temporal UI shows it (contracts/rollout-ending.ts): completed only for `completed`,
+// Temporal's own cancellation for a cancel requested through Temporal, else a typed failure whose
+// message is the status reason and whose details are the outcome.
 async function end(
   input: BulkActionInput,
   model: RolloutModel,
   recorder: RolloutRecorder,
   result: { ended: TerminalBulkStatus },
+  temporalCancellation?: Error,
 ): Promise<RolloutOutcome> {
   model.ended(result.ended);
   const statusReason = model.stop?.reason ?? null;
@@ -163,8 +164,17 @@ async function end(
   recorder.noteChanges();
   // The final status's announcement waits for no save (the end is stored): it goes before we return.
   await recorder.settled();
-  const outcome = { status: result.ended, counts: model.counts, statusReason: kept ? statusReason : null };
-  if (result.ended !== 'failed') return outcome;
-  // The execution fails too, so the Temporal UI shows what the bulk response says.
-  throw ApplicationFailure.nonRetryable(statusReason?.message ?? 'the rollout failed', 'RolloutFailed');
+  const outcome: RolloutOutcome = {
+    status: result.ended,
+    counts: model.counts,
+    statusReason: kept ? statusReason : null,
+  };
+  if (temporalCancellation !== undefined) throw temporalCancellation;
+  if (outcome.status === 'completed') return outcome;
+  throw ApplicationFailure.create({
+    type: rolloutEndingFailureTypes[outcome.status],
+    message: rolloutEndingMessage(outcome),
+    nonRetryable: true,
+    details: [outcome],
+  });
 }

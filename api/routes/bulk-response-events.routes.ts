@@ -4,7 +4,8 @@ import { bulkResponseIdParams } from '../../contracts/bulk-response.schema';
 import { isTerminalBulkStatus } from '../../contracts/statuses';
 import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
-import { viewBulkResponse, type BulkResponseView } from '../services/bulk-response-view.service';
+import { withLastDeadline, type BulkResponseViewWithDeadline } from '../services/bulk-response-deadline.service';
+import { viewBulkResponse } from '../services/bulk-response-view.service';
 import { withBulkResponseLinks } from './bulk-response.presenter';
 
 const pollMilliseconds = 1000;
@@ -15,9 +16,11 @@ function writeStatusEvent(response: Response, body: unknown) {
   response.write(`event: status\ndata: ${JSON.stringify(body)}\n\n`);
 }
 
-// What the client is shown to change: status and counts (updated_at moves on every write).
-function changeKeyOf(view: BulkResponseView): string {
-  return JSON.stringify([view.status, view.counts, view.waiting_for]);
+// Everything the client is shown except updated_at, which moves with every save of the record
+// (the rollout saves its state at transitions that may change nothing shown): an event goes out
+// when the status, a count, the stage, an approval, what it waits for or the last deadline moved.
+function changeKeyOf(view: BulkResponseViewWithDeadline): string {
+  return JSON.stringify({ ...view, updated_at: null });
 }
 
 // GET /bulk_responses/:id/events (under /api/v1/platform, behind authentication): Server-Sent
@@ -28,8 +31,10 @@ export function bulkResponseEventsRouter(dependencies: ApiDependencies): Router 
   router.get('/bulk_responses/:bulkResponseId/events', async (request, response) => {
     const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
     const { companyId } = callerOf(response);
+    const currentView = async () =>
+      withLastDeadline(dependencies, await viewBulkResponse(dependencies, companyId, bulkResponseId));
     // Before any header is sent, so a foreign or unknown id is still an ordinary JSON 404.
-    const first = await viewBulkResponse(dependencies, companyId, bulkResponseId);
+    const first = await currentView();
     const clientGone = new AbortController();
     response.on('close', () => clientGone.abort());
     response.writeHead(200, {
@@ -40,9 +45,7 @@ export function bulkResponseEventsRouter(dependencies: ApiDependencies): Router 
     });
     const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), keepAliveMilliseconds);
     try {
-      await streamUntilTerminal(response, first, clientGone.signal, () =>
-        viewBulkResponse(dependencies, companyId, bulkResponseId),
-      );
+      await streamUntilTerminal(response, first, clientGone.signal, currentView);
     } catch (error) {
       if (!clientGone.signal.aborted)
         dependencies.logger.warn({ err: error, bulkResponseId }, 'event stream ended early');
@@ -54,9 +57,9 @@ export function bulkResponseEventsRouter(dependencies: ApiDependencies): Router 
 
   async function streamUntilTerminal(
     response: Response,
-    first: BulkResponseView,
+    first: BulkResponseViewWithDeadline,
     clientGone: AbortSignal,
-    nextView: () => Promise<BulkResponseView>,
+    nextView: () => Promise<BulkResponseViewWithDeadline>,
   ) {
     const temporal = dependencies.config.temporal;
     let view = first;

@@ -11,6 +11,7 @@ import { cancelUpdate, pauseUpdate, resumeUpdate } from '../../workflows/definit
 import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { requireRole } from '../middleware/require-role';
+import { withLastDeadline } from '../services/bulk-response-deadline.service';
 import { findCompanyBulkResponse, viewBulkResponse, viewOf } from '../services/bulk-response-view.service';
 import { steerRollout } from '../services/rollout-steering.service';
 import { retryBulkResponse } from '../services/retry-bulk-response.service';
@@ -38,7 +39,7 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
   router.get('/bulk_responses/:bulkResponseId', async (request, response) => {
     const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
     const view = await viewBulkResponse(dependencies, callerOf(response).companyId, bulkResponseId);
-    response.json(withBulkResponseLinks(dependencies.config.temporal, view));
+    response.json(withBulkResponseLinks(dependencies.config.temporal, await withLastDeadline(dependencies, view)));
   });
 
   router.get('/bulk_responses/:bulkResponseId/responses', async (request, response) => {

@@ -6,6 +6,7 @@ import type { ApiDependencies } from '../dependencies';
 import { requireRole } from '../middleware/require-role';
 import { findActionFleet, resolveCommand } from '../services/resolve-action-target.service';
 import { fleetActionBodyOf } from '../services/templated-action.service';
+import { fleetActionSummary } from '../../contracts/rollout-summary';
 import { startBulkAction } from '../services/start-bulk-action.service';
 import { bulkResponseLinks } from './bulk-response.presenter';
 
@@ -29,7 +30,7 @@ export function fleetActionsRouter(dependencies: ApiDependencies): Router {
       request: body,
       source: { kind: 'fleet', criteria: fleet.criteria, createdBefore: new Date().toISOString() },
       command,
-      summary: `${command?.name ?? body.action} -> fleet ${fleet.name}`,
+      summary: fleetActionSummary(body.action, command, fleet.name),
       idempotencyKey,
     });
     response.status(202).json({

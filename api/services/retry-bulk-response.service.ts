@@ -7,6 +7,7 @@ import { ConflictError } from '../errors';
 import { findCompanyBulkResponse } from './bulk-response-view.service';
 import { resolveCommand } from './resolve-action-target.service';
 import { retryRollback } from './rollback-bulk-response.service';
+import { retrySummary } from '../../contracts/rollout-summary';
 import { startBulkAction, type StartedBulkAction } from './start-bulk-action.service';
 
 type RetriedStatus = Exclude<FinalDeviceStatus, 'success'>;
@@ -35,7 +36,7 @@ export async function retryBulkResponse(
     request,
     source: { kind: 'retry', parentBulkResponseId: parentId, statuses },
     command,
-    summary: `retry of ${parentId}: ${command?.name ?? request.action}`,
+    summary: retrySummary(parentId, request.action, command, statuses),
   });
 }
 

@@ -10,6 +10,7 @@ import { findDevicesBySerials, type SerialDevice } from '../../registry/device-s
 import type { Caller } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { resolveDeviceCommands } from './resolve-action-target.service';
+import { namedDevicesSummary } from '../../contracts/rollout-summary';
 import { startBulkAction } from './start-bulk-action.service';
 
 // How long the request waits for its commands to be published. Offline devices do not delay it
@@ -67,7 +68,7 @@ export async function sendCommandsBulk(
     request: { action: 'issue_command', commands, rollout: { max_in_flight: dispatchWindow } },
     source: { kind: 'devices', deviceIds: dispatchable.map((device) => device.id).sort() },
     command,
-    summary: `${command.name} -> ${dispatchable.length} device(s)`,
+    summary: namedDevicesSummary('issue_command', command, dispatchable.length),
   });
   const states = await waitForDispatch(dependencies, started.bulkResponseId, dispatchable.length, dispatchWait);
   const items = serials.map((serial) => {

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { createApiClient } from '../api-client';
 import { printJson, printLines, type GlobalOptions } from '../output';
-import { saveSession } from '../token-store';
+import { apiKeyOf, forgetSession, saveSession } from '../token-store';
 
 interface LoginOptions {
   email?: string;
@@ -40,7 +40,9 @@ async function ask(question: string, hidden: boolean): Promise<string> {
 export function registerLoginCommand(program: Command): void {
   program
     .command('login')
-    .description('Log in (EdgeIQ /user/authenticate) and cache the session token (file mode 600)')
+    .description(
+      'Log in to the --api server (EdgeIQ /user/authenticate) and keep its session token (file mode 600); sessions on other servers stay',
+    )
     .option('--email <email>', 'user email (asked if missing)')
     .option('--password <password>', 'password (asked without echo if missing; FLEET_ACTIONS_PASSWORD also works)')
     .option('--token-expiry <seconds>', 'session lifetime, 60 s to 7 days (server default 4 h)')
@@ -63,5 +65,20 @@ export function registerLoginCommand(program: Command): void {
       if (globals.json) printJson(result);
       else
         printLines([`Logged in to ${result.api} as ${result.email} (token in ${file}, expires ${result.expires_at})`]);
+    });
+}
+
+export function registerLogoutCommand(program: Command): void {
+  program
+    .command('logout')
+    .description(
+      'Forget the session kept for the --api server (others stay); the token itself stays valid on the server until it expires',
+    )
+    .action(async (_options: unknown, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const api = apiKeyOf(globals.api);
+      const forgotten = await forgetSession(api);
+      if (globals.json) printJson({ api, forgotten });
+      else printLines([forgotten ? `Logged out of ${api}` : `No session kept for ${api}`]);
     });
 }

@@ -35,7 +35,7 @@ export function registerWatchCommand(program: Command): void {
   program
     .command('watch')
     .description(
-      'Live progress of bulk responses (one bar each: success/fail/timed-out/skipped/enqueued, rate, ETA) until they end; exit code 0 only if every one ends completed, 1 otherwise',
+      'Live progress of bulk responses until they end (each: a bar and counts, rate and ETA or the deadlines it waits for, the current stage, an approval it needs, what it waits for, wrapped to the terminal); exit code 0 only if every one ends completed, 1 otherwise',
     )
     .argument('<id...>', 'bulk response ids')
     .action(async (ids: string[], _options: unknown, command: Command) => {

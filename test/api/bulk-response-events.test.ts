@@ -4,12 +4,15 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
+import type { RolloutRecordState } from '../../contracts/rollout-state';
 import { insertBulkResponse } from '../../registry/bulk-responses.repository';
 import { openApiFixture, type ApiFixture, type TestCompany } from './api-fixture';
 
 interface StatusEvent {
   status: string;
-  counts: { success: number };
+  counts: { success: number; enqueued: number };
+  stage: { index: number; phase: string; name: string } | null;
+  last_deadline_at: string | null;
   links: { temporal_ui: string };
 }
 
@@ -46,6 +49,26 @@ async function waitFor(condition: () => boolean, timeoutMilliseconds: number) {
 }
 
 const dataOf = (timed: TimedEvent | undefined) => JSON.parse(timed?.event.data ?? 'null') as StatusEvent;
+const pause = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+// A canary of 4 devices whose answers the rollout waits for, as the execution saves it (engine v3).
+function canaryState(phase: 'settling' | 'baking'): RolloutRecordState {
+  return {
+    phase: 'running',
+    pausedBy: null,
+    stop: null,
+    finalStatus: null,
+    approvals: [],
+    startAt: null,
+    stage: { index: 0, phase, bakeUntil: phase === 'baking' ? Date.parse('2030-01-01T00:00:00Z') : null },
+    stageSizes: [4],
+    windowOpensAt: null,
+    nextCheckAt: null,
+    sweeping: false,
+    walkDone: false,
+    version: phase === 'baking' ? 2 : 1,
+  };
+}
 
 describe('bulk response events (Server-Sent Events)', () => {
   let fixture: ApiFixture;
@@ -53,20 +76,30 @@ describe('bulk response events (Server-Sent Events)', () => {
   let foreign: TestCompany;
   let server: Server;
   let baseUrl: string;
-  const newBulkResponse = async () => {
+  const newBulkResponse = async (rollout: Record<string, unknown> = {}) => {
     const id = randomBytes(12).toString('hex');
     await insertBulkResponse(fixture.database, {
       id,
       companyId: company.companyId,
       fleetId: null,
       action: 'issue_command',
-      request: { action: 'issue_command', gateway_command: 'reboot' },
+      request: { action: 'issue_command', gateway_command: 'reboot', rollout },
       createdBy: company.userIds.operator,
     });
     return id;
   };
-  const setRecord = (id: string, assignments: string) =>
-    fixture.database.query(`update bulk_responses set ${assignments}, updated_at = now() where id = $1`, [id]);
+  const setRecord = (id: string, assignments: string, params: unknown[] = []) =>
+    fixture.database.query(`update bulk_responses set ${assignments}, updated_at = now() where id = $1`, [
+      id,
+      ...params,
+    ]);
+  // Device rows as the engine writes them: the registry's trigger keeps the counts the API shows.
+  const addRows = (id: string, status: string, count: number, deadlineAt: Date | null = null) =>
+    fixture.database.query(
+      `insert into bulk_response_devices (bulk_response_id, device_id, unique_id, status, attempts, deadline_at)
+       select $1, $2 || n, 'serial-' || $2 || n, $3, 1, $4 from generate_series(1, $5) as n`,
+      [id, `${status}-${randomBytes(4).toString('hex')}-`, status, deadlineAt, count],
+    );
 
   before(async () => {
     fixture = await openApiFixture();
@@ -82,9 +115,9 @@ describe('bulk response events (Server-Sent Events)', () => {
     await fixture.close();
   });
 
-  it('when the bulk response runs, then the first event comes at once, changes follow within 2 s, and the stream closes after the terminal state', async () => {
+  it('when the bulk response runs, then the first event comes at once, a device row that changes follows within 2 s, and the stream closes after the terminal state', async () => {
     const id = await newBulkResponse();
-    await setRecord(id, `status = 'processing'`);
+    await setRecord(id, `status = 'processing', total = 10`);
     const stream = await openStream(baseUrl, id, company.tokens.viewer);
     assert.equal(stream.response.status, 200);
     assert.match(stream.response.headers.get('content-type') ?? '', /^text\/event-stream/);
@@ -94,7 +127,7 @@ describe('bulk response events (Server-Sent Events)', () => {
     assert.match(dataOf(stream.events[0]).links.temporal_ui, new RegExp(`/namespaces/default/workflows/${id}$`));
 
     const changedAt = Date.now();
-    await setRecord(id, `counts = jsonb_set(counts, '{success}', '5')`);
+    await addRows(id, 'success', 5);
     await waitFor(() => stream.events.length === 2, 2500);
     assert.equal(dataOf(stream.events[1]).counts.success, 5);
     assert.ok(Date.now() - changedAt <= 2000, 'a change is pushed within 2 s');
@@ -105,6 +138,57 @@ describe('bulk response events (Server-Sent Events)', () => {
       stream.events.map((timed) => dataOf(timed).status),
       ['processing', 'processing', 'completed'],
     );
+  });
+
+  it('when the record is saved with nothing shown changed, then no event is sent; when the canary starts baking (no count moves), then one is', async () => {
+    const id = await newBulkResponse({ canary: { count: 4, min_success_rate: 1 } });
+    await setRecord(id, `status = 'processing', total = 10, rollout_state = $2`, [
+      JSON.stringify(canaryState('settling')),
+    ]);
+    await addRows(id, 'success', 4);
+    const leaving = new AbortController();
+    const stream = await openStream(baseUrl, id, company.tokens.viewer, leaving.signal);
+    try {
+      await waitFor(() => stream.events.length === 1, 1000);
+      assert.equal(dataOf(stream.events[0]).stage?.phase, 'settling');
+      for (let saves = 0; saves < 3; saves++) {
+        await setRecord(id, `status = 'processing'`);
+        await pause(800);
+      }
+      assert.equal(stream.events.length, 1, 'three saves that changed nothing shown sent nothing');
+      await setRecord(id, `rollout_state = $2`, [JSON.stringify(canaryState('baking'))]);
+      await waitFor(() => stream.events.length === 2, 2500);
+      const baking = dataOf(stream.events[1]);
+      assert.equal(baking.stage?.phase, 'baking');
+      assert.equal(baking.counts.success, 4, 'the counts did not move: the stage alone was news');
+    } finally {
+      leaving.abort();
+      await stream.ended;
+    }
+  });
+
+  it('when devices wait offline, then the events carry the last deadline, and an answer grace for devices sent to', async () => {
+    const id = await newBulkResponse({ device_timeout_seconds: 40 });
+    await setRecord(id, `status = 'processing', total = 6`);
+    const offlineDeadline = new Date(Math.floor(Date.now() / 1000) * 1000 + 40_000);
+    await addRows(id, 'enqueued', 3, offlineDeadline);
+    const leaving = new AbortController();
+    const stream = await openStream(baseUrl, id, company.tokens.viewer, leaving.signal);
+    try {
+      await waitFor(() => stream.events.length === 1, 1000);
+      assert.equal(dataOf(stream.events[0]).counts.enqueued, 3);
+      assert.equal(dataOf(stream.events[0]).last_deadline_at, offlineDeadline.toISOString());
+      // Sent 5 s later with the same 40 s deadline: expired 10 s (a quarter of it) after it.
+      await addRows(id, 'sent', 2, new Date(offlineDeadline.getTime() + 5_000));
+      await waitFor(() => stream.events.length === 2, 2500);
+      assert.equal(
+        dataOf(stream.events[1]).last_deadline_at,
+        new Date(offlineDeadline.getTime() + 15_000).toISOString(),
+      );
+    } finally {
+      leaving.abort();
+      await stream.ended;
+    }
   });
 
   it('when the bulk response has already ended, then one event is sent and the stream closes', async () => {

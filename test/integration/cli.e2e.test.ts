@@ -75,7 +75,19 @@ describe('fleet-actions CLI end to end (real binary, dev server, registry, broke
   });
 
   it('when every verb is asked for --help, then each answers with its usage and exit code 0', async () => {
-    const verbs = ['login', 'fleets', 'preview', 'start', 'watch', 'list', 'pause', 'resume', 'cancel', 'retry'];
+    const verbs = [
+      'login',
+      'logout',
+      'fleets',
+      'preview',
+      'start',
+      'watch',
+      'list',
+      'pause',
+      'resume',
+      'cancel',
+      'retry',
+    ];
     for (const verb of [...verbs, 'webhooks', 'webhooks create', 'webhooks deliveries']) {
       const run = await cli(...verb.split(' '), '--help');
       assert.equal(run.code, 0, `${verb}: ${run.stderr}`);
@@ -89,12 +101,30 @@ describe('fleet-actions CLI end to end (real binary, dev server, registry, broke
     assert.match(run.stderr, /not logged in/);
   });
 
-  it('when the operator logs in, then the session token is cached in a file only its owner can read', async () => {
+  it('when the operator logs in to two servers, then each keeps its session, in a file only its owner can read', async () => {
     const run = await cli('login', '--email', operator().email, '--password', operator().password);
     assert.equal(run.code, 0, run.stderr);
     const file = path.join(configDir, 'session.json');
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.match((JSON.parse(readFileSync(file, 'utf8')) as { session_token: string }).session_token, /.{20,}/);
+    const other = await cli(
+      'login',
+      '--api',
+      urlOf(adminServer),
+      '--email',
+      operator().email,
+      '--password',
+      operator().password,
+    );
+    assert.equal(other.code, 0, other.stderr);
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { sessions: Record<string, { session_token: string }> };
+    assert.match(stored.sessions[urlOf(server)]!.session_token, /.{20,}/);
+    assert.match(stored.sessions[urlOf(adminServer)]!.session_token, /.{20,}/);
+    assert.equal((await cli('list')).code, 0, 'the first server still answers after logging in to the second');
+    const logout = await cli('logout', '--api', urlOf(adminServer));
+    assert.equal(logout.code, 0, logout.stderr);
+    assert.match(logout.stdout, /Logged out of http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal((await cli('list', '--api', urlOf(adminServer))).code, 2);
+    assert.equal((await cli('list')).code, 0);
   });
 
   it('when --window or --continuous-until is malformed, then it is a usage error naming the flag, exit 2', async () => {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { temporal } from '@temporalio/proto';
 import { deviceStatuses } from '../../contracts/statuses';
 import { within } from '../support/bounded-waits';
+import { rolloutOutcomeOf } from '../support/rollout-outcome';
 import { rolloutHarness, withFleet, type Fleet, type RolloutHandle } from '../support/rollout-harness';
 import { addTagsInput, rebootInput } from '../../harness/rollout-inputs';
 
@@ -41,7 +42,7 @@ describe('continue-as-new in the middle of a rollout (dev server suggesting it e
       });
       const input = rebootInput(fleet.companyId, { max_in_flight: 10 });
       const handle = await fleet.start(input);
-      const outcome = await within(handle.result(), 90_000, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(handle), 90_000, 'the rollout');
       const lengths = await runLengths(fleet, handle);
       context.diagnostic(`${lengths.length} runs of ${lengths.join(', ')} events`);
       assert.ok(lengths.length > 2, `handed over (${lengths.length} runs)`);
@@ -58,7 +59,7 @@ describe('continue-as-new in the middle of a rollout (dev server suggesting it e
     await withFleet(harness, 4_100, {}, async (fleet) => {
       const input = addTagsInput(fleet.companyId);
       const handle = await fleet.start(input);
-      const outcome = await within(handle.result(), 90_000, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(handle), 90_000, 'the rollout');
       const lengths = await runLengths(fleet, handle);
       context.diagnostic(`${lengths.length} runs of ${lengths.join(', ')} events`);
       assert.ok(lengths.length > 1, `handed over (${lengths.length} runs)`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { insertDevices } from '../../harness/device-fixtures';
 import { eventually, within } from '../support/bounded-waits';
+import { rolloutOutcomeOf } from '../support/rollout-outcome';
 import { rolloutHarness, withFleet } from '../support/rollout-harness';
 import { addTagsInput, rebootInput } from '../../harness/rollout-inputs';
 
@@ -31,7 +32,7 @@ describe('continuous rollouts (time-skipping test server, real activities and re
         const joined = await insertDevices(fleet.database, fleet.companyId, 2);
         const joinedIds = joined.map((device) => device.deviceId);
         await fleet.connect(joinedIds);
-        const outcome = await within(handle.result(), 120_000, 'the rollout');
+        const outcome = await within(rolloutOutcomeOf(handle), 120_000, 'the rollout');
         assert.equal(outcome.status, 'completed');
         assert.equal(outcome.counts.total, 6, 'the 4 devices, then the 2 that joined');
         assert.equal(outcome.counts.success, 6);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deviceStatuses } from '../../contracts/statuses';
 import { within } from '../support/bounded-waits';
+import { rolloutOutcomeOf } from '../support/rollout-outcome';
 import { rolloutHarness, withFleet, type DeviceRow, type Fleet } from '../support/rollout-harness';
 import { rebootInput } from '../../harness/rollout-inputs';
 
@@ -27,7 +28,7 @@ describe('device rollouts (dev server, real activities and registry, fake device
       const inactive = fleet.deviceIds.filter((_, index) => index % 7 === 0);
       await setInactive(fleet, inactive);
       const input = rebootInput(fleet.companyId, { max_in_flight: 100 });
-      const outcome = await within((await fleet.start(input)).result(), 4 * minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), 4 * minute, 'the rollout');
       const rows = await fleet.rows(input.bulkResponseId);
       assert.equal(outcome.status, 'completed');
       assert.equal(outcome.counts.total, 1_100);
@@ -51,7 +52,7 @@ describe('device rollouts (dev server, real activities and registry, fake device
     await withFleet(harness, 12, {}, async (fleet) => {
       fleet.transport.refusal = (_deviceId, attempt) => attempt < 3;
       const input = rebootInput(fleet.companyId);
-      const outcome = await within((await fleet.start(input)).result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), minute, 'the rollout');
       assert.equal(outcome.status, 'completed');
       assert.equal(outcome.counts.success, 12);
       assert.equal(fleet.transport.refused.length, 24);
@@ -69,7 +70,7 @@ describe('device rollouts (dev server, real activities and registry, fake device
       const refused = fleet.deviceIds[0]!;
       fleet.transport.refusal = (deviceId) => deviceId === refused;
       const input = rebootInput(fleet.companyId);
-      const outcome = await within((await fleet.start(input)).result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), minute, 'the rollout');
       assert.equal(outcome.status, 'completed_with_errors');
       assert.equal(outcome.counts.success, 2);
       assert.equal(outcome.counts.fail, 1);
@@ -95,7 +96,7 @@ describe('device rollouts (dev server, real activities and registry, fake device
         device_timeout_seconds: 30,
         retry: { max_attempts: 4, initial_interval_seconds: 1, backoff_coefficient: 2 },
       });
-      const outcome = await within((await fleet.start(input)).result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), minute, 'the rollout');
       assert.equal(outcome.counts.success, 3);
       const rows = await fleet.rows(input.bulkResponseId);
       for (const row of rows) {
@@ -117,7 +118,7 @@ describe('device rollouts (dev server, real activities and registry, fake device
       fleet.transport.script = (deviceId, copy) =>
         deviceId === late && copy === 1 ? { status: 'success', afterMilliseconds: 4_000 } : 'silent';
       const input = rebootInput(fleet.companyId, { device_timeout_seconds: 3, retry: { max_attempts: 1 } });
-      const outcome = await within((await fleet.start(input)).result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), minute, 'the rollout');
       assert.equal(outcome.status, 'completed_with_errors');
       const rows = new Map((await fleet.rows(input.bulkResponseId)).map((row) => [row.device_id, row]));
       const silentRow = rows.get(silent)!;
@@ -137,7 +138,7 @@ describe('device rollouts (dev server, real activities and registry, fake device
     await withFleet(harness, 4, {}, async (fleet) => {
       fleet.transport.script = (_deviceId, copy) => ({ status: 'success', lost: copy === 1 });
       const input = rebootInput(fleet.companyId, { device_timeout_seconds: 3, retry: { max_attempts: 1 } });
-      const outcome = await within((await fleet.start(input)).result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), minute, 'the rollout');
       assert.equal(outcome.status, 'completed');
       assert.equal(outcome.counts.success, 4);
       for (const row of await fleet.rows(input.bulkResponseId)) {
@@ -154,7 +155,7 @@ describe('device rollouts (dev server, real activities and registry, fake device
     await withFleet(harness, 60, {}, async (fleet) => {
       fleet.transport.script = () => ({ status: 'success', afterMilliseconds: 150 });
       const input = rebootInput(fleet.companyId, { max_in_flight: 5 });
-      const outcome = await within((await fleet.start(input)).result(), 2 * minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), 2 * minute, 'the rollout');
       assert.equal(outcome.counts.success, 60);
       assert.ok(fleet.transport.mostOutstanding <= 5, `${fleet.transport.mostOutstanding} outstanding at most`);
       assert.ok(fleet.transport.mostOutstanding >= 2, 'the window was used');
@@ -164,7 +165,7 @@ describe('device rollouts (dev server, real activities and registry, fake device
   it('when a rollout ends, then its start and its end are announced before the execution completes, and nothing is left scheduled', async () => {
     await withFleet(harness, 3, {}, async (fleet) => {
       const handle = await fleet.start(rebootInput(fleet.companyId));
-      await within(handle.result(), minute, 'the rollout');
+      await within(rolloutOutcomeOf(handle), minute, 'the rollout');
       const events = (await handle.fetchHistory()).events ?? [];
       const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes);
       const announced = scheduled

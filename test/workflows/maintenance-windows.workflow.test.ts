@@ -4,6 +4,7 @@ import { windowStateAt, type MaintenanceWindow } from '../../contracts/maintenan
 import { findBulkResponse } from '../../registry/bulk-responses.repository';
 import { cancelUpdate, pauseUpdate, rolloutStatusQuery } from '../../workflows/definitions';
 import { eventually, within } from '../support/bounded-waits';
+import { rolloutOutcomeOf } from '../support/rollout-outcome';
 import { localActivityTimes } from '../support/history-times';
 import { rolloutHarness, withFleet } from '../support/rollout-harness';
 import { addTagsInput, rebootInput } from '../../harness/rollout-inputs';
@@ -26,7 +27,7 @@ describe('maintenance windows (time-skipping test server, real activities and re
         rate_per_minute: 1,
       });
       const handle = await fleet.start(input);
-      const outcome = await within(handle.result(), 240_000, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(handle), 240_000, 'the rollout');
       assert.equal(outcome.counts.success, 40);
       const sent = localActivityTimes((await handle.fetchHistory()).events ?? []);
       assert.equal(sent.length, 40);
@@ -65,7 +66,7 @@ describe('maintenance windows (time-skipping test server, real activities and re
         (await within(handle.executeUpdate(cancelUpdate), 30_000, 'the cancel Update')).status,
         /^cancel(ing|ed)$/,
       );
-      const outcome = await within(handle.result(), 60_000, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(handle), 60_000, 'the rollout');
       assert.equal(outcome.status, 'canceled');
       assert.equal(outcome.counts.canceled, 5, 'nothing changed outside the window');
       const record = await findBulkResponse(fleet.database, fleet.companyId, input.bulkResponseId);

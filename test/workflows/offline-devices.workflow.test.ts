@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cancelUpdate } from '../../workflows/definitions';
 import { eventually, within } from '../support/bounded-waits';
+import { rolloutOutcomeOf } from '../support/rollout-outcome';
 import { rolloutHarness, withFleet, type Fleet } from '../support/rollout-harness';
 import { rebootInput } from '../../harness/rollout-inputs';
 
@@ -36,7 +37,7 @@ describe('offline devices (dev server, real activities and registry, fake device
       );
       const connectedAt = Date.now();
       await fleet.connect(offline);
-      const outcome = await within(handle.result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(handle), minute, 'the rollout');
       assert.equal(outcome.status, 'completed');
       assert.equal(outcome.counts.success, 6);
       for (const id of offline) {
@@ -50,7 +51,7 @@ describe('offline devices (dev server, real activities and registry, fake device
   it('when an offline device never connects, then it ends timed_out at its deadline and is never published to', async () => {
     await withFleet(harness, 3, { offline: (index) => index === 0 }, async (fleet) => {
       const input = rebootInput(fleet.companyId, { device_timeout_seconds: 3 });
-      const outcome = await within((await fleet.start(input)).result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), minute, 'the rollout');
       assert.equal(outcome.status, 'completed_with_errors');
       assert.equal(outcome.counts.success, 2);
       assert.equal(outcome.counts.timed_out, 1);
@@ -73,7 +74,7 @@ describe('offline devices (dev server, real activities and registry, fake device
       const view = await within(handle.executeUpdate(cancelUpdate), 30_000, 'the cancel Update');
       assert.equal(view.status, 'canceling');
       await fleet.connect(offline);
-      const outcome = await within(handle.result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(handle), minute, 'the rollout');
       assert.equal(outcome.status, 'canceled');
       assert.equal(outcome.counts.success, 3);
       assert.equal(outcome.counts.canceled, 3);

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { findBulkResponse } from '../../registry/bulk-responses.repository';
 import { eventually, within } from '../support/bounded-waits';
+import { rolloutOutcomeOf } from '../support/rollout-outcome';
 import { rolloutHarness, withFleet, type Fleet } from '../support/rollout-harness';
 import { addTagsInput } from '../../harness/rollout-inputs';
 
@@ -23,7 +24,7 @@ describe('registry rollouts (dev server, real activities and registry)', () => {
   it('when the fleet spans several pages, then every device is changed once and the counts are the rows', async () => {
     await withFleet(harness, 4_321, {}, async (fleet) => {
       const input = addTagsInput(fleet.companyId);
-      const outcome = await within((await fleet.start(input)).result(), 2 * minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), 2 * minute, 'the rollout');
       assert.equal(outcome.status, 'completed');
       assert.equal(outcome.counts.total, 4_321);
       assert.equal(outcome.counts.success, 4_321);

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { findBulkResponse } from '../../registry/bulk-responses.repository';
 import { rolloutStatusQuery, resumeUpdate } from '../../workflows/definitions';
 import { eventually, within } from '../support/bounded-waits';
+import { rolloutOutcomeOf } from '../support/rollout-outcome';
 import { rolloutHarness, withFleet } from '../support/rollout-harness';
 import { rebootInput } from '../../harness/rollout-inputs';
 
@@ -16,7 +17,7 @@ describe('rollout gates (dev server, real activities and registry, fake devices)
   it('when the canary passes, then the rest of the fleet is sent to only after every canary device answered', async () => {
     await withFleet(harness, 20, {}, async (fleet) => {
       const input = rebootInput(fleet.companyId, { canary: { count: 4, min_success_rate: 1, then: 'continue' } });
-      const outcome = await within((await fleet.start(input)).result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), minute, 'the rollout');
       assert.equal(outcome.status, 'completed');
       assert.equal(outcome.counts.success, 20);
       const rows = await fleet.rows(input.bulkResponseId);
@@ -34,7 +35,7 @@ describe('rollout gates (dev server, real activities and registry, fake devices)
     await withFleet(harness, 20, {}, async (fleet) => {
       fleet.transport.script = () => ({ status: 'fail', message: 'flash write error' });
       const input = rebootInput(fleet.companyId, { canary: { count: 4, min_success_rate: 0.5, then: 'continue' } });
-      const outcome = await within((await fleet.start(input)).result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), minute, 'the rollout');
       assert.equal(outcome.status, 'aborted');
       assert.equal(outcome.statusReason?.code, 'canary_below_success_rate');
       assert.equal(outcome.counts.fail, 4);
@@ -63,7 +64,7 @@ describe('rollout gates (dev server, real activities and registry, fake devices)
       assert.equal(fleet.transport.published.length, 3);
       const resumed = await within(handle.executeUpdate(resumeUpdate), 30_000, 'the resume Update');
       assert.equal(resumed.status, 'processing');
-      const outcome = await within(handle.result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(handle), minute, 'the rollout');
       assert.equal(outcome.status, 'completed');
       assert.equal(outcome.counts.success, 12);
     });
@@ -73,7 +74,7 @@ describe('rollout gates (dev server, real activities and registry, fake devices)
     await withFleet(harness, 100, {}, async (fleet) => {
       fleet.transport.script = () => ({ status: 'fail', message: 'flash write error', afterMilliseconds: 50 });
       const input = rebootInput(fleet.companyId, { max_in_flight: 5, abort: { failure_rate: 0.5, min_finished: 10 } });
-      const outcome = await within((await fleet.start(input)).result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), minute, 'the rollout');
       assert.equal(outcome.status, 'aborted');
       assert.equal(outcome.statusReason?.code, 'failure_rate_exceeded');
       const sent = fleet.transport.publishedDevices().size;

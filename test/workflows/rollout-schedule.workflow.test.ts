@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rolloutStatusQuery } from '../../workflows/definitions';
 import { within } from '../support/bounded-waits';
+import { rolloutOutcomeOf } from '../support/rollout-outcome';
 import { eventTime, localActivityTimes } from '../support/history-times';
 import { rolloutHarness, withFleet } from '../support/rollout-harness';
 import { rebootInput } from '../../harness/rollout-inputs';
@@ -19,7 +20,7 @@ describe('start_at and rate (time-skipping test server, real activities and regi
       const waiting = await within(handle.query(rolloutStatusQuery), 30_000, 'the status query');
       assert.equal(waiting.status, 'pending');
       assert.match(waiting.waitingFor ?? '', /the start time/);
-      const outcome = await within(handle.result(), 120_000, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(handle), 120_000, 'the rollout');
       assert.equal(outcome.counts.success, 12);
       const events = (await handle.fetchHistory()).events ?? [];
       const sent = localActivityTimes(events);

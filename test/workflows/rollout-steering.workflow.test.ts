@@ -4,6 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { findBulkResponse } from '../../registry/bulk-responses.repository';
 import { cancelUpdate, pauseUpdate, resumeUpdate } from '../../workflows/definitions';
 import { eventually, within } from '../support/bounded-waits';
+import { rolloutOutcomeOf } from '../support/rollout-outcome';
 import { rolloutHarness, withFleet, type Fleet } from '../support/rollout-harness';
 import { rebootInput } from '../../harness/rollout-inputs';
 
@@ -42,7 +43,7 @@ describe('steering a rollout (dev server, real activities and registry, fake dev
       assert.ok(publishedWhilePaused < 30);
       const resumed = await within(handle.executeUpdate(resumeUpdate), 30_000, 'the resume Update');
       assert.equal(resumed.status, 'processing');
-      const outcome = await within(handle.result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(handle), minute, 'the rollout');
       assert.equal(outcome.status, 'completed');
       assert.equal(outcome.counts.success, 30);
       for (const id of fleet.deviceIds) assert.equal(fleet.transport.copiesTo(id).length, 1);
@@ -58,7 +59,7 @@ describe('steering a rollout (dev server, real activities and registry, fake dev
       const view = await within(handle.executeUpdate(cancelUpdate), 30_000, 'the cancel Update');
       assert.equal(view.status, 'canceling');
       const publishedAtCancel = fleet.transport.published.length;
-      const outcome = await within(handle.result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(handle), minute, 'the rollout');
       assert.equal(outcome.status, 'canceled');
       assert.equal(fleet.transport.published.length, publishedAtCancel, 'nothing published after the cancel');
       assert.equal(outcome.counts.success, publishedAtCancel);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { within } from '../support/bounded-waits';
+import { rolloutOutcomeOf } from '../support/rollout-outcome';
 import { rolloutHarness, withFleet, type Fleet } from '../support/rollout-harness';
 import { rebootInput } from '../../harness/rollout-inputs';
 
@@ -23,7 +24,7 @@ describe('rollout window and deadlines (dev server, real activities and registry
         device_timeout_seconds: 10,
         retry: { max_attempts: 1 },
       });
-      const outcome = await within((await fleet.start(input)).result(), 2 * minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), 2 * minute, 'the rollout');
       assert.equal(outcome.counts.success, 588);
       assert.equal(outcome.counts.timed_out, 12);
       assert.ok(
@@ -38,7 +39,7 @@ describe('rollout window and deadlines (dev server, real activities and registry
     await withFleet(harness, 40, { offline }, async (fleet) => {
       const online = fleet.deviceIds.filter((_, index) => !offline(index));
       const input = rebootInput(fleet.companyId, { max_in_flight: 5, device_timeout_seconds: 8 });
-      const outcome = await within((await fleet.start(input)).result(), minute, 'the rollout');
+      const outcome = await within(rolloutOutcomeOf(await fleet.start(input)), minute, 'the rollout');
       assert.equal(outcome.counts.success, 20);
       assert.equal(outcome.counts.timed_out, 20);
       const sends = firstSends(fleet, online);
