@@ -2,7 +2,7 @@ import type { StatusReason } from './bulk-action.types';
 import { dispatchStateAt } from './maintenance-windows';
 import { abortReasonOf, finalStatusOf, stageVerdictOf } from './rollout-gates';
 import { nextPacedAt, paceAfterLaunch, paceCredit, rampedRate } from './rollout-pace';
-import { stageSizesOf, type Population, type RolloutPlan } from './rollout-plan';
+import { approvalSubject, stageSizesOf, type Population, type RolloutPlan } from './rollout-plan';
 import {
   recordedOf,
   totalCountsOf,
@@ -165,9 +165,12 @@ export class RolloutModel {
   reject(by: Approver, at: number, comment: string | null): boolean {
     if (!this.awaitingApproval) return false;
     this.decide('rejected', by, at, comment);
-    const name = this.plan.stages[this.state.stage.index]?.label ?? 'the rest of the fleet';
+    const subject = approvalSubject(this.plan, this.state.stage.index);
     const why = comment ? `: ${comment}` : '';
-    return this.halt('abort', { code: 'approval_rejected', message: `${by.email} rejected ${name}${why}` });
+    return this.halt('abort', {
+      code: 'approval_rejected',
+      message: `${by.email} rejected starting ${subject}${why}`,
+    });
   }
 
   private decide(decision: 'approved' | 'rejected', by: Approver, at: number, comment: string | null): void {

@@ -15,6 +15,19 @@ export interface StagePlan {
   then: 'continue' | 'pause' | 'approve';
 }
 
+// A stage as a sentence names it: "the canary", "stage 2", or "the rest of the fleet" after the
+// last one.
+export function stageTitle(plan: RolloutPlan, index: number): string {
+  const label = plan.stages[index]?.label;
+  if (label === undefined) return 'the rest of the fleet';
+  return label === 'canary' ? 'the canary' : label;
+}
+
+// What an approval at a stage lets start: before stage 0 (approval.required), the first device.
+export function approvalSubject(plan: RolloutPlan, stageIndex: number): string {
+  return stageIndex === 0 ? 'the first device' : stageTitle(plan, stageIndex);
+}
+
 export interface AbortRule {
   // Which final statuses count as failures: `any` is fail + timed_out + unhealthy.
   on: 'fail' | 'timed_out' | 'unhealthy' | 'any';

@@ -1,7 +1,7 @@
 import type { StatusReason } from './bulk-action.types';
 import { describeWindows } from './maintenance-windows';
 import type { RolloutRecordState } from './rollout-model';
-import type { RolloutPlan } from './rollout-plan';
+import { approvalSubject, stageTitle, type RolloutPlan } from './rollout-plan';
 import type { BulkCounts, BulkStatus } from './statuses';
 
 // How a rollout reads to people, from what its record keeps and what its rows say: the same
@@ -25,10 +25,6 @@ function iso(instant: number): string {
   return new Date(instant).toISOString();
 }
 
-function stageName(plan: RolloutPlan, index: number): string {
-  return plan.stages[index]?.label ?? 'the rest of the fleet';
-}
-
 // What the rollout waits for right now, in words an operator can act on; null once it ended.
 export function waitingForOf(record: RolloutRecordState, counts: BulkCounts, plan: RolloutPlan): string | null {
   if (record.phase === 'ended') return null;
@@ -41,15 +37,10 @@ export function waitingForOf(record: RolloutRecordState, counts: BulkCounts, pla
     return `${why}: nothing more is sent; ${answers || 'the last devices to be recorded'}`;
   }
   if (record.stage.phase === 'approval') {
-    const name =
-      record.stage.index < record.stageSizes.length
-        ? `the ${stageName(plan, record.stage.index)}`
-        : 'the rest of the fleet';
-    const first = record.approvals.length === 0 && record.stage.index === 0 ? 'the first device' : name;
-    return `an approval to start ${first}, by an operator or admin other than the one who started the rollout (POST .../approve)`;
+    return `an approval to start ${approvalSubject(plan, record.stage.index)}, by an operator or admin other than the one who started the rollout (POST .../approve)`;
   }
   if (record.pausedBy === 'gate') {
-    return `resume: the ${stageName(plan, record.stage.index - 1)} passed its gate and the rollout paused (then: pause)`;
+    return `resume: ${stageTitle(plan, record.stage.index - 1)} passed its gate and the rollout paused (then: pause)`;
   }
   if (record.pausedBy === 'operator') return `resume (paused by an operator)${answers ? `; meanwhile ${answers}` : ''}`;
   const parts: string[] = [];
@@ -67,13 +58,13 @@ export function waitingForOf(record: RolloutRecordState, counts: BulkCounts, pla
 }
 
 function stageWait(record: RolloutRecordState, plan: RolloutPlan, counts: BulkCounts): string {
-  const name = stageName(plan, record.stage.index);
+  const name = stageTitle(plan, record.stage.index);
   const size = record.stageSizes[record.stage.index] ?? 0;
   if (record.stage.phase === 'baking' && record.stage.bakeUntil !== null) {
-    return `the ${name} (${size} devices) to bake until ${iso(record.stage.bakeUntil)}, then its gate`;
+    return `${name} (${size} devices) to bake until ${iso(record.stage.bakeUntil)}, then its gate`;
   }
   const answers = answersWaited(counts);
-  return `the ${name}'s answers (${size} devices${answers ? `; ${answers}` : ''}), then its gate`;
+  return `the answers of ${name} (${size} devices${answers ? `; ${answers}` : ''}), then its gate`;
 }
 
 function answersWaited(counts: BulkCounts): string {
@@ -97,7 +88,7 @@ export function stageViewOf(record: RolloutRecordState, plan: RolloutPlan) {
   return {
     index,
     of: record.stageSizes.length + 1,
-    name: gated ? stageName(plan, index) : 'the rest of the fleet',
+    name: gated ? (plan.stages[index]?.label ?? stageTitle(plan, index)) : 'the rest of the fleet',
     devices: gated ? (record.stageSizes[index] ?? 0) : null,
     phase,
     min_success_rate: gated ? (plan.stages[index]?.minSuccessRate ?? null) : null,
