@@ -206,12 +206,6 @@ export const rolloutSchema = z
     }
     if (rollout.on_end !== undefined && rollout.end_at === undefined)
       context.addIssue({ code: 'custom', path: ['on_end'], message: 'on_end needs end_at' });
-    if (rollout.ramp && rollout.ramp.max_per_minute < rollout.ramp.start_per_minute)
-      context.addIssue({
-        code: 'custom',
-        path: ['ramp', 'max_per_minute'],
-        message: 'must be at least start_per_minute',
-      });
   })
   .meta({
     id: 'Rollout',

@@ -51,7 +51,11 @@ export const rampSchema = z
     start_per_minute: z.int().min(1).max(600_000).meta({ description: 'The pace to start at' }),
     factor: z.number().gt(1).max(100).meta({ description: 'The pace is multiplied by this...' }),
     every_succeeded: z.int().min(1).meta({ description: '...each time this many more devices succeeded' }),
-    max_per_minute: z.int().min(1).max(600_000).meta({ description: 'The pace never goes above this' }),
+    max_per_minute: z
+      .int()
+      .min(1)
+      .max(600_000)
+      .meta({ description: 'The pace never goes above this (a start above it starts at it)' }),
   })
   .meta({
     id: 'RolloutRamp',

@@ -9,12 +9,10 @@ import { isTerminalBulkStatus, type DeviceStatus } from '../contracts/statuses';
 import type { RollbackParent } from '../registry/rollbacks.repository';
 import type { ExecutionStart } from './start-execution';
 
-// Why a bulk response cannot be rolled back (the API answers `conflict` 409, `invalid` 400).
+// Why a bulk response cannot be rolled back: always its state (the API answers 409), never the
+// request's shape, which the body schema checks.
 export class RollbackRefused extends Error {
-  constructor(
-    readonly kind: 'conflict' | 'invalid',
-    message: string,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'RollbackRefused';
   }
@@ -40,9 +38,9 @@ export type PlannedRollback = Omit<ExecutionStart, 'bulkResponseId' | 'createdBy
 // started (registry actions need none: the parent's rows say what to put back).
 export function planRollback(parent: RollbackParent, options: RollbackOptions = {}): PlannedRollback {
   if (parent.rollback_of)
-    throw new RollbackRefused('conflict', `Bulk response ${parent.id} is itself a rollback; it cannot be rolled back`);
+    throw new RollbackRefused(`Bulk response ${parent.id} is itself a rollback; it cannot be rolled back`);
   if (!isTerminalBulkStatus(parent.status))
-    throw new RollbackRefused('conflict', `Bulk response is ${parent.status}; roll it back once it ends`);
+    throw new RollbackRefused(`Bulk response is ${parent.status}; roll it back once it ends`);
   const action = actionOf(parent.action);
   const parentRequest = bulkActionRequestSchema.parse(parent.request);
   const command = isDeviceAction(action) ? rollbackCommandOf(parent, action) : undefined;
@@ -71,7 +69,7 @@ export function planRollback(parent: RollbackParent, options: RollbackOptions = 
 
 function actionOf(name: string): ActionName {
   const action = actionNames.find((candidate) => candidate === name);
-  if (!action) throw new RollbackRefused('invalid', `Bulk response action ${name} cannot be rolled back`);
+  if (!action) throw new RollbackRefused(`Bulk response action ${name} cannot be rolled back`);
   return action;
 }
 
@@ -81,7 +79,6 @@ function rollbackCommandOf(parent: RollbackParent, action: ActionName): Resolved
   const command = parent.rollback_command;
   if (!command) {
     throw new RollbackRefused(
-      'invalid',
       action === 'issue_command'
         ? 'Bulk response has no rollback_command: a command cannot be undone without one (give rollback_command when starting issue_command)'
         : 'Bulk response recorded nothing a rollback could send',

@@ -56,7 +56,7 @@ function registerImportPath(registry: OpenAPIRegistry, path: string, tag: string
     tags: [tag],
     summary: 'Import devices (CSV or JSON), upserting by unique_id',
     description:
-      'CSV columns: unique_id, name, device_type_id, tags (a|b), heartbeat_period, metadata (k=v|k=v), heartbeat_values (a|b), active. 200: every row imported; 207: some or all rows failed (each in errors, with its row number; a failed row writes nothing); 400: the file cannot be read (not CSV or JSON, unknown columns, no rows); 413: more than 10,000 rows or 5 MB.',
+      'CSV columns: unique_id, name, device_type_id, tags (a|b), heartbeat_period, metadata (k=v|k=v), heartbeat_values (a|b), active. 200: every row imported; 207: some or all rows failed (each in errors, with its row number; a failed row writes nothing); 400: the file cannot be read (not CSV or JSON, unknown columns, no rows, more than 10,000 rows); 413: more than 5 MB.',
     security,
     request: {
       body: {

@@ -25,13 +25,12 @@ const body = {
 };
 const refusals = {
   400: {
-    description:
-      'Bad body, or nothing a rollback could send: issue_command started without rollback_command (which the rollback sends)',
+    description: 'Bad body (a field the schema refuses, or rollout.rollback: a rollback is not rolled back)',
     content: { 'application/json': { schema: errorBodySchema } },
   },
   409: {
     description:
-      'The bulk response has not ended, is itself a rollback, or was rolled back already (the message names that rollback)',
+      'The bulk response has not ended, is itself a rollback, was rolled back already (the message names that rollback), or recorded nothing a rollback could send (issue_command started without rollback_command)',
     content: { 'application/json': { schema: errorBodySchema } },
   },
 };

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { csvImportColumns, maximumImportRows } from '../../contracts/device-import.schema';
-import { BadRequestError, HttpError } from '../errors';
+import { BadRequestError } from '../errors';
 import { assertJsonNesting } from '../middleware/json-nesting';
 
 export interface UploadedContent {
@@ -12,7 +12,10 @@ export interface UploadedContent {
 export function parseImportRows(content: UploadedContent): unknown[] {
   const rows = content.json ? parseJsonRows(content.text) : parseCsvRows(content.text);
   if (rows.length === 0) throw new BadRequestError('The file has no rows', [{ field: 'file', message: 'no rows' }]);
-  if (rows.length > maximumImportRows) throw new HttpError(413, `At most ${maximumImportRows} rows per import`);
+  if (rows.length > maximumImportRows)
+    throw new BadRequestError(`At most ${maximumImportRows} rows per import`, [
+      { field: 'file', message: `${rows.length} rows; at most ${maximumImportRows}` },
+    ]);
   return rows;
 }
 

@@ -46,8 +46,7 @@ function plan(parent: RollbackParent, options: RollbackOptions): PlannedRollback
     return planRollback(parent, options);
   } catch (error) {
     if (!(error instanceof RollbackRefused)) throw error;
-    if (error.kind === 'conflict') throw new ConflictError(error.message);
-    throw new BadRequestError(error.message);
+    throw new ConflictError(error.message);
   }
 }
 

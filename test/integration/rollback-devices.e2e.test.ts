@@ -140,12 +140,12 @@ describe('rollback of device actions end to end (dev server, registry, broker, s
     assert.ok(finalVersions.every((device) => device.version === before.get(device.id)));
   });
 
-  it('when issue_command has no rollback_command, then its rollback answers 400; with one, the rollback sends it to the devices that acted', async () => {
+  it('when issue_command has no rollback_command, then its rollback answers 409; with one, the rollback sends it to the devices that acted', async () => {
     const all = demo.fleetId('All devices');
     const without = await operator.waitForEnd(
       await operator.start(all, { action: 'issue_command', gateway_command: 'heartbeat', rollout: quick }),
     );
-    const refused = await rollbacks.post(`/bulk_responses/${without._id}/rollback`).expect(400);
+    const refused = await rollbacks.post(`/bulk_responses/${without._id}/rollback`).expect(409);
     assert.match((refused.body as { error: string }).error, /rollback_command/);
 
     const parentId = await operator.start(all, {
