@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
+import { dynamicConfigArguments, priorityAndFairness } from '../scripts/embedded/temporal-dev-server';
 
 // Which server runs the rollouts: the dev server in real time (device deadlines of seconds), or
 // the time-skipping test server (windows, start_at and sweeps hours or days ahead).
@@ -8,8 +9,9 @@ export type ServerKind = 'dev-server' | 'time-skipping';
 
 let runtimeInstalled = false;
 
-// The project's pinned binaries (.tools/venv), in memory, on free ports. `serverArgs` go to the
-// dev server (e.g. dynamic configuration that suggests continue-as-new early).
+// The project's pinned binaries (.tools/venv), in memory, on free ports. The dev server runs with
+// the priority and fairness matcher `npm start` runs with; `serverArgs` go to it too (e.g. dynamic
+// configuration that suggests continue-as-new early).
 export async function startTemporalTestServer(
   kind: ServerKind,
   serverArgs: string[] = [],
@@ -22,6 +24,10 @@ export async function startTemporalTestServer(
       server: { executable: { type: 'existing-path', path: temporal.testServerPath } },
     });
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporal.cliPath }, ui: false, extraArgs: serverArgs },
+    server: {
+      executable: { type: 'existing-path', path: temporal.cliPath },
+      ui: false,
+      extraArgs: [...dynamicConfigArguments(priorityAndFairness), ...serverArgs],
+    },
   });
 }

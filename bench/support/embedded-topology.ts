@@ -30,6 +30,8 @@ export interface EmbeddedTopologyOptions {
   // Extra configuration for the services, e.g. MAX_ACTIVE_BULK_RESPONSES.
   environment?: Record<string, string>;
   mosquitto?: boolean;
+  // The dev server's dynamic configuration over its defaults (a bench comparing matchers).
+  temporalDynamicConfig?: Record<string, string>;
 }
 
 async function stackEnvironment(directory: string, extra: Record<string, string>): Promise<Record<string, string>> {
@@ -60,6 +62,7 @@ export async function startEmbeddedTopology(
     environment,
     logger: silentLogger,
     output: { directory },
+    ...(options.temporalDynamicConfig ? { temporalDynamicConfig: options.temporalDynamicConfig } : {}),
     ...(options.mosquitto
       ? {
           externalBroker: async ({ databaseUrl }) => {

@@ -25,11 +25,16 @@ export interface IssueCommandStackOptions {
   // The broker: the stack's aedes process, or Mosquitto.
   embeddedBroker: boolean;
   workerProcesses: number | undefined;
+  // The dev server's dynamic configuration over its defaults (the fairness bench's comparisons).
+  temporalDynamicConfig?: Record<string, string>;
 }
 
 export async function startIssueCommandStack(options: IssueCommandStackOptions): Promise<IssueCommandStack> {
   if (benchTargetKind() === 'cluster' || options.workerProcesses) return startComposed(options);
-  const topology = await startEmbeddedTopology(options.directory, { mosquitto: !options.embeddedBroker });
+  const topology = await startEmbeddedTopology(options.directory, {
+    mosquitto: !options.embeddedBroker,
+    ...(options.temporalDynamicConfig ? { temporalDynamicConfig: options.temporalDynamicConfig } : {}),
+  });
   const harness: BrokerHarness = topology.mosquitto ?? {
     name: 'embedded aedes (broker process)',
     deviceUrl: topology.deviceUrl,

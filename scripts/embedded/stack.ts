@@ -30,6 +30,8 @@ export interface EmbeddedStackOptions {
   // A broker of the caller's instead of the stack's (a bench's Mosquitto for fleets beyond what
   // one aedes process holds), set up once the registry runs.
   externalBroker?: (registry: { databaseUrl: string }) => Promise<ExternalBroker>;
+  // The dev server's dynamic configuration over its defaults (a bench comparing matchers).
+  temporalDynamicConfig?: Record<string, string>;
 }
 
 export interface ExternalBroker {
@@ -126,6 +128,7 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
       sqliteFile: config.temporal.sqliteFile,
       namespace: config.temporal.namespace,
       detached: true,
+      ...(options.temporalDynamicConfig ? { dynamicConfig: options.temporalDynamicConfig } : {}),
       // Known before it answers, so a stop or the next start can reach it while it starts.
       onSpawn: (child) => {
         spawnedTemporal = child;

@@ -17,6 +17,24 @@ export interface DevServerOptions {
   detached?: boolean;
   // Called with the process as soon as it is spawned, before it answers.
   onSpawn?: (child: ChildProcess) => void;
+  // Dynamic configuration over `priorityAndFairness` (a bench comparing matchers, a test's own).
+  dynamicConfig?: Record<string, string>;
+}
+
+// Rollouts carry a priority key (the request's 1-5) and the company as fairness key
+// (api/services/start-bulk-action.service.ts). The dev server's matcher orders backlogged tasks by
+// them only with these set at start: the priority matcher, fairness between keys within a
+// priority, and one partition per task queue, so the order holds across the whole queue rather
+// than within each of four partitions that a task and a poll land on at random.
+export const priorityAndFairness: Readonly<Record<string, string>> = {
+  'matching.useNewMatcher': 'true',
+  'matching.enableFairness': 'true',
+  'matching.numTaskqueueReadPartitions': '1',
+  'matching.numTaskqueueWritePartitions': '1',
+};
+
+export function dynamicConfigArguments(values: Record<string, string>): string[] {
+  return Object.entries(values).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
 }
 
 export interface DevServer {
@@ -46,6 +64,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     args.push('--db-filename', options.sqliteFile);
   }
   for (const definition of searchAttributeDefinitions) args.push('--search-attribute', definition);
+  args.push(...dynamicConfigArguments({ ...priorityAndFairness, ...options.dynamicConfig }));
   const child = spawn(options.cliPath, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: options.detached ?? false,
