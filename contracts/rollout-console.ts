@@ -61,11 +61,3 @@ export function consoleDetails(view: ConsoleView): string {
   if (view.statusReason) lines.push(`Reason: ${view.statusReason.code}: ${view.statusReason.message}`);
   return lines.join('\n');
 }
-
-// One line, for the summary of each wait in the Temporal UI's timeline: newest first, so the top
-// row of a running rollout's default page says where it is and what it waits for.
-export function consoleLine(view: ConsoleView): string {
-  const stage = view.stage ? ` | stage ${view.stage.index + 1}/${view.stage.of} ${view.stage.name}` : '';
-  const waiting = view.waitingFor ? ` | waiting for ${view.waitingFor}` : '';
-  return `${view.status} ${finishedOf(view.counts)}/${view.counts.total} finished${stage}${waiting}`;
-}

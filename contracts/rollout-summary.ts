@@ -37,7 +37,7 @@ export function rollbackSummary(parentId: string, action: string, command: Resol
 export function rolloutDetails(bulkResponseId: string, startedBy: string): string {
   return [
     `Bulk response ${bulkResponseId}, started by ${startedBy}.`,
-    `Progress and what it waits for: current details (this tab), and the summary of each wait in the timeline.`,
+    `Progress and what it waits for: current details (this tab).`,
     `API: GET /api/v1/platform/bulk_responses/${bulkResponseId}; CLI: fleet-actions watch ${bulkResponseId}.`,
     `Pause, resume, cancel, approve: the API or the CLI (Request Cancellation here is the same cancel).`,
   ].join('\n');

@@ -20,14 +20,15 @@ export interface DeviceResultRecord {
 // Rows written final at once (skipped devices, a registry action's page), one statement for many.
 // A row the bulk response skipped before may be written again (a continuous rollout's sweep met
 // the device changed since); any other existing row is kept, so a retried page writes nothing twice.
+// Answers the devices whose rows it wrote.
 export async function recordDeviceResults(
   database: Queryable,
   bulkResponseId: string,
   results: readonly DeviceResult[],
   stage = 0,
-): Promise<void> {
-  if (results.length === 0) return;
-  await database.query(
+): Promise<Set<string>> {
+  if (results.length === 0) return new Set();
+  const written = await database.query<{ device_id: string }>(
     `insert into bulk_response_devices as row (bulk_response_id, device_id, unique_id, status, reason, message,
        attempts, stage, undo)
      select $1, device_id, unique_id, status, reason, message, attempts, $8, undo
@@ -35,7 +36,8 @@ export async function recordDeviceResults(
          as result (device_id, unique_id, status, reason, message, attempts, undo)
      on conflict (bulk_response_id, device_id) do update set status = excluded.status, reason = excluded.reason,
        message = excluded.message, attempts = excluded.attempts, undo = excluded.undo, updated_at = now()
-       where row.status = 'skipped'`,
+       where row.status = 'skipped'
+     returning device_id`,
     [
       bulkResponseId,
       results.map((result) => result.deviceId),
@@ -49,6 +51,7 @@ export async function recordDeviceResults(
       results.map((result) => (result.undo ? JSON.stringify(result.undo) : null)),
     ],
   );
+  return new Set(written.map((row) => row.device_id));
 }
 
 export async function listDeviceResults(

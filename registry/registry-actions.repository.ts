@@ -131,14 +131,10 @@ export async function applyRegistryActionPage(
       options.newcomers ? { bulkResponseId: options.bulkResponseId, newcomers: true } : undefined,
     );
     const devices = await transaction.query<PageDevice>(`${select.sql} for update of d`, select.params);
-    const activeIds = devices.filter((device) => device.active).map((device) => device.id);
     // A rollback puts back what its parent changed (and records nothing to undo itself); any
     // other page changes the devices and records, with each row, what it replaced.
     const { source } = options;
     const rollback = source.kind === 'rollback';
-    const updated = rollback
-      ? await revertDevices(transaction, options.request, source.parentBulkResponseId, activeIds)
-      : await applyToDevices(transaction, options.request, activeIds);
     const results: DeviceResult[] = devices.map((device) =>
       device.active
         ? {
@@ -150,7 +146,13 @@ export async function applyRegistryActionPage(
           }
         : { deviceId: device.id, uniqueId: device.unique_id, status: 'skipped', reason: 'inactive', attempts: 0 },
     );
-    await recordDeviceResults(transaction, options.bulkResponseId, results);
+    // The rows first: a device whose row a stopped rollout already wrote (`canceled` while this
+    // page ran) is left unchanged, so the devices changed are exactly those recorded `success`.
+    const written = await recordDeviceResults(transaction, options.bulkResponseId, results);
+    const activeIds = devices.filter((device) => device.active && written.has(device.id)).map((device) => device.id);
+    const updated = rollback
+      ? await revertDevices(transaction, options.request, source.parentBulkResponseId, activeIds)
+      : await applyToDevices(transaction, options.request, activeIds);
     const earlier = devices.filter((device) => device.previously_skipped).length;
     return {
       lastDeviceId: devices.at(-1)?.id ?? null,

@@ -1,7 +1,7 @@
 import { CancellationScope, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BulkActionInput, RolloutView } from '../contracts/bulk-action.types';
 import type { RolloutModel } from '../contracts/rollout-model';
-import { consoleDetails, consoleLine, type ConsoleView } from '../contracts/rollout-console';
+import { consoleDetails, type ConsoleView } from '../contracts/rollout-console';
 import { stageViewOf, statusOf, statusReasonOf, waitingForOf } from '../contracts/rollout-view';
 import type { BulkStatus } from '../contracts/statuses';
 import { isBulkResponseEventName } from '../contracts/webhook-events';
@@ -42,11 +42,6 @@ export class RolloutRecorder {
   // What the Temporal UI shows of the rollout, in the words of the API's view (with its stage).
   consoleView(): ConsoleView {
     return { ...this.view(), stage: stageViewOf(this.model.record(), this.model.plan) };
-  }
-
-  // One line for the summary of the rollout's next wait (the top row of its timeline).
-  consoleLine(): string {
-    return consoleLine(this.consoleView());
   }
 
   // Called after every change: the details are free to set; the record is saved only when what

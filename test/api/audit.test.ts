@@ -180,7 +180,6 @@ describe('audit trail', () => {
       ['action=bulk_response.explode', 'query.action'],
       ['object_id=123', 'query.object_id'],
       ['since=yesterday', 'query.since'],
-      ['since=2027-01-02T00:00:00Z&until=2027-01-01T00:00:00Z', 'query.until'],
       ['per_page=0', 'query.per_page'],
     ];
     for (const [query, field] of cases) {
@@ -188,6 +187,14 @@ describe('audit trail', () => {
       assert.equal(response.status, 400, query);
       assert.deepEqual(fieldsNamed(response), [field], query);
     }
+  });
+
+  test('when until is not after since, then the range is empty: no entries, not an error', async () => {
+    const response = await request(app)
+      .get(`${platform}/audit?since=2027-01-02T00:00:00Z&until=2027-01-01T00:00:00Z`)
+      .set('Authorization', acme.tokens.admin);
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.body, []);
   });
 
   test("when another company acts, then its entries never show in this company's trail, even by object id", async () => {

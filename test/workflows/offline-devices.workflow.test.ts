@@ -72,7 +72,8 @@ describe('offline devices (dev server, real activities and registry, fake device
         'every device reached',
       );
       const view = await within(handle.executeUpdate(cancelUpdate), 30_000, 'the cancel Update');
-      assert.equal(view.status, 'canceling');
+      // Canceling while the online devices' answers are awaited; canceled if none is left to wait for.
+      assert.ok(['canceling', 'canceled'].includes(view.status), view.status);
       await fleet.connect(offline);
       const outcome = await within(rolloutOutcomeOf(handle), minute, 'the rollout');
       assert.equal(outcome.status, 'canceled');
