@@ -217,4 +217,36 @@ describe('device health and progress end to end (dev server, registry, broker, s
     assert.equal(stats.progressReportsSent, 6);
     assert.equal(stats.devicesReportingProgress, 2);
   });
+  it('when a device asks for more time than max_device_seconds allows, then its deadline stops at the cap and it ends timed_out', async () => {
+    const { fleetId, deviceIds } = await gatewayFleet('Capped backups', 'backup', 1, {
+      progressShare: 1,
+      behaviour: { latency: { minMs: 5, maxMs: 40 }, heartbeatScale: 30, progressWorkMs: 15_000 },
+    });
+    await allOnline(deviceIds);
+    const client = bulkResponseClient(stack.app, demo.tokens.operator);
+    const id = await client.start(fleetId, {
+      action: 'issue_command',
+      gateway_command: 'backup',
+      rollout: { device_timeout_seconds: 4, max_device_seconds: 6 },
+    });
+    // Its 15 s of work end after the cap (6 s from the send) and the grace (2 s): the final answer
+    // comes too late and changes nothing.
+    const final = await client.waitForEnd(id, 30_000);
+    assert.equal(final.status, 'completed_with_errors');
+    assert.equal(final.counts.timed_out, 1);
+    const [row] = await rows(id);
+    assert.equal(row!.status, 'timed_out');
+    assert.equal(row!.deadline_at.getTime() - row!.sent_at.getTime(), 6_000, 'the deadline stopped at the cap');
+    // It asked for 17 s in its first report (15 s of work and 2 s) and reported again at 5 s (no
+    // more time needed); the report at 10 s came after the row ended and changed nothing.
+    assert.equal(row!.progress?.percent, 33);
+    await until(
+      () => Promise.resolve(fleet!.stats().acknowledgementsSent >= 1 ? true : undefined),
+      10_000,
+      // Once per copy it received: the last copy at the deadline is answered too, when the work ends.
+      'the late final answer sent',
+    );
+    const [after] = await rows(id);
+    assert.equal(after!.status, 'timed_out', 'a final answer after the row ended changes nothing');
+  });
 });
