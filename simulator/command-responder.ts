@@ -6,6 +6,7 @@ import {
 } from '../contracts/device-protocol.schema';
 import { sampleLatencyMs, type DeviceBehaviour } from './device-behaviour';
 import type { CommandLog } from './command-log';
+import { workWithProgress } from './progress-work';
 import type { RandomSource } from './seeded-random';
 import type { SimulatorStats } from './simulator-stats';
 
@@ -14,7 +15,8 @@ import type { SimulatorStats } from './simulator-stats';
 // command it first sees after expires_at, and drops what it cannot read. The late duplicate is
 // how the service recovers an answer lost on the way: it sends one last copy of an unanswered
 // command at its deadline. Answers are remembered for the most recent executions only, to bound
-// memory.
+// memory. A device that reports progress works longer on commands (kind `command`) and says how
+// far it got before its final answer (progress-work.ts).
 
 const rememberedExecutions = 1000;
 
@@ -26,7 +28,11 @@ export interface CommandResponderOptions {
   stats: SimulatorStats;
   // Receipts and acts per execution id, when the caller wants them.
   log?: CommandLog | undefined;
+  // This device reports progress (chosen by --progress-share): its commands take
+  // behaviour.progressWorkMs and send `in_progress` reports meanwhile.
+  reportsProgress?: boolean;
   execute: (envelope: CommandEnvelope) => void;
+  // Final answers and progress reports alike.
   acknowledge: (acknowledgement: Acknowledgement) => void;
 }
 
@@ -45,28 +51,35 @@ function readEnvelope(payload: Buffer): CommandEnvelope | undefined {
   }
 }
 
-// Executes after the sampled latency and resolves with the answer the device will repeat.
+// Executes after the sampled latency and resolves with the answer the device will repeat; a
+// device that reports progress resolves once its work is done.
 function actAfterLatency(
   envelope: CommandEnvelope,
   options: CommandResponderOptions,
   timers: Set<NodeJS.Timeout>,
+  report: (acknowledgement: Acknowledgement) => void,
 ): Promise<Acknowledgement> {
   const { behaviour, stats } = options;
   return new Promise((resolve) => {
+    const finish = () => {
+      const failed = options.failureRandom() < behaviour.failureRate;
+      if (failed) stats.failures += 1;
+      resolve({
+        execution_id: envelope.execution_id,
+        status: failed ? 'fail' : 'success',
+        message: failed ? 'simulated failure' : `${envelope.name} done`,
+        acknowledged_at: new Date().toISOString(),
+      });
+    };
     const timer = setTimeout(
       () => {
         timers.delete(timer);
         stats.commandsActed += 1;
         options.log?.acted(envelope.execution_id, Date.now());
         options.execute(envelope);
-        const failed = options.failureRandom() < behaviour.failureRate;
-        if (failed) stats.failures += 1;
-        resolve({
-          execution_id: envelope.execution_id,
-          status: failed ? 'fail' : 'success',
-          message: failed ? 'simulated failure' : `${envelope.name} done`,
-          acknowledged_at: new Date().toISOString(),
-        });
+        if (options.reportsProgress && envelope.kind === 'command')
+          workWithProgress(envelope, { workMs: behaviour.progressWorkMs, report, finish, timers });
+        else finish();
       },
       sampleLatencyMs(behaviour, options.latencyRandom),
     );
@@ -99,7 +112,7 @@ export function createCommandResponder(options: CommandResponderOptions): Comman
       const known = answers.get(envelope.execution_id);
       if (known) stats.duplicates += 1;
       else if (Date.parse(envelope.expires_at) <= Date.now()) stats.expired += 1;
-      else remember(envelope.execution_id, actAfterLatency(envelope, options, timers));
+      else remember(envelope.execution_id, actAfterLatency(envelope, options, timers, answer));
       void answers.get(envelope.execution_id)?.then(answer);
     },
     stop: () => {

@@ -1,6 +1,7 @@
 import type { RandomSource } from './seeded-random';
 
-// How simulated devices behave: answer latency, failure rate and heartbeat pacing.
+// How simulated devices behave: answer latency, failure rate, heartbeat pacing, and how long the
+// devices chosen to report progress work, and how soon the devices chosen to brick go away.
 
 export interface LatencyRange {
   minMs: number;
@@ -15,6 +16,13 @@ export interface DeviceBehaviour {
   heartbeatScale: number;
   // Used until the device's retained configuration says otherwise (the registry's default).
   defaultHeartbeatPeriodSeconds: number;
+  // A device that reports progress works this long on a command (kind `command`) before its
+  // final answer, instead of the sampled latency: long enough to outlive a short deadline, which
+  // is what extend_seconds is for.
+  progressWorkMs: number;
+  // A bricking device drops its connection this long after its success to a restarting command
+  // went out (heartbeats stop at once): the reboot that never comes back.
+  brickAfterMs: number;
 }
 
 export const defaultBehaviour: DeviceBehaviour = {
@@ -22,6 +30,8 @@ export const defaultBehaviour: DeviceBehaviour = {
   failureRate: 0,
   heartbeatScale: 1,
   defaultHeartbeatPeriodSeconds: 300,
+  progressWorkMs: 10_000,
+  brickAfterMs: 500,
 };
 
 // "min,max" is a uniform range in milliseconds; a single number is a fixed latency.

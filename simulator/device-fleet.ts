@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createCommandLog, type CommandExecutionLog } from './command-log';
 import { defaultBehaviour, type DeviceBehaviour } from './device-behaviour';
+import { chooseDeviceShare } from './device-share-selection';
 import { chooseOfflineDevices } from './offline-selection';
 import { defaultSimulatorSeed, derivedRandom } from './seeded-random';
 import { createSimulatedDevice, type RunningDevice, type SimulatedDevice } from './simulated-device';
@@ -16,6 +17,10 @@ export interface SimulatedFleetOptions {
   // Share of devices that never connect during the run (their commands wait, then time out),
   // chosen at random through the fleet.
   offlineShare?: number;
+  // Share of devices that report progress on their commands (and work behaviour.progressWorkMs on
+  // them), and share that brick after answering success to a restarting command; seeded the same way.
+  progressShare?: number;
+  brickShare?: number;
   // Fixes the offline devices, latencies, failing answers and churn (default defaultSimulatorSeed).
   seed?: number;
   // Disconnections per minute across the fleet; each device returns after churnDowntimeMs.
@@ -29,6 +34,9 @@ export interface SimulatedFleetOptions {
 export interface SimulatedFleet {
   // The devices kept offline, for callers that compare the engine's outcome per device.
   readonly offlineDeviceIds: ReadonlySet<string>;
+  // The devices chosen to report progress and to brick (whether or not they got such a command).
+  readonly progressDeviceIds: ReadonlySet<string>;
+  readonly brickingDeviceIds: ReadonlySet<string>;
   stats(): SimulatorStats;
   // Each command execution of a bulk response the devices received: when, and when they acted.
   executions(bulkResponseId: string): CommandExecutionLog[];
@@ -114,12 +122,26 @@ export async function startSimulatedFleet(options: SimulatedFleetOptions): Promi
   const stats = emptySimulatorStats();
   const log = createCommandLog();
   const offlineDeviceIds = chooseOfflineDevices(options.devices, options.offlineShare ?? 0, seed);
+  const progressDeviceIds = chooseDeviceShare(options.devices, options.progressShare ?? 0, seed, 'progress');
+  const brickingDeviceIds = chooseDeviceShare(options.devices, options.brickShare ?? 0, seed, 'brick');
   const running = options.devices.map((device) =>
-    createSimulatedDevice({ url: options.url, device, behaviour, seed, stats, log, logger: options.logger }),
+    createSimulatedDevice({
+      url: options.url,
+      device,
+      behaviour,
+      seed,
+      stats,
+      log,
+      logger: options.logger,
+      reportsProgress: progressDeviceIds.has(device.deviceId),
+      bricks: brickingDeviceIds.has(device.deviceId),
+    }),
   );
   const online = running.filter((_, index) => !offlineDeviceIds.has(options.devices[index]!.deviceId));
   stats.devices = running.length;
   stats.devicesOffline = offlineDeviceIds.size;
+  stats.devicesReportingProgress = progressDeviceIds.size;
+  stats.devicesBrickable = brickingDeviceIds.size;
   await connectAll(online, options.connectConcurrency ?? 200, stats, options.logger);
   const stopChurn = startChurn(online, options, stats, derivedRandom(seed, 'churn'));
   const snapshot = (): SimulatorStats => ({ ...stats, connected: running.filter((device) => device.online).length });
@@ -133,6 +155,8 @@ export async function startSimulatedFleet(options: SimulatedFleetOptions): Promi
   };
   return {
     offlineDeviceIds,
+    progressDeviceIds,
+    brickingDeviceIds,
     stats: snapshot,
     executions: (bulkResponseId) => log.executions(`${bulkResponseId}.`),
     halt,

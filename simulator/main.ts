@@ -50,8 +50,16 @@ async function simulate(options: SimulatorOptions, config: Config, logger: Logge
   const fleet = await startSimulatedFleet({
     url: options.mqttUrl,
     devices,
-    behaviour: { latency: options.latency, failureRate: options.failureRate, heartbeatScale: options.heartbeatScale },
+    behaviour: {
+      latency: options.latency,
+      failureRate: options.failureRate,
+      heartbeatScale: options.heartbeatScale,
+      progressWorkMs: options.progressWorkMs,
+      brickAfterMs: options.brickAfterMs,
+    },
     offlineShare: options.offlineShare,
+    progressShare: options.progressShare,
+    brickShare: options.brickShare,
     seed: options.seed,
     churnPerMinute: options.churnPerMinute,
     churnDowntimeMs: options.churnDowntimeMs,

@@ -5,6 +5,7 @@ import { deviceTopic, type DeviceAddress } from '../contracts/device-topics';
 import type { CommandLog } from './command-log';
 import { createCommandResponder } from './command-responder';
 import type { DeviceBehaviour } from './device-behaviour';
+import { createBrickWatch } from './device-bricking';
 import { createDeviceHeartbeat } from './device-heartbeat';
 import { closeSession, establishSession, openSession, subscriptionsOf } from './device-session';
 import { derivedRandom } from './seeded-random';
@@ -13,6 +14,7 @@ import type { SimulatorStats } from './simulator-stats';
 // One virtual device speaking only the documented protocol: a persistent MQTT session under its
 // own credentials, commands answered by its responder, heartbeats at its configured period, and
 // its presence: online once subscribed, offline before it leaves (its will says so otherwise).
+// A bricking device answers its restarting command and is never heard from again.
 
 export interface SimulatedDevice extends DeviceAddress {
   username: string;
@@ -38,6 +40,10 @@ export interface SimulatedDeviceOptions {
   stats: SimulatorStats;
   log?: CommandLog | undefined;
   logger: Logger;
+  // Chosen by the fleet (--progress-share, --brick-share): reports progress on its commands; dies
+  // after answering success to a restarting command (device-bricking.ts).
+  reportsProgress?: boolean;
+  bricks?: boolean;
 }
 
 const maximumUnsentAnswers = 1000;
@@ -47,6 +53,10 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
   const timing = derivedRandom(options.seed, `${device.deviceId}/timing`);
   let client: MqttClient | undefined;
   let halted = false;
+  let bricked = false;
+  // A bricked device's last connection, until it is dropped.
+  let dying: MqttClient | undefined;
+  const brickWatch = createBrickWatch(options.bricks ?? false);
   const saidOffline = new WeakSet<MqttClient>();
   // Answers made while no connection is open: a command can still arrive on a connection being
   // closed (its PUBACK consumed it from the session), or finish acting after it closed. They are
@@ -80,14 +90,34 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
     failureRandom: derivedRandom(options.seed, `${device.deviceId}/answers`),
     stats,
     log: options.log,
+    reportsProgress: options.reportsProgress ?? false,
     execute: (envelope) => {
+      brickWatch.acted(envelope);
       if (envelope.kind === 'heartbeat_update') heartbeat.applyHeartbeatUpdate(envelope);
     },
     acknowledge: (acknowledgement) => {
-      stats.acknowledgementsSent += 1;
-      sendAnswer(acknowledgement);
+      if (acknowledgement.status === 'in_progress') stats.progressReportsSent += 1;
+      else stats.acknowledgementsSent += 1;
+      if (brickWatch.bricksAfter(acknowledgement)) brick(acknowledgement);
+      else sendAnswer(acknowledgement);
     },
   });
+  // The restart that never ends: no heartbeat from now on, the answer delivered (its PUBACK), then
+  // the connection dropped without DISCONNECT — the broker publishes the will, as for a device
+  // that died — and never reopened. Only the silence tells the service (confirm_health). A device
+  // without a connection at that moment dies with its answer unsent.
+  function brick(acknowledgement: Acknowledgement) {
+    bricked = true;
+    halted = true;
+    stats.devicesBricked += 1;
+    responder.stop();
+    heartbeat.stop();
+    dying = client;
+    client = undefined;
+    dying?.publish(deviceTopic(device, 'acks'), JSON.stringify(acknowledgement), { qos: 1 }, () => {
+      setTimeout(() => dying?.end(true), behaviour.brickAfterMs).unref();
+    });
+  }
   const onMessage = (topic: string, payload: Buffer) => {
     if (topic === deviceTopic(device, 'commands')) responder.receive(payload);
     else if (topic === deviceTopic(device, 'configuration')) heartbeat.applyConfiguration(payload);
@@ -111,7 +141,7 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
       return client?.connected ?? false;
     },
     connect: async () => {
-      if (client) return;
+      if (client || bricked) return;
       const opening = openSession(options.url, device, timing, options.logger, onMessage);
       client = opening;
       try {
@@ -139,6 +169,7 @@ export function createSimulatedDevice(options: SimulatedDeviceOptions): RunningD
     stop: async () => {
       halted = true;
       responder.stop();
+      dying?.end(true);
       await disconnect();
     },
   };

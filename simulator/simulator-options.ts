@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseLatency, type LatencyRange } from './device-behaviour';
+import { defaultBehaviour, parseLatency, type LatencyRange } from './device-behaviour';
 import { defaultSimulatorSeed } from './seeded-random';
 
 // Command-line options of `npm run simulate`; defaults describe the embedded stack, with the
@@ -13,6 +13,10 @@ export interface SimulatorOptions {
   latency: LatencyRange;
   failureRate: number;
   offlineShare: number;
+  progressShare: number;
+  progressWorkMs: number;
+  brickShare: number;
+  brickAfterMs: number;
   seed: number;
   churnPerMinute: number;
   churnDowntimeMs: number;
@@ -48,7 +52,16 @@ Ctrl-C; then a summary JSON on stdout (and in --summary-file).
   --latency-ms <min,max>    uniform answer latency (default 50,500)
   --failure-rate <0..1>     share of commands answered "fail" (default 0)
   --offline-share <0..1>    share of devices that stay offline, chosen at random (default 0)
-  --seed <n>                seed of every random choice: offline devices, failures, latencies
+  --progress-share <0..1>   share of devices, chosen at random, that work --progress-ms on each
+                            command and send in_progress reports meanwhile (percent, step, and
+                            extend_seconds when the work would outlast the deadline) (default 0)
+  --progress-ms <n>         how long those devices work on a command (default 10000)
+  --brick-share <0..1>      share of devices, chosen at random, that answer success to a restarting
+                            command (reboot, factory_reset, software_update, restore_backup) and
+                            then die: no heartbeat, connection dropped, never back (default 0)
+  --brick-after-ms <n>      how long after that answer the connection drops (default 500)
+  --seed <n>                seed of every random choice: offline, progress and bricking devices,
+                            failures, latencies
                             (default ${defaultSimulatorSeed}: runs are reproducible)
   --churn <n>               disconnections per minute across the fleet (default 0)
   --churn-downtime-ms <n>   how long a churned device stays away (default 2000)
@@ -88,6 +101,10 @@ const valueOptions = [
   'latency-ms',
   'failure-rate',
   'offline-share',
+  'progress-share',
+  'progress-ms',
+  'brick-share',
+  'brick-after-ms',
   'seed',
   'churn',
   'churn-downtime-ms',
@@ -119,6 +136,10 @@ export function parseSimulatorOptions(argv: string[], defaults: SimulatorDefault
     latency: parseLatency(text('latency-ms') ?? '50,500'),
     failureRate: numberIn(text('failure-rate'), 'failure-rate', 0, 0, 1),
     offlineShare: numberIn(text('offline-share'), 'offline-share', 0, 0, 1),
+    progressShare: numberIn(text('progress-share'), 'progress-share', 0, 0, 1),
+    progressWorkMs: numberIn(text('progress-ms'), 'progress-ms', defaultBehaviour.progressWorkMs, 0),
+    brickShare: numberIn(text('brick-share'), 'brick-share', 0, 0, 1),
+    brickAfterMs: numberIn(text('brick-after-ms'), 'brick-after-ms', defaultBehaviour.brickAfterMs, 0),
     seed: integerIn(text('seed'), 'seed', defaultSimulatorSeed, 0, 2 ** 32 - 1),
     churnPerMinute: numberIn(text('churn'), 'churn', 0, 0),
     churnDowntimeMs: numberIn(text('churn-downtime-ms'), 'churn-downtime-ms', 2000, 0),

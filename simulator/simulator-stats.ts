@@ -12,7 +12,15 @@ export interface SimulatorStats {
   expired: number;
   malformed: number;
   failures: number;
+  // Final answers (success or fail); progress reports are counted apart.
   acknowledgementsSent: number;
+  // Devices chosen to report progress (--progress-share) and the `in_progress` reports they sent.
+  devicesReportingProgress: number;
+  progressReportsSent: number;
+  // Devices chosen to brick (--brick-share), and those that did: answered success to a restarting
+  // command, then went silent for good.
+  devicesBrickable: number;
+  devicesBricked: number;
   heartbeatsSent: number;
   configurationsReceived: number;
   // Presence messages published: online after each (re)connect, offline before leaving.
@@ -34,6 +42,10 @@ export function emptySimulatorStats(): SimulatorStats {
     malformed: 0,
     failures: 0,
     acknowledgementsSent: 0,
+    devicesReportingProgress: 0,
+    progressReportsSent: 0,
+    devicesBrickable: 0,
+    devicesBricked: 0,
     heartbeatsSent: 0,
     configurationsReceived: 0,
     presenceOnlineSent: 0,

@@ -84,6 +84,31 @@ describe('simulator options', () => {
     assert.throws(() => parseSimulatorOptions([], defaults), /--fleet/);
   });
 
+  it('when progress and bricking options are given, then they are parsed and bounded; by default no device has them', () => {
+    const options = parsed([
+      '--devices',
+      '10',
+      '--progress-share',
+      '0.3',
+      '--progress-ms',
+      '15000',
+      '--brick-share',
+      '0.2',
+      '--brick-after-ms',
+      '100',
+    ]);
+    assert.deepEqual(
+      [options.progressShare, options.progressWorkMs, options.brickShare, options.brickAfterMs],
+      [0.3, 15000, 0.2, 100],
+    );
+    const plain = parsed(['--devices', '10']);
+    assert.deepEqual([plain.progressShare, plain.brickShare], [0, 0]);
+    assert.throws(() => parseSimulatorOptions(['--devices', '1', '--brick-share', '1.5'], defaults), /brick-share/);
+    assert.throws(() => parseSimulatorOptions(['--devices', '1', '--progress-ms', '-1'], defaults), /progress-ms/);
+    for (const option of ['--progress-share', '--progress-ms', '--brick-share', '--brick-after-ms'])
+      assert.ok(simulatorUsage(defaults).includes(option), `usage names ${option}`);
+  });
+
   it('when a latency is a single number or reversed, then it is fixed or refused', () => {
     assert.deepEqual(parseLatency('25'), { minMs: 25, maxMs: 25 });
     assert.throws(() => parseLatency('30,10'));
