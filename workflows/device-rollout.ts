@@ -3,10 +3,10 @@ import type { DispatchTarget } from '../activities/device-dispatch.activities';
 import type { DeviceActionInput } from '../contracts/bulk-action.types';
 import type { DeviceRef, LaunchOutcome, RolloutModel } from '../contracts/rollout-model';
 import type { TerminalBulkStatus } from '../contracts/statuses';
-import { deviceDispatch, longRegistry, registry, registryReads } from './rollout-activities';
+import { deviceDispatch, longRegistry, registry } from './rollout-activities';
 import type { RolloutRecorder } from './rollout-record';
 import { endTurn } from './rollout-turn';
-import { sourceAsOf } from './rollout-sources';
+import { checkNewcomers, sourceAsOf } from './rollout-sources';
 
 // Eligible devices a fleet page holds at most; the page waits in the rollout's state (carried
 // over a continue-as-new), so it stays small.
@@ -79,12 +79,7 @@ async function bookkeeping(input: DeviceActionInput, target: DispatchTarget, mod
     return true;
   }
   if (model.checkDue(now)) {
-    const newcomers = await registryReads.countFleetNewcomers({
-      bulkResponseId: input.bulkResponseId,
-      companyId: input.companyId,
-      source: sourceAsOf(input.source, now),
-    });
-    model.newcomersChecked(now, newcomers);
+    await checkNewcomers(input, model, now);
     return true;
   }
   const page = model.pageWanted();

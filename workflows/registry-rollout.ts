@@ -2,10 +2,10 @@ import { CancellationScope } from '@temporalio/workflow';
 import type { RegistryActionInput } from '../contracts/bulk-action.types';
 import type { RolloutModel } from '../contracts/rollout-model';
 import type { DriveResult } from './device-rollout';
-import { longRegistry, registry, registryReads } from './rollout-activities';
+import { longRegistry, registry } from './rollout-activities';
 import type { RolloutRecorder } from './rollout-record';
 import { endTurn } from './rollout-turn';
-import { sourceAsOf } from './rollout-sources';
+import { checkNewcomers, sourceAsOf } from './rollout-sources';
 
 // A page is one transaction of one activity. The registry's cost per device falls until about
 // 2,000 devices a page, and every page also pays an activity round trip: 2,000-device pages took
@@ -42,12 +42,7 @@ export async function driveRegistry(
       continue;
     }
     if (model.checkDue(now)) {
-      const newcomers = await registryReads.countFleetNewcomers({
-        bulkResponseId: input.bulkResponseId,
-        companyId: input.companyId,
-        source: sourceAsOf(input.source, now),
-      });
-      model.newcomersChecked(now, newcomers);
+      await checkNewcomers(input, model, now);
       continue;
     }
     const page = model.pageWanted();
