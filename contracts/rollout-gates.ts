@@ -25,7 +25,13 @@ export function stageVerdictOf(stage: StagePlan, counts: BulkCounts): StatusReas
   const answered = answeredCount(counts);
   const rate = answered === 0 ? 0 : counts.success / answered;
   if (minimum === 0 || (answered > 0 && rate >= minimum)) return undefined;
-  const silent = counts.timed_out > 0 ? `; ${counts.timed_out} did not answer` : '';
+  // What the gate counted against the stage, by kind: an operator reads why at once.
+  const against = [
+    counts.fail > 0 ? `${counts.fail} fail` : '',
+    counts.unhealthy > 0 ? `${counts.unhealthy} unhealthy` : '',
+    counts.timed_out > 0 ? `${counts.timed_out} did not answer` : '',
+  ].filter(Boolean);
+  const silent = against.length > 0 ? `; ${against.join(', ')}` : '';
   const code = stage.label === 'canary' ? 'canary_below_success_rate' : 'stage_below_success_rate';
   return {
     code,

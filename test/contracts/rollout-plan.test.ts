@@ -48,9 +48,12 @@ describe('rollout plan and gates (pure, no server)', () => {
   });
 
   it('when the canary answered below its rate, then it fails with a reason naming the figures', () => {
-    const reason = stageVerdictOf(canary, counts({ success: 16, fail: 29, timed_out: 3 }));
+    const reason = stageVerdictOf(canary, counts({ success: 16, fail: 25, unhealthy: 4, timed_out: 3 }));
     assert.equal(reason?.code, 'canary_below_success_rate');
-    assert.match(reason?.message ?? '', /16 of 45 answered devices succeeded \(0\.36 < 0\.90\); 3 did not answer/);
+    assert.match(
+      reason?.message ?? '',
+      /16 of 45 answered devices succeeded \(0\.36 < 0\.90\); 25 fail, 4 unhealthy, 3 did not answer/,
+    );
   });
 
   it('when canary devices timed out, then the gate judges only answered ones, and a canary nobody answered fails', () => {
