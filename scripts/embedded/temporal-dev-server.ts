@@ -46,7 +46,7 @@ export interface DevServer {
 // The Temporal CLI dev server as a child process: SQLite file under data/ (WAL, relaxed fsync,
 // since the embedded stack trades some crash durability of the OS for throughput), the project's
 // search attributes registered, UI on its own port unless headless.
-export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
+async function startOnce(options: DevServerOptions): Promise<DevServer> {
   const args = [
     'server',
     'start-dev',
@@ -70,19 +70,37 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     detached: options.detached ?? false,
   });
   options.onSpawn?.(child);
-  let stderr = '';
+  // A panic's first lines say why; its last lines say where.
+  let head = '';
+  let tail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+    if (head.length < 1500) head = (head + chunk.toString()).slice(0, 1500);
+    tail = (tail + chunk.toString()).slice(-2500);
   });
+  const stderr = () => (head.length < 1500 ? head : `${head}\n...\n${tail}`);
   const address = `127.0.0.1:${options.port}`;
-  await waitUntilReachable(address, child, options.startupTimeoutMilliseconds ?? 60_000, () => stderr);
+  await waitUntilReachable(address, child, options.startupTimeoutMilliseconds ?? 60_000, stderr);
   return { address, process: child, stop: () => stopChildProcess(child, 10_000) };
 }
+
+// The dev server picks free ports for its internal services at start; one taken meanwhile by
+// another process makes it panic before it answers. Those ports are picked again on a retry.
+export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof ExitedEarly)) throw error;
+    }
+  }
+}
+
+class ExitedEarly extends Error {}
 
 async function waitUntilReachable(address: string, child: ChildProcess, timeout: number, stderr: () => string) {
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Temporal dev server exited (${child.exitCode}): ${stderr()}`);
+    if (child.exitCode !== null) throw new ExitedEarly(`Temporal dev server exited (${child.exitCode}): ${stderr()}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       await connection.workflowService.getSystemInfo({});

@@ -80,7 +80,7 @@ describe('remove_tags end to end (dev server, registry, worker, HTTP, CLI)', () 
     assert.ok(members.every((device) => /^site-[ab],lobby$/.test(device.tags.join(','))));
     const skipped = await operator.responses(id, 'skipped');
     assert.ok(skipped.total > 0 && skipped.resources.every((entry) => entry.reason === 'inactive'));
-    const metrics = (await request(stack.app).get('/metrics').expect(200)).text;
+    const metrics = (await request(stack.app).get('/metrics').set('Authorization', demo.tokens.admin).expect(200)).text;
     assert.match(metrics, /fleet_bulk_responses_finished_total\{action="remove_tags",status="completed"\} [1-9]/);
   });
 
