@@ -59,7 +59,14 @@ export async function startFaultStack(): Promise<FaultStack> {
       namespace: base.temporal.namespace,
       sqliteFile: path.join(dataDirectory, 'temporal.sqlite'),
     });
-  let devServer: DevServer = await startTemporal();
+  // A dev server that never came up leaves nothing running behind it (the test then fails at
+  // once instead of hanging on an open broker and pool).
+  let devServer: DevServer = await startTemporal().catch(async (error: unknown) => {
+    await ackTap.close();
+    await broker.close();
+    await database.close();
+    throw error;
+  });
   const environment = {
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: devServer.address,
