@@ -93,7 +93,11 @@ function createAccessControlledBroker(options: EmbeddedBrokerOptions, counters: 
   const identities = new WeakMap<Client, BrokerIdentity>();
   const wills = new WeakMap<Client, Will>();
   return new Aedes({
-    concurrency: 1000,
+    // Messages above this many in delivery wait in mqemitter's queue, which it drains recursively
+    // when deliveries complete at once: a queue of thousands (7,500 devices answering at 6,000 a
+    // minute beside their presence and heartbeats) overflowed the stack. Sockets buffer their own
+    // writes, so a high limit costs memory only under a flood.
+    concurrency: 50_000,
     preConnect: (client, packet, done) => {
       if (packet.will) wills.set(client, packet.will);
       done(null, true);
