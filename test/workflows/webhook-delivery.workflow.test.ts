@@ -21,6 +21,7 @@ import { documentedNodeVerifier, type SignatureVerifier } from '../support/readm
 import { openTestDatabase } from '../support/test-database';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { publishEventsWorkflow } from './webhook-publisher.workflows';
+import { eventually } from '../support/bounded-waits';
 
 const secret = 'workflow-test-secret';
 const hour = 60 * 60 * 1000;
@@ -33,9 +34,7 @@ interface AttemptRow {
   started_at: Date;
 }
 
-const until = async (check: () => boolean) => {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
-};
+const until = (check: () => boolean) => eventually(() => check(), 30_000, 'the receiver to see it');
 
 describe('webhook delivery (time-skipping test server, real receiver)', () => {
   let environment: TestWorkflowEnvironment;
