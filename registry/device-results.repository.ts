@@ -30,12 +30,15 @@ export async function recordDeviceResults(
   if (results.length === 0) return new Set();
   const written = await database.query<{ device_id: string }>(
     `insert into bulk_response_devices as row (bulk_response_id, device_id, unique_id, status, reason, message,
-       attempts, stage, undo)
-     select $1, device_id, unique_id, status, reason, message, attempts, $8, undo
+       attempts, stage, undo, acknowledged_at)
+     select $1, device_id, unique_id, status, reason, message, attempts, $8, undo,
+         -- a registry change is acknowledged by the registry itself, when it is written
+         case when status = 'success' then now() end
        from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $9::jsonb[])
          as result (device_id, unique_id, status, reason, message, attempts, undo)
      on conflict (bulk_response_id, device_id) do update set status = excluded.status, reason = excluded.reason,
-       message = excluded.message, attempts = excluded.attempts, undo = excluded.undo, updated_at = now()
+       message = excluded.message, attempts = excluded.attempts, undo = excluded.undo,
+       acknowledged_at = excluded.acknowledged_at, updated_at = now()
        where row.status = 'skipped'
      returning device_id`,
     [
