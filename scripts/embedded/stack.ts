@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { childEnvironment, type Config } from '../../config/config';
@@ -17,6 +18,19 @@ import { startTemporalDevServer } from './temporal-dev-server';
 // the worker and the API, each service its own process through its production entry point and
 // configured by environment variables only. Whatever DATABASE_URL, TEMPORAL_ADDRESS or MQTT_URL
 // names is used instead of starting it. Stopped in reverse order.
+
+// On one machine the rollout's work (the worker, the Temporal server) shares the cores with the
+// API: at a lower priority it yields them, so an operator's reads are not queued behind a
+// rollout. Rollouts lose only the time reads take. Where the OS refuses, nothing changes.
+const rolloutWorkNiceness = 5;
+function yieldToReads(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, rolloutWorkNiceness);
+  } catch {
+    // Not permitted here: every process keeps the same priority.
+  }
+}
 
 export interface EmbeddedStackOptions {
   config: Config;
@@ -104,6 +118,7 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
     child.process.once('exit', (code) => {
       if (!stopping) options.onServiceExit?.(name, code);
     });
+    if (name === 'worker') yieldToReads(child.pid);
     // One that has not served yet has nothing to finish (a worker still bundling its workflows
     // would otherwise go on for seconds): killed outright, except the registry, whose
     // PostgreSQL must be stopped by it.
@@ -131,6 +146,7 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
       ...(options.temporalDynamicConfig ? { dynamicConfig: options.temporalDynamicConfig } : {}),
       // Known before it answers, so a stop or the next start can reach it while it starts.
       onSpawn: (child) => {
+        yieldToReads(child.pid);
         spawnedTemporal = child;
         runFiles?.record('temporal', child.pid!);
       },
