@@ -1,16 +1,16 @@
+import { sharedWorkflowBundle } from '../harness/workflow-bundle';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { actionNames } from '../contracts/action-catalogue';
 import type { BulkActionInput } from '../contracts/bulk-action.types';
 import { openFleet, type Fleet, type RolloutHandle } from '../harness/rollout-fleet';
 import { actionInput, rebootInput } from '../harness/rollout-inputs';
 import { startTemporalTestServer } from '../harness/temporal-test-server';
 import { openTestDatabase, type TestDatabase } from '../harness/test-database';
-import { workflowsPath } from '../worker/create-worker';
 import { cancelUpdate, pauseUpdate, resumeUpdate } from '../workflows/definitions';
 
 // npm run record-histories [-- --out DIR]: needs nothing running. Starts an in-memory registry and
@@ -52,7 +52,7 @@ async function record(
   server: {
     environment: TestWorkflowEnvironment;
     database: TestDatabase;
-    bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
+    bundle: WorkflowBundleWithSourceMap;
   },
   name: string,
   inputOf: (companyId: string) => BulkActionInput,
@@ -94,17 +94,7 @@ const waitForSends = async (fleet: Fleet, count: number) => {
 };
 
 const database = await openTestDatabase();
-const bundle = await bundleWorkflowCode({
-  workflowsPath,
-  logger: {
-    log: () => undefined,
-    trace: () => undefined,
-    debug: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: () => undefined,
-  },
-});
+const bundle = await sharedWorkflowBundle();
 const environment = await startTemporalTestServer('dev-server');
 const server = { environment, database, bundle };
 try {

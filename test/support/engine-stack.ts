@@ -14,7 +14,7 @@ import { installFinalOnceWitness } from '../../harness/final-once-witness';
 import { freePort } from '../../harness/free-port';
 import { openTestDatabase } from './test-database';
 import { silentLogger, testServiceCredentials } from '../../harness/device-fixtures';
-import { sharedWorkflowBundle } from './workflow-bundle';
+import { sharedWorkflowBundle } from '../../harness/workflow-bundle';
 
 let runtimeInstalled = false;
 

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { openFleet, type Fleet } from '../../harness/rollout-fleet';
 import { startTemporalTestServer, type ServerKind } from '../../harness/temporal-test-server';
 import { openTestDatabase, type TestDatabase } from '../../harness/test-database';
-import { sharedWorkflowBundle } from './workflow-bundle';
+import { sharedWorkflowBundle } from '../../harness/workflow-bundle';
 
 export type { DeviceRow, Fleet, RolloutHandle } from '../../harness/rollout-fleet';
 

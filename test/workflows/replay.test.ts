@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { actionNames } from '../../contracts/action-catalogue';
-import { sharedWorkflowBundle } from '../support/workflow-bundle';
+import { sharedWorkflowBundle } from '../../harness/workflow-bundle';
 
 const directory = path.join(import.meta.dirname, '..', 'histories');
 const recordings = readdirSync(directory)

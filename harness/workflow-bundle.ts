@@ -1,5 +1,5 @@
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { workflowsPath } from '../../worker/create-worker';
+import { workflowsPath } from '../worker/create-worker';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
