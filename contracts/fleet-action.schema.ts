@@ -75,145 +75,161 @@ export const maintenanceWindowSchema = z
   });
 
 // Descriptions and examples (`.meta`) feed the OpenAPI document; they change no validation.
-export const rolloutSchema = z
-  .strictObject({
-    max_in_flight: z
-      .int()
-      .min(1)
-      .max(500)
-      .optional()
-      .meta({ description: 'Online devices waiting for an answer at once (default 100)', example: 50 }),
-    rate_per_minute: z.int().min(1).max(600_000).optional().meta({
-      description: 'Pace of new commands per minute (default: as fast as max_in_flight allows)',
+const rolloutFields = z.strictObject({
+  max_in_flight: z
+    .int()
+    .min(1)
+    .max(500)
+    .optional()
+    .meta({ description: 'Online devices waiting for an answer at once (default 100)', example: 50 }),
+  rate_per_minute: z.int().min(1).max(600_000).optional().meta({
+    description: 'Pace of new commands per minute (default: as fast as max_in_flight allows)',
+    example: 120,
+  }),
+  device_timeout_seconds: z
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .optional()
+    .meta({
+      description: "A device's deadline from dispatch, over all attempts (default 600); then it ends timed_out",
       example: 120,
     }),
-    device_timeout_seconds: z
-      .int()
-      .min(1)
-      .max(7 * 24 * 3600)
-      .optional()
-      .meta({
-        description: "A device's deadline from dispatch, over all attempts (default 600); then it ends timed_out",
-        example: 120,
-      }),
-    retry: z
-      .strictObject({
-        max_attempts: z.int().min(1).max(20).optional(),
-        initial_interval_seconds: z.number().positive().max(3600).optional(),
-        backoff_coefficient: z.number().min(1).max(10).optional(),
-        // No refine against initial_interval_seconds: the document cannot say it, and the
-        // activity options raise a lower cap to the initial interval (rollout-policy.ts).
-        max_interval_seconds: z
-          .number()
-          .positive()
-          .max(24 * 3600)
-          .optional()
-          .meta({ description: 'Cap on the interval; below initial_interval_seconds it is raised to it' }),
-      })
-      .optional()
-      .meta({
-        description:
-          'Re-sends to a device that has not answered, within its deadline (default 3 attempts, 10 s initial interval, coefficient 2, at most 300 s); a device answering fail is not retried',
-        example: { max_attempts: 3, initial_interval_seconds: 10, backoff_coefficient: 2, max_interval_seconds: 300 },
-      }),
-    canary: z
-      .strictObject({
-        count: z.int().min(1).optional(),
-        percent: z.number().gt(0).max(100).optional(),
-        min_success_rate: z.number().min(0).max(1).default(1),
-        then: z.enum(['continue', 'pause']).default('continue'),
-      })
-      .refine((canary) => (canary.count === undefined) !== (canary.percent === undefined), {
-        message: 'exactly one of count or percent is required',
-      })
-      .optional()
-      .meta({
-        description:
-          'The first devices (count, or percent of the eligible ones) go first; below min_success_rate (default 1) of answered devices the rollout is aborted, or waits for resume with then: pause',
-        example: { percent: 5, min_success_rate: 0.9, then: 'continue' },
-        oneOf: [
-          { properties: { count: { type: 'integer' } }, required: ['count'] },
-          { properties: { percent: { type: 'number' } }, required: ['percent'] },
-        ],
-      }),
-    abort: z
-      .union([
-        z.strictObject({
-          failure_rate: z.number().gt(0).max(1),
-          min_finished: z.int().min(1).default(10),
-        }),
-        z.array(abortCriterionSchema).min(1).max(8),
-      ])
-      .optional()
-      .meta({
-        description:
-          'Once min_finished devices finished (default 10) and the share of fail + timed_out + unhealthy reaches failure_rate, nothing more is sent and the rollout ends aborted; or a list of criteria per failure type, the first one met named in status_reason',
-        example: [
-          { on: 'any', rate: 0.2, min_finished: 20 },
-          { on: 'unhealthy', count: 3 },
-        ],
-      }),
-    skip_offline: z.boolean().optional().meta({
-      description: 'Skip (reason offline) devices whose heartbeat is not online, instead of enqueuing their command',
+  retry: z
+    .strictObject({
+      max_attempts: z.int().min(1).max(20).optional(),
+      initial_interval_seconds: z.number().positive().max(3600).optional(),
+      backoff_coefficient: z.number().min(1).max(10).optional(),
+      // No refine against initial_interval_seconds: the document cannot say it, and the
+      // activity options raise a lower cap to the initial interval (rollout-policy.ts).
+      max_interval_seconds: z
+        .number()
+        .positive()
+        .max(24 * 3600)
+        .optional()
+        .meta({ description: 'Cap on the interval; below initial_interval_seconds it is raised to it' }),
+    })
+    .optional()
+    .meta({
+      description:
+        'Re-sends to a device that has not answered, within its deadline (default 3 attempts, 10 s initial interval, coefficient 2, at most 300 s); a device answering fail is not retried',
+      example: { max_attempts: 3, initial_interval_seconds: 10, backoff_coefficient: 2, max_interval_seconds: 300 },
     }),
-    force: z
-      .boolean()
-      .optional()
-      .meta({ description: 'send_configuration: re-send a setting version a device already applies' }),
-    start_at: z.iso.datetime({ offset: true }).optional().meta({
-      description: 'ISO time to start at; the bulk response stays pending until then',
-      example: '2030-01-01T08:00:00Z',
+  canary: z
+    .strictObject({
+      count: z.int().min(1).optional(),
+      percent: z.number().gt(0).max(100).optional(),
+      min_success_rate: z.number().min(0).max(1).default(1),
+      then: z.enum(['continue', 'pause']).default('continue'),
+    })
+    .refine((canary) => (canary.count === undefined) !== (canary.percent === undefined), {
+      message: 'exactly one of count or percent is required',
+    })
+    .optional()
+    .meta({
+      description:
+        'The first devices (count, or percent of the eligible ones) go first; below min_success_rate (default 1) of answered devices the rollout is aborted, or waits for resume with then: pause',
+      example: { percent: 5, min_success_rate: 0.9, then: 'continue' },
+      oneOf: [
+        { properties: { count: { type: 'integer' } }, required: ['count'] },
+        { properties: { percent: { type: 'number' } }, required: ['percent'] },
+      ],
     }),
-    windows: z
-      .array(maintenanceWindowSchema)
-      .min(1)
-      .max(20)
-      .optional()
-      .meta({
-        description:
-          "Maintenance windows: devices are dispatched only inside one, in the window's time zone (DST-aware). Outside, the rollout waits on a durable timer and `waiting_for` says until when. A device dispatched inside a window has its deadline cut at the window's end, so no device acts outside a window",
-        example: [
-          { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '02:00', end: '04:00', timezone: 'Europe/Berlin' },
-        ],
+  abort: z
+    .union([
+      z.strictObject({
+        failure_rate: z.number().gt(0).max(1),
+        min_finished: z.int().min(1).default(10),
       }),
-    continuous: z
-      .strictObject({
-        until: z.iso.datetime({ offset: true }).meta({
-          description: 'When the rollout stops looking for new devices and ends with its final status',
-          example: '2030-01-31T00:00:00Z',
-        }),
-        check_interval_seconds: z.int().min(10).max(86_400).optional().meta({
-          description: 'How often the fleet is checked for devices that came to match it (default 60)',
-          example: 60,
-        }),
-      })
-      .optional()
-      .meta({
-        description:
-          'After the initial pass, devices that come to match the fleet (created, re-tagged, re-typed, reactivated) receive the action once each until `until`; the bulk response stays processing until then and its counts include them',
-        example: { until: '2030-01-31T00:00:00Z' },
+      z.array(abortCriterionSchema).min(1).max(8),
+    ])
+    .optional()
+    .meta({
+      description:
+        'Once min_finished devices finished (default 10) and the share of fail + timed_out + unhealthy reaches failure_rate, nothing more is sent and the rollout ends aborted; or a list of criteria per failure type, the first one met named in status_reason',
+      example: [
+        { on: 'any', rate: 0.2, min_finished: 20 },
+        { on: 'unhealthy', count: 3 },
+      ],
+    }),
+  skip_offline: z.boolean().optional().meta({
+    description: 'Skip (reason offline) devices whose heartbeat is not online, instead of enqueuing their command',
+  }),
+  force: z
+    .boolean()
+    .optional()
+    .meta({ description: 'send_configuration: re-send a setting version a device already applies' }),
+  start_at: z.iso.datetime({ offset: true }).optional().meta({
+    description: 'ISO time to start at; the bulk response stays pending until then',
+    example: '2030-01-01T08:00:00Z',
+  }),
+  windows: z
+    .array(maintenanceWindowSchema)
+    .min(1)
+    .max(20)
+    .optional()
+    .meta({
+      description:
+        "Maintenance windows: devices are dispatched only inside one, in the window's time zone (DST-aware). Outside, the rollout waits on a durable timer and `waiting_for` says until when. A device dispatched inside a window has its deadline cut at the window's end, so no device acts outside a window",
+      example: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '02:00', end: '04:00', timezone: 'Europe/Berlin' }],
+    }),
+  continuous: z
+    .strictObject({
+      until: z.iso.datetime({ offset: true }).meta({
+        description: 'When the rollout stops looking for new devices and ends with its final status',
+        example: '2030-01-31T00:00:00Z',
       }),
-    ...stagedRolloutFields,
-  })
-  .superRefine((rollout, context) => {
-    const exclusive = [
-      ['canary', 'stages'],
-      ['rate_per_minute', 'ramp'],
-    ] as const;
-    for (const [one, other] of exclusive) {
-      if (rollout[one] !== undefined && rollout[other] !== undefined)
-        context.addIssue({ code: 'custom', path: [other], message: `give ${one} or ${other}, not both` });
-    }
-    if (rollout.on_end !== undefined && rollout.end_at === undefined)
-      context.addIssue({ code: 'custom', path: ['on_end'], message: 'on_end needs end_at' });
-  })
-  .meta({
-    id: 'Rollout',
-    description: 'Optional rollout controls (an extension; clients that do not send it get the defaults)',
-    allOf: [{ not: { required: ['canary', 'stages'] } }, { not: { required: ['rate_per_minute', 'ramp'] } }],
-    dependentRequired: { on_end: ['end_at'] },
-  });
+      check_interval_seconds: z.int().min(10).max(86_400).optional().meta({
+        description: 'How often the fleet is checked for devices that came to match it (default 60)',
+        example: 60,
+      }),
+    })
+    .optional()
+    .meta({
+      description:
+        'After the initial pass, devices that come to match the fleet (created, re-tagged, re-typed, reactivated) receive the action once each until `until`; the bulk response stays processing until then and its counts include them',
+      example: { until: '2030-01-31T00:00:00Z' },
+    }),
+  ...stagedRolloutFields,
+});
+
+// The rules across fields, in zod and (allOf, dependentRequired) in the document, so a generated
+// client cannot send what the server refuses.
+function withRolloutRules<Fields extends z.ZodType<Partial<z.infer<typeof rolloutFields>>>>(
+  fields: Fields,
+  meta: { id: string; description: string },
+) {
+  return fields
+    .superRefine((rollout, context) => {
+      const exclusive = [
+        ['canary', 'stages'],
+        ['rate_per_minute', 'ramp'],
+      ] as const;
+      for (const [one, other] of exclusive) {
+        if (rollout[one] !== undefined && rollout[other] !== undefined)
+          context.addIssue({ code: 'custom', path: [other], message: `give ${one} or ${other}, not both` });
+      }
+      if (rollout.on_end !== undefined && rollout.end_at === undefined)
+        context.addIssue({ code: 'custom', path: ['on_end'], message: 'on_end needs end_at' });
+    })
+    .meta({
+      ...meta,
+      allOf: [{ not: { required: ['canary', 'stages'] } }, { not: { required: ['rate_per_minute', 'ramp'] } }],
+      dependentRequired: { on_end: ['end_at'] },
+    });
+}
+
+export const rolloutSchema = withRolloutRules(rolloutFields, {
+  id: 'Rollout',
+  description: 'Optional rollout controls (an extension; clients that do not send it get the defaults)',
+});
 export type Rollout = z.infer<typeof rolloutSchema>;
+
+// A rollback's own controls: every rollout control but rollback (a rollback is not rolled back).
+export const rollbackRolloutSchema = withRolloutRules(rolloutFields.omit({ rollback: true }), {
+  id: 'RollbackRollout',
+  description: "The rollback's own rollout controls: those of a rollout, except rollback",
+});
 
 // Fields every action takes: its rollout controls, and its priority among the company's rollouts.
 const everyActionFields = {

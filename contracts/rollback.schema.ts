@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { fleetActionPreviewSchema } from './fleet-action-preview.schema';
-import { rolloutSchema } from './fleet-action.schema';
+import { rollbackRolloutSchema } from './fleet-action.schema';
 
 // POST .../bulk_responses/{id}/rollback (and its preview): optional rollout controls of its own.
 export const rollbackBodySchema = z
   .strictObject({
-    rollout: rolloutSchema.optional(),
+    rollout: rollbackRolloutSchema.optional(),
   })
   .meta({
     id: 'RollbackRequest',
     description:
-      "Optional: the rollback's own rollout controls (not rollback: a rollback is not rolled back itself). By default it takes the parent's max_in_flight, rate_per_minute, ramp, device_timeout_seconds, retry, max_device_seconds, windows, skip_offline and confirm_health, and none of its stages, abort criteria, approval, start or end time",
+      "Optional: the rollback's own rollout controls. By default it takes the parent's max_in_flight, rate_per_minute, ramp, device_timeout_seconds, retry, max_device_seconds, windows, skip_offline and confirm_health, and none of its stages, abort criteria, approval, start or end time",
     example: {},
   });
 export type RollbackBody = z.infer<typeof rollbackBodySchema>;

@@ -12,7 +12,7 @@ import { newObjectId } from '../../registry/object-id';
 import { findRollbackOf, findRollbackParent, type RollbackParent } from '../../registry/rollbacks.repository';
 import type { Caller } from '../caller';
 import type { ApiDependencies } from '../dependencies';
-import { BadRequestError, ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
 import { startBulkAction, type StartedBulkAction } from './start-bulk-action.service';
 
 export async function findParent(dependencies: ApiDependencies, companyId: string, id: string) {
@@ -22,16 +22,12 @@ export async function findParent(dependencies: ApiDependencies, companyId: strin
 }
 
 // The rollback a POST .../rollback would start, or why not (409: running, a rollback itself, or
-// rolled back already; 400: nothing it could send, or rollout.rollback given).
+// rolled back already; 400: nothing it could send).
 export async function plannedRollbackOf(
   dependencies: ApiDependencies,
   parent: RollbackParent,
   body: RollbackBody,
 ): Promise<PlannedRollback> {
-  if (body.rollout?.rollback)
-    throw new BadRequestError('Invalid request: rollout.rollback', [
-      { field: 'rollout.rollback', message: 'a rollback is not rolled back itself' },
-    ]);
   const planned = plan(parent, { rollout: body.rollout });
   const existing = await findRollbackOf(dependencies.database, parent.id);
   if (existing)

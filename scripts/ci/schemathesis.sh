@@ -65,6 +65,9 @@ token_of() {
 
 seed_arguments=()
 [[ "${FUZZ_SEED:-1}" == random ]] || seed_arguments=(--seed "${FUZZ_SEED:-1}")
+# FUZZ_PHASES (e.g. `stateful`) runs some phases only; by default every phase runs.
+phase_arguments=()
+[[ -z "${FUZZ_PHASES:-}" ]] || phase_arguments=(--phases "$FUZZ_PHASES")
 
 # Every token first: a fuzzer's logins use up the address's login limit (300 per 15 minutes).
 declare -A tokens
@@ -78,10 +81,11 @@ for role in "${roles[@]}"; do
   token=${tokens[$role]}
   echo "==> schemathesis as $role for ${seconds} s"
   # From the temp dir: schemathesis keeps its replay store (.schemathesis/) in the working directory.
-  (cd "$work" && "$root/.tools/venv/bin/schemathesis" run "$api/openapi.json" \
-    --checks all --max-time "$seconds" --workers 1 --request-timeout 20 \
+  (cd "$work" && "$root/.tools/venv/bin/schemathesis" --config-file "$root/scripts/ci/schemathesis.toml" \
+    run "$api/openapi.json" \
+    --max-time "$seconds" --workers 1 --request-timeout 20 \
     --exclude-path-regex '^/api/v1/platform/users' \
-    --header "Authorization: $token" --no-color "${seed_arguments[@]}" \
+    --header "Authorization: $token" --no-color "${seed_arguments[@]}" "${phase_arguments[@]}" \
     --report junit --report-junit-path "$report_dir/$role.xml" \
     --generation-database none --generation-allow-x00 false) || failed=1
 done
