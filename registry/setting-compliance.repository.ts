@@ -30,11 +30,15 @@ const applicable = `(cardinality($3::text[]) = 0 or d.device_type_id = any($3::t
 const latestVersion = `(select coalesce(max(v.version), 0) from setting_versions v where v.setting_id = $2::text)`;
 
 // `from devices d join device_types t ... where ...` over the scope's devices, with $1 company,
-// $2 setting, $3 configuration device types, then the fleet's criteria.
+// $2 setting, $3 configuration device types, then the fleet's criteria. The setting's own clause
+// also keeps $2 in every statement built on it: PostgreSQL refuses a parameter no clause types
+// (a page's count has none of the version columns).
 function scopeFromWhere(scope: ComplianceScope): { sql: string; params: unknown[] } {
   const criteria = fleetCriteriaWhere(scope.criteria ?? {}, 3);
+  const settingOfCompany = 'exists (select 1 from settings s where s.id = $2::text and s.company_id = $1)';
   return {
-    sql: `from devices d join device_types t on t.id = d.device_type_id where d.company_id = $1 and ${criteria.sql}`,
+    sql: `from devices d join device_types t on t.id = d.device_type_id
+      where d.company_id = $1 and ${settingOfCompany} and ${criteria.sql}`,
     params: [scope.companyId, scope.settingId, scope.configurationDeviceTypeIds, ...criteria.params],
   };
 }

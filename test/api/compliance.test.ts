@@ -88,6 +88,16 @@ describe('setting compliance', () => {
     );
   });
 
+  test('when every device is paged with its total, then the total is what the summary counts', async () => {
+    const summary = bodyOf<{ devices: number }>(await read(base));
+    const page = bodyOf<{ total: number; resources: ComplianceDevice[] }>(
+      await read(`${base}/devices?per_page=3&page_meta=true`),
+    );
+    assert.ok(summary.devices > 3, `the scope has more devices than a page: ${summary.devices}`);
+    assert.equal(page.total, summary.devices);
+    assert.equal(page.resources.length, 3);
+  });
+
   test('when the devices behind the latest version are paged, then the pages hold them by serial with their version', async () => {
     const first = await read(`${base}/devices?not_latest=true&per_page=5&page_meta=true`);
     const page = bodyOf<{ total: number; resources: ComplianceDevice[] }>(first);
