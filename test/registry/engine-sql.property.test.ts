@@ -321,8 +321,12 @@ describe('the engine SQL keeps the counts from the rows (property, real registry
                 nextSendAt: null,
                 skipOffline: false,
               });
-          // Every device is online (newWorld): each row entered `sent` once.
+          // Every device is online (newWorld): each row entered `sent` once. The check compares with
+          // the rows as dispatched, so a device no recorder answered (still sent) is not counted twice.
           for (const id of world.bulkResponseIds) world.entries.set(id, { sent: deviceCount, enqueued: 0 });
+          const dispatched = new Map(
+            (await rowsOf(world)).map((row) => [`${row.bulk_response_id}.${row.device_id}`, row]),
+          );
           const recorded = await Promise.all(
             batches.map((devices, batch) =>
               recordDeviceAnswers(database, [
@@ -337,10 +341,11 @@ describe('the engine SQL keeps the counts from the rows (property, real registry
           assert.equal(new Set(written).size, written.length, 'each row written once');
           const answered = new Set(batches.flat()).size;
           assert.equal(written.length, 2 * answered, 'every answered device was written');
-          await check(world, { kind: 'concurrentAnswers', br: 0, devices: [] }, new Map(), await rowsOf(world));
+          await check(world, { kind: 'concurrentAnswers', br: 0, devices: [] }, dispatched, await rowsOf(world));
         },
       ),
-      { numRuns: 30 },
+      // A run where most devices are never answered (a CI failure of the check's bookkeeping).
+      { numRuns: 30, examples: [[[[0], [0], [0], [0], [0], [0], [0], [0]]]] },
     );
   });
 });
