@@ -25,7 +25,7 @@ import { startStatusStack, type StatusTopology } from './support/status-stack';
 // counts and whether any answer went backwards. Asserts nothing.
 //   npx tsx bench/status-latency.bench.ts [--topology split|embedded] [--devices 5000]
 //     [--clients 20] [--posters 5] [--minutes 5] [--poll-think-ms 100] [--post-think-ms 500]
-//     [--max-in-flight 200] [--latency-ms 20,200]
+//     [--max-in-flight 200] [--latency-ms 20,200] [--rollout-niceness <0-19, npm start's default>]
 
 export interface StatusLatencyOptions {
   topology: StatusTopology;
@@ -37,6 +37,8 @@ export interface StatusLatencyOptions {
   postThinkMs: number;
   maxInFlight: number;
   latency: string;
+  // The embedded topology's ROLLOUT_WORK_NICENESS; undefined: what `npm start` uses.
+  rolloutNiceness: number | undefined;
 }
 
 const goals = { singleP99Ms: 100, listP99Ms: 200, backwards: 0 };
@@ -46,6 +48,8 @@ const embeddedBrokerDeviceLimit = 8_000;
 
 export interface StatusLatencyResult {
   topology: StatusTopology;
+  // --rollout-niceness; null: npm start's default.
+  rolloutNiceness: number | null;
   devices: number;
   clients: { polling: number; posting: number; pollThinkMs: number; postThinkMs: number };
   rollout: { id: string; finished: boolean; status: BulkStatus | null; seconds: number; counts: BulkCounts | null };
@@ -95,7 +99,7 @@ export async function runStatusLatency(options: StatusLatencyOptions): Promise<S
   const directory = mkdtempSync(path.join(tmpdir(), 'fleet-bench-'));
   const stops: (() => Promise<unknown>)[] = [];
   try {
-    const stack = await startStatusStack(options.topology, directory);
+    const stack = await startStatusStack(options.topology, directory, options.rolloutNiceness);
     stops.unshift(() => stack.stop());
     const company = await insertCompanyWithDevices(stack.database, options.devices);
     const tenant = await createBenchTenant(stack.database, company.companyId);
@@ -134,6 +138,7 @@ export async function runStatusLatency(options: StatusLatencyOptions): Promise<S
     const list = summarizeLatencies(tally.listMs);
     return {
       topology: options.topology,
+      rolloutNiceness: options.rolloutNiceness ?? null,
       devices: options.devices,
       clients: {
         polling: options.clients - options.posters,
@@ -182,6 +187,7 @@ function optionsFromArguments(argv: string[]): StatusLatencyOptions {
       'post-think-ms': { type: 'string' },
       'max-in-flight': { type: 'string' },
       'latency-ms': { type: 'string' },
+      'rollout-niceness': { type: 'string' },
     },
   });
   const devices = Number(values.devices ?? 5000);
@@ -200,6 +206,7 @@ function optionsFromArguments(argv: string[]): StatusLatencyOptions {
     postThinkMs: Math.max(0, Number(values['post-think-ms'] ?? 500)),
     maxInFlight: Math.min(500, Number(values['max-in-flight'] ?? 200)),
     latency: values['latency-ms'] ?? '20,200',
+    rolloutNiceness: values['rollout-niceness'] === undefined ? undefined : Number(values['rollout-niceness']),
   };
 }
 

@@ -61,6 +61,9 @@ const environmentSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
+  // `npm start` on one machine: the niceness of the worker and the Temporal dev server, so the API
+  // (at the supervisor's own) answers reads first (scripts/embedded/stack.ts). 0 turns it off.
+  ROLLOUT_WORK_NICENESS: z.coerce.number().int().min(0).max(19).default(5),
   SEED_DEMO_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -141,6 +144,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env) {
       sharedSubscriptionGroup: env.MQTT_SHARED_SUBSCRIPTIONS === 'true' ? 'fleet-actions' : undefined,
     },
     seedDemoOnStart: env.SEED_DEMO_ON_START,
+    rolloutWorkNiceness: env.ROLLOUT_WORK_NICENESS,
     webhooks: { allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE },
     admission: { maxActiveBulkResponses: env.MAX_ACTIVE_BULK_RESPONSES },
     workerId: env.WORKER_ID ?? hostname(),

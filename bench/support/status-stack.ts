@@ -18,8 +18,10 @@ export interface StatusStack {
   stop(): Promise<void>;
 }
 
-async function startEmbedded(directory: string): Promise<StatusStack> {
-  const topology = await startEmbeddedTopology(directory, { environment: { TEMPORAL_TASK_QUEUE: 'status-latency' } });
+async function startEmbedded(directory: string, rolloutWorkNiceness: number | undefined): Promise<StatusStack> {
+  const environment: Record<string, string> = { TEMPORAL_TASK_QUEUE: 'status-latency' };
+  if (rolloutWorkNiceness !== undefined) environment.ROLLOUT_WORK_NICENESS = String(rolloutWorkNiceness);
+  const topology = await startEmbeddedTopology(directory, { environment });
   return {
     baseUrl: topology.stack.apiUrl,
     database: topology.database,
@@ -29,8 +31,13 @@ async function startEmbedded(directory: string): Promise<StatusStack> {
   };
 }
 
-export function startStatusStack(topology: StatusTopology, directory: string): Promise<StatusStack> {
-  if (topology === 'embedded') return startEmbedded(directory);
+// rolloutWorkNiceness: the embedded topology's ROLLOUT_WORK_NICENESS (its default when undefined).
+export function startStatusStack(
+  topology: StatusTopology,
+  directory: string,
+  rolloutWorkNiceness?: number,
+): Promise<StatusStack> {
+  if (topology === 'embedded') return startEmbedded(directory, rolloutWorkNiceness);
   const databaseUrl = loadConfig().registry.databaseUrl;
   if (!databaseUrl)
     throw new Error(

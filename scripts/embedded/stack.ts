@@ -20,13 +20,13 @@ import { startTemporalDevServer } from './temporal-dev-server';
 // names is used instead of starting it. Stopped in reverse order.
 
 // On one machine the rollout's work (the worker, the Temporal server) shares the cores with the
-// API: at a lower priority it yields them, so an operator's reads are not queued behind a
-// rollout. Rollouts lose only the time reads take. Where the OS refuses, nothing changes.
-const rolloutWorkNiceness = 5;
-function yieldToReads(pid: number | undefined): void {
-  if (pid === undefined) return;
+// API: at a lower priority (config.rolloutWorkNiceness) it yields them, so an operator's reads are
+// not queued behind a rollout. Rollouts lose only the time reads take. Where the OS refuses,
+// nothing changes.
+function yieldToReads(pid: number | undefined, niceness: number): void {
+  if (pid === undefined || niceness === 0) return;
   try {
-    setPriority(pid, rolloutWorkNiceness);
+    setPriority(pid, niceness);
   } catch {
     // Not permitted here: every process keeps the same priority.
   }
@@ -118,7 +118,7 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
     child.process.once('exit', (code) => {
       if (!stopping) options.onServiceExit?.(name, code);
     });
-    if (name === 'worker') yieldToReads(child.pid);
+    if (name === 'worker') yieldToReads(child.pid, config.rolloutWorkNiceness);
     // One that has not served yet has nothing to finish (a worker still bundling its workflows
     // would otherwise go on for seconds): killed outright, except the registry, whose
     // PostgreSQL must be stopped by it.
@@ -146,7 +146,7 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
       ...(options.temporalDynamicConfig ? { dynamicConfig: options.temporalDynamicConfig } : {}),
       // Known before it answers, so a stop or the next start can reach it while it starts.
       onSpawn: (child) => {
-        yieldToReads(child.pid);
+        yieldToReads(child.pid, config.rolloutWorkNiceness);
         spawnedTemporal = child;
         runFiles?.record('temporal', child.pid!);
       },
