@@ -87,7 +87,7 @@ try {
     [companyId, users, options.entries],
   );
   await database.query('analyze audit_entries');
-  const recent = { actor: users[3], since: new Date(Date.now() - 86_400_000).toISOString() };
+  const recent = { actor: users[3], since: new Date(Date.now() - 86_400_000) };
   const uncounted = { withTotal: false };
   const auditPage = await timed(options.rounds, () => listAuditEntries(database, companyId, {}, firstPage, uncounted));
   const auditCounted = await timed(options.rounds, () => listAuditEntries(database, companyId, {}, firstPage));

@@ -21,8 +21,8 @@ export interface AuditFilters {
   actor?: string | undefined;
   action?: AuditActionName | undefined;
   objectId?: string | undefined;
-  since?: string | undefined;
-  until?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
 }
 
 // Append only: this file inserts and reads; nothing in the service updates or deletes an entry,

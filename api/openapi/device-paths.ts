@@ -15,7 +15,7 @@ const csvText = z.string().meta({
   maxLength: maximumImportFileBytes,
   example: 'unique_id,name,device_type_id,tags\nGW-0001,Lobby gateway,65f1c0ffee0000000000abcd,lobby|floor-1\n',
 });
-const upload = z.object({
+const upload = z.strictObject({
   file: csvText.meta({
     contentMediaType: 'text/csv',
     description: 'A CSV file (as above) or a JSON array file (`.json` or an application/json part)',

@@ -17,8 +17,9 @@ export function auditEntriesRouter(database: Database): Router {
       actor: query.actor,
       action: query.action,
       objectId: query.object_id,
-      since: query.since,
-      until: query.until,
+      // As instants: PostgreSQL refuses some ISO times as text (offsets past 15:59, year 0).
+      since: query.since === undefined ? undefined : new Date(query.since),
+      until: query.until === undefined ? undefined : new Date(query.until),
     };
     const page = { page: query.page, perPage: query.per_page };
     const withTotal = query.page_meta === 'true';

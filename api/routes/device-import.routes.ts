@@ -52,6 +52,7 @@ function uploadError(error: unknown): unknown {
 }
 
 function uploadedContent(request: Request): UploadedContent {
+  if (request.is('multipart/form-data')) refuseUnknownParts(request.body);
   if (request.file) {
     const looksJson =
       request.file.mimetype.includes('json') || request.file.originalname.toLowerCase().endsWith('.json');
@@ -64,6 +65,17 @@ function uploadedContent(request: Request): UploadedContent {
   throw new BadRequestError('Send a CSV or JSON file in the multipart field "file"', [
     { field: 'file', message: 'required' },
   ]);
+}
+
+// A form holds the `file` part only, as the document says (additionalProperties: false): a
+// misspelt part is a 400 naming it, not an import that silently ignored it.
+function refuseUnknownParts(fields: unknown): void {
+  const unknown = Object.keys((fields ?? {}) as Record<string, unknown>).filter((name) => name !== 'file');
+  if (unknown.length === 0) return;
+  throw new BadRequestError(
+    'Invalid upload: only the part "file" is read',
+    unknown.map((name) => ({ field: name, message: 'unknown part' })),
+  );
 }
 
 // Files and CSV bodies are parsed after the app-wide NUL check, so their cells are checked here.

@@ -24,7 +24,7 @@ free_ports() { node -e '
   const net = require("node:net");
   const take = () => new Promise((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); }); });
   (async () => { const ports = new Set(); while (ports.size < Number(process.argv[1])) ports.add(await take()); console.log([...ports].join(" ")); })();' "$1"; }
-read -r api_port mqtt_port temporal_port ui_port worker_metrics_port <<<"$(free_ports 5)"
+read -r api_port mqtt_port temporal_port ui_port worker_metrics_port registry_port <<<"$(free_ports 6)"
 
 stack_pid=
 stop_stack() {
@@ -40,7 +40,7 @@ trap stop_stack EXIT
 # setsid: the stack and its children (Temporal dev server) form one process group to stop.
 # WEBHOOK_ALLOW_PRIVATE as in the tests: the documented webhook example receives on loopback.
 PORT=$api_port MQTT_PORT=$mqtt_port TEMPORAL_DEV_PORT=$temporal_port TEMPORAL_UI_PORT=$ui_port \
-  WORKER_METRICS_PORT=$worker_metrics_port DATA_DIR="$work/data" LOG_LEVEL=warn TEMPORAL_ADDRESS= MQTT_URL= DATABASE_URL= \
+  WORKER_METRICS_PORT=$worker_metrics_port REGISTRY_PORT=$registry_port DATA_DIR="$work/data" LOG_LEVEL=warn TEMPORAL_ADDRESS= MQTT_URL= DATABASE_URL= \
   WEBHOOK_ALLOW_PRIVATE=true \
   setsid node --import tsx scripts/start-embedded.ts >"$work/stack.log" 2>&1 &
 stack_pid=$!

@@ -128,6 +128,18 @@ describe('device import, CSV and JSON, both dialects', () => {
     );
   });
 
+  test('when a form carries a part besides file, then it answers 400 naming the part and imports nothing', async () => {
+    const response = await request(fixture.app)
+      .post('/api/public/v1/devices/import')
+      .set('Authorization', company.tokens.admin)
+      .attach('file', Buffer.from(`unique_id,name\nPART-1,Extra part\n`), 'devices.csv')
+      .field('overwrite', 'true');
+    assert.equal(response.status, 400, response.text);
+    assert.deepEqual(fieldsNamed(response), ['overwrite']);
+    const found = await fixture.database.query("select 1 from devices where unique_id = 'PART-1'");
+    assert.equal(found.length, 0);
+  });
+
   test('when CSV is sent as text/csv without multipart, then it is imported too', async () => {
     const response = await request(fixture.app)
       .post('/api/v1/platform/devices/import')

@@ -68,8 +68,8 @@ describe('audit entries repository (real registry)', () => {
     assert.equal(await count({ action: 'bulk_response.resume' }), 1);
     // The object itself, or the bulk response a retry created.
     assert.equal(await count({ objectId: bulkResponseId }), 3);
-    assert.equal(await count({ since: new Date(Date.now() - 60_000).toISOString() }), 3);
-    assert.equal(await count({ until: new Date(Date.now() - 60_000).toISOString() }), 0);
+    assert.equal(await count({ since: new Date(Date.now() - 60_000) }), 3);
+    assert.equal(await count({ until: new Date(Date.now() - 60_000) }), 0);
   });
 
   it('when an entry is updated, deleted or the table truncated, then the registry refuses it', async () => {
