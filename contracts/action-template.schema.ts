@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fleetActionRequestSchema, objectId } from './fleet-action.schema';
 import { name, timestamps } from './registry-common.schema';
+import { text } from './text.schema';
 
 // Action templates (SPEC §10): saved POST /fleets/{id}/actions bodies.
 
@@ -20,7 +21,8 @@ export const actionTemplateBodySchema = z
     example: { action: 'issue_command', gateway_command: 'reboot', rollout: { canary: { percent: 1 } } },
   });
 
-const description = z.string().trim().max(1000);
+// Bounded in code points before trimming, as the document states it (contracts/text.schema.ts).
+const description = text({ max: 1000, trim: true });
 
 export const createActionTemplateSchema = z
   .strictObject({ name, description: description.optional(), body: actionTemplateBodySchema })

@@ -92,6 +92,8 @@ describe('action templates', () => {
       ],
       [{ body: { action: 'add_tags', tags: ['a'] } }, ['name']],
       [{ name: 'T', body: { action: 'add_tags', tags: ['a'] }, extra: 1 }, ['(body)']],
+      // 1,001 code points as sent, though 998 once trimmed: the document bounds what is sent.
+      [{ name: 'T', description: `  ${'*'.repeat(998)} `, body: { action: 'add_tags', tags: ['a'] } }, ['description']],
     ];
     for (const [body, fields] of cases) {
       const response = await create(acme.tokens.operator, body);
