@@ -144,7 +144,10 @@ export const bulkResponseDeviceSchema = z
       .optional()
       .meta({ description: 'The latest progress the device reported while in_progress' }),
     attempts: z.int().meta({ description: 'How many times the command was sent to the device' }),
-    acknowledged_at: z.string().optional().meta({ description: 'When the device answered (its own time if it said)' }),
+    acknowledged_at: z.string().nullable().meta({
+      description:
+        'When the device answered (its own time if it said; for a registry action, when the registry wrote the change); null while it has not (waiting, skipped, canceled, timed out)',
+    }),
     updated_at: z.string(),
   })
   .meta({ id: 'BulkResponseDevice' });

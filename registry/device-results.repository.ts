@@ -13,7 +13,7 @@ export interface DeviceResultRecord {
   result?: Record<string, unknown>;
   progress?: Record<string, unknown>;
   attempts: number;
-  acknowledged_at?: string;
+  acknowledged_at: string | null;
   updated_at: string;
 }
 
@@ -73,10 +73,13 @@ export async function listDeviceResults(
        from bulk_response_devices where ${where} order by device_id limit $3 offset $4`,
     [bulkResponseId, status ?? null, page.limit, page.offset],
   );
-  // Optional fields are left out rather than null, as the API documents them.
+  // Optional fields are left out rather than null, as the API documents them; every entry says
+  // whether the device answered (acknowledged_at, null until it has).
   const resources = rows.map(
     (row) =>
-      Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null)) as unknown as DeviceResultRecord,
+      Object.fromEntries(
+        Object.entries(row).filter(([key, value]) => value !== null || key === 'acknowledged_at'),
+      ) as unknown as DeviceResultRecord,
   );
   return { total: count?.total ?? 0, resources };
 }

@@ -84,9 +84,18 @@ describe('add_tags end to end (dev server, registry, worker, HTTP)', () => {
       .get(`${platform}/bulk_responses/${id}/responses?status=skipped&per_page=1000`)
       .set('Authorization', demo.tokens.viewer)
       .expect(200);
-    const skippedBody = skipped.body as { total: number; resources: { reason: string }[] };
+    const skippedBody = skipped.body as { total: number; resources: { reason: string; acknowledged_at: unknown }[] };
     assert.equal(skippedBody.total, members.length - active.length);
     assert.ok(skippedBody.resources.every((entry) => entry.reason === 'inactive'));
+    // Every entry says whether the device answered: null for a device never acted on.
+    assert.ok(skippedBody.resources.every((entry) => entry.acknowledged_at === null));
+    const acted = await request(stack.app)
+      .get(`${platform}/bulk_responses/${id}/responses?status=success&per_page=1000`)
+      .set('Authorization', demo.tokens.viewer)
+      .expect(200);
+    const actedEntries = (acted.body as { resources: { acknowledged_at: unknown }[] }).resources;
+    assert.equal(actedEntries.length, active.length);
+    assert.ok(actedEntries.every((entry) => typeof entry.acknowledged_at === 'string'));
     const metrics = (await request(stack.app).get('/metrics').set('Authorization', demo.tokens.admin).expect(200)).text;
     assert.match(metrics, /fleet_bulk_responses_started_total\{action="add_tags"\} [1-9]/);
     assert.match(metrics, /fleet_bulk_responses_finished_total\{action="add_tags",status="completed"\} [1-9]/);
