@@ -8,14 +8,15 @@ import { readCountsSnapshot } from '../registry/bulk-response-counts.repository'
 import type { Database } from '../registry/database';
 import { loadDeviceBatch } from '../registry/device-batch.repository';
 import {
-  dispatchDevice,
+  dispatchDevices,
   expireDevices,
   hasConnectedDevices,
   listDeadlinesReached,
   nextDueAt,
-  recordDispatchFailure,
+  recordDispatchFailures,
   takeConnectedDevices,
   takeDueResends,
+  type DispatchedRow,
   type WaitingDevice,
 } from '../registry/device-dispatch.repository';
 import { isOnline } from '../registry/device-eligibility';
@@ -54,9 +55,9 @@ export interface FleetPage {
   newDevices: number;
 }
 
-export interface CommandDeviceInput {
+export interface CommandDevicesInput {
   target: DispatchTarget;
-  device: DeviceRef;
+  devices: DeviceRef[];
   stage: number;
   deadlineMilliseconds: number;
   // The end of the maintenance window it is sent in: its deadline ends there at the latest.
@@ -159,16 +160,17 @@ export function createDeviceDispatchActivities({
       return devices;
     },
 
-    // One device reached: its row says whether it is online now; an online one gets the command.
-    // A retry or a replay finds the row and sends the same envelope again (the device acts once).
-    async commandDevice(input: CommandDeviceInput): Promise<LaunchOutcome> {
+    // The devices a turn reaches: their rows say which are online now; the online ones get the
+    // command. Outcomes in the order of `devices`. A retry or a replay finds the rows and sends the
+    // same envelopes again (a device acts once).
+    async commandDevices(input: CommandDevicesInput): Promise<LaunchOutcome[]> {
       const sentAt = new Date();
       const deadline = sentAt.getTime() + input.deadlineMilliseconds;
       const deadlineAt = new Date(input.deadlineCap === null ? deadline : Math.min(deadline, input.deadlineCap));
-      const row = await dispatchDevice(database, {
+      const rows = await dispatchDevices(database, {
         bulkResponseId: input.target.bulkResponseId,
         companyId: input.target.companyId,
-        deviceId: input.device.deviceId,
+        deviceIds: input.devices.map((device) => device.deviceId),
         stage: input.stage,
         sentAt,
         deadlineAt,
@@ -176,21 +178,25 @@ export function createDeviceDispatchActivities({
         skipOffline: input.skipOffline,
         setting: input.target.command.setting,
       });
-      if (row.status === 'skipped') return 'gone';
-      if (row.status !== 'sent') return row.status;
-      const sent = { device_id: input.device.deviceId, deadline_at: row.deadlineAt!, undo: row.undo };
-      await publish(input.target, sent, sentAt);
-      observer.devicesCommanded(1);
-      return 'sent';
+      const outcomes = input.devices.map(({ deviceId }) => launchOutcomeOf(rows.get(deviceId)!));
+      const sent = [...rows]
+        .filter(([, row]) => row.status === 'sent')
+        .map(([deviceId, row]) => ({ device_id: deviceId, deadline_at: row.deadlineAt!, undo: row.undo }));
+      // Every device is tried before a failure retries the turn's devices (each acts once).
+      const published = await Promise.allSettled(sent.map((device) => publish(input.target, device, sentAt)));
+      const failed = published.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+      observer.devicesCommanded(sent.length);
+      return outcomes;
     },
 
-    async recordDispatchFailure(input: { target: DispatchTarget; device: DeviceRef; stage: number; message: string }) {
-      await recordDispatchFailure(
-        database,
-        input.target.bulkResponseId,
-        { ...input.device, stage: input.stage },
-        input.message,
-      );
+    async recordDispatchFailures(input: {
+      target: DispatchTarget;
+      devices: DeviceRef[];
+      stage: number;
+      message: string;
+    }) {
+      await recordDispatchFailures(database, input.target.bulkResponseId, input.devices, input.stage, input.message);
     },
 
     // Devices that were offline at dispatch and are online now: sent to, at most `limit`.
@@ -230,4 +236,9 @@ export function createDeviceDispatchActivities({
       return readCountsSnapshot(database, input.bulkResponseId);
     },
   };
+}
+
+function launchOutcomeOf(row: DispatchedRow): LaunchOutcome {
+  if (row.status === 'skipped') return 'gone';
+  return row.status;
 }

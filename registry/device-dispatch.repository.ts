@@ -24,7 +24,7 @@ export interface DispatchedSetting {
 export interface DispatchRequest {
   bulkResponseId: string;
   companyId: string;
-  deviceId: string;
+  deviceIds: readonly string[];
   stage: number;
   sentAt: Date;
   deadlineAt: Date;
@@ -34,26 +34,28 @@ export interface DispatchRequest {
   setting?: DispatchedSetting | undefined;
 }
 
-// A device the rollout reaches: `sent` if it is online now (the caller then publishes), `enqueued`
-// if not (it is sent when it connects), or `skipped` offline with skip_offline. A row skipped
-// before (a continuous rollout's newcomer) is taken over; any other existing row is kept and
-// answered as it is, so a retried or replayed dispatch never writes or sends twice.
+// The devices a rollout's turn reaches, in one statement (its counts trigger runs once for all of
+// them): each is `sent` if it is online now (the caller then publishes), `enqueued` if not (it is
+// sent when it connects), or `skipped` offline with skip_offline. A row skipped before (a
+// continuous rollout's newcomer) is taken over; any other existing row is kept and answered as it
+// is, so a retried or replayed dispatch never writes or sends twice. A device no longer in the
+// company is `gone`. Every requested id has an entry.
 // A configuration's row keeps, in the same statement, the version the device applied before
 // ($9 setting id; $10 the version sent, or with $11 the version the device had before bulk
 // response $11): a rollback sends that back, and an answer applies the row's own version.
-export async function dispatchDevice(database: Queryable, request: DispatchRequest): Promise<DispatchedRow> {
-  const [inserted] = await database.query<{
-    status: 'sent' | 'enqueued' | 'skipped';
-    deadline_at: Date | null;
-    undo: SettingUndo | null;
-  }>(
+export async function dispatchDevices(
+  database: Queryable,
+  request: DispatchRequest,
+): Promise<Map<string, DispatchedRow>> {
+  const written = await database.query<StoredDispatch>(
     `with device as (
        select d.id, d.unique_id, ${isOnlineSql('d')} as online,
          case when $9::text is not null then jsonb_build_object('setting_id', $9::text,
            'previous_version', coalesce(d.applied_settings -> $9::text, 'null'),
            'version', case when $11::text is null then to_jsonb($10::int) else (select p.undo -> 'previous_version'
              from bulk_response_devices p where p.bulk_response_id = $11::text and p.device_id = d.id) end) end as undo
-       from devices d where d.id = $2 and d.company_id = $3
+       from devices d where d.id = any($2::text[]) and d.company_id = $3
+       order by d.id
      )
      insert into bulk_response_devices as row (bulk_response_id, device_id, unique_id, status, reason, attempts, stage,
        sent_at, deadline_at, next_send_at, undo)
@@ -72,10 +74,10 @@ export async function dispatchDevice(database: Queryable, request: DispatchReque
        deadline_at = excluded.deadline_at, next_send_at = excluded.next_send_at, undo = excluded.undo,
        updated_at = now()
        where row.status = 'skipped'
-     returning status, deadline_at, undo`,
+     returning device_id, status, deadline_at, undo`,
     [
       request.bulkResponseId,
-      request.deviceId,
+      request.deviceIds,
       request.companyId,
       request.stage,
       request.sentAt,
@@ -87,14 +89,30 @@ export async function dispatchDevice(database: Queryable, request: DispatchReque
       request.setting?.restoreFrom ?? null,
     ],
   );
-  if (inserted) return { status: inserted.status, deadlineAt: inserted.deadline_at, undo: inserted.undo };
-  const [existing] = await database.query<{ status: string; deadline_at: Date | null; undo: SettingUndo | null }>(
-    'select status, deadline_at, undo from bulk_response_devices where bulk_response_id = $1 and device_id = $2',
-    [request.bulkResponseId, request.deviceId],
-  );
-  if (existing?.status === 'sent' || existing?.status === 'enqueued')
-    return { status: existing.status, deadlineAt: existing.deadline_at, undo: existing.undo };
-  return { status: 'gone', deadlineAt: null, undo: null };
+  const rows = new Map(written.map((row) => [row.device_id, dispatchedOf(row)]));
+  const kept = request.deviceIds.filter((deviceId) => !rows.has(deviceId));
+  if (kept.length > 0) {
+    const existing = await database.query<StoredDispatch>(
+      `select device_id, status, deadline_at, undo from bulk_response_devices
+        where bulk_response_id = $1 and device_id = any($2::text[]) and status in ('sent', 'enqueued')`,
+      [request.bulkResponseId, kept],
+    );
+    for (const row of existing) rows.set(row.device_id, dispatchedOf(row));
+  }
+  for (const deviceId of request.deviceIds)
+    if (!rows.has(deviceId)) rows.set(deviceId, { status: 'gone', deadlineAt: null, undo: null });
+  return rows;
+}
+
+interface StoredDispatch {
+  device_id: string;
+  status: 'sent' | 'enqueued' | 'skipped';
+  deadline_at: Date | null;
+  undo: SettingUndo | null;
+}
+
+function dispatchedOf(row: StoredDispatch): DispatchedRow {
+  return { status: row.status, deadlineAt: row.deadline_at, undo: row.undo };
 }
 
 export interface WaitingDevice {
@@ -221,20 +239,29 @@ export async function nextDueAt(
   return row?.due ?? null;
 }
 
-// A device whose command could not be published for good ends `fail` with the reason.
-export async function recordDispatchFailure(
+// Devices whose command could not be published for good end `fail` with the reason.
+export async function recordDispatchFailures(
   database: Queryable,
   bulkResponseId: string,
-  device: { deviceId: string; uniqueId: string; stage: number },
+  devices: readonly { deviceId: string; uniqueId: string }[],
+  stage: number,
   message: string,
 ): Promise<void> {
   await database.query(
     `insert into bulk_response_devices as row (bulk_response_id, device_id, unique_id, status, message, attempts, stage)
-     values ($1, $2, $3, 'fail', $4, 1, $5)
+     select $1, device.id, device.unique_id, 'fail', $4, 1, $5
+       from unnest($2::text[], $3::text[]) as device (id, unique_id)
+      order by device.id
      on conflict (bulk_response_id, device_id) do update set status = 'fail', message = excluded.message,
        next_send_at = null, updated_at = now()
        where row.status in ('sent', 'enqueued', 'skipped')`,
-    [bulkResponseId, device.deviceId, device.uniqueId, message, device.stage],
+    [
+      bulkResponseId,
+      devices.map((device) => device.deviceId),
+      devices.map((device) => device.uniqueId),
+      message,
+      stage,
+    ],
   );
 }
 

@@ -12,6 +12,10 @@ import { checkNewcomers, sourceAsOf } from './rollout-sources';
 // over a continue-as-new), so it stays small.
 const fleetPageSize = 500;
 
+// Devices one launch writes and publishes at most: a turn's launches are one statement each (the
+// counts trigger runs once per statement), small enough to finish well within the launch's timeout.
+const launchBatchSize = 100;
+
 export type DriveResult = { ended: TerminalBulkStatus } | 'rest';
 
 // Runs a device action until it may end (or hands over to a fresh run): each turn does what is
@@ -38,7 +42,8 @@ export async function driveDevices(
     if (await bookkeeping(input, target, model, now)) continue;
     await launchConnected(target, model, now);
     const { count, deadlineAt } = model.launchable(now);
-    await Promise.all(model.launch(now, count).map((device) => launchDevice(input, target, model, device, deadlineAt)));
+    const launches = chunksOf(model.launch(now, count), launchBatchSize);
+    await Promise.all(launches.map((devices) => launchDevices(input, target, model, devices, deadlineAt)));
     const ended = await endTurn(model, recorder, now);
     if (ended) return { ended };
   }
@@ -121,21 +126,22 @@ async function launchConnected(target: DispatchTarget, model: RolloutModel, now:
   model.connectedLaunched(now, result.sent, result.more);
 }
 
-// One device: the model hears how it went. A device whose command could not be published for good
-// ends `fail`; if even that cannot be recorded, the rollout fails.
-function launchDevice(
+// A turn's devices, written in one statement and published together: the model hears how each
+// went. Devices whose command could not be published for good end `fail`; if even that cannot be
+// recorded, the rollout fails.
+function launchDevices(
   input: DeviceActionInput,
   target: DispatchTarget,
   model: RolloutModel,
-  device: DeviceRef,
+  devices: DeviceRef[],
   deadlineAt: number | null,
 ): Promise<void> {
   const stage = model.stageIndex;
-  const dispatch = deviceDispatch(`${input.command.name} -> ${device.uniqueId}`);
+  const dispatch = deviceDispatch(`${input.command.name} -> ${describeDevices(devices)}`);
   const launched = CancellationScope.nonCancellable(() =>
-    dispatch.commandDevice({
+    dispatch.commandDevices({
       target,
-      device,
+      devices,
       stage,
       deadlineMilliseconds: model.plan.deadlineMilliseconds,
       deadlineCap: deadlineAt,
@@ -144,11 +150,25 @@ function launchDevice(
     }),
   );
   return launched.then(
-    (outcome: LaunchOutcome) => model.launched(outcome),
+    (outcomes: LaunchOutcome[]) => outcomes.forEach((outcome) => model.launched(outcome)),
     async (error: unknown) => {
       const message = `the command could not be sent: ${error instanceof Error ? error.message : String(error)}`;
-      await CancellationScope.nonCancellable(() => registry.recordDispatchFailure({ target, device, stage, message }));
-      model.launched('failed');
+      await CancellationScope.nonCancellable(() =>
+        registry.recordDispatchFailures({ target, devices, stage, message }),
+      );
+      devices.forEach(() => model.launched('failed'));
     },
   );
+}
+
+// The Temporal UI's summary of a launch: its devices, by name.
+function describeDevices(devices: DeviceRef[]): string {
+  if (devices.length === 1) return devices[0]!.uniqueId;
+  return `${devices.length} devices (${devices[0]!.uniqueId} … ${devices.at(-1)!.uniqueId})`;
+}
+
+function chunksOf<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
 }

@@ -27,9 +27,9 @@ export const longRegistry = proxyActivities<Activities>({
 // event instead of three.
 export const registryReads = proxyLocalActivities<Activities>(registryOptions);
 
-// One device reached: one local activity per device (a marker in the history, no round trip to
-// the server), retried for about half a minute (a broker restart) before the device ends `fail`.
-// Its summary names the command and the device, for the Temporal UI.
+// A turn's devices reached: one local activity per launch (a marker in the history, no round trip
+// to the server), retried for about half a minute (a broker restart) before its devices end `fail`.
+// Its summary names the command and the devices, for the Temporal UI.
 const deviceDispatchOptions: LocalActivityOptions = {
   startToCloseTimeout: '15 seconds',
   retry: {

@@ -64,11 +64,11 @@ describe('device dispatch activities (MockActivityEnvironment, real registry, fa
     const environment = new MockActivityEnvironment();
     const run = <T>(activity: () => Promise<T>): Promise<T> => environment.run<[], T, () => Promise<T>>(activity);
     const device = (index: number) => ({ deviceId: ids[index]!, uniqueId: `sim-${ids[index]}` });
-    const command = (index: number, extra: { deadlineCap?: number | null; skipOffline?: boolean } = {}) =>
+    const commandAll = (indexes: number[], extra: { deadlineCap?: number | null; skipOffline?: boolean } = {}) =>
       run(() =>
-        activities.commandDevice({
+        activities.commandDevices({
           target,
-          device: device(index),
+          devices: indexes.map(device),
           stage: 0,
           deadlineMilliseconds: 30 * second,
           deadlineCap: extra.deadlineCap ?? null,
@@ -76,6 +76,8 @@ describe('device dispatch activities (MockActivityEnvironment, real registry, fa
           skipOffline: extra.skipOffline ?? false,
         }),
       );
+    const command = async (index: number, extra: { deadlineCap?: number | null; skipOffline?: boolean } = {}) =>
+      (await commandAll([index], extra))[0];
     const row = async (index: number) =>
       (
         await database.query<StoredRow>(
@@ -84,7 +86,7 @@ describe('device dispatch activities (MockActivityEnvironment, real registry, fa
           [bulkResponseId, ids[index]],
         )
       )[0];
-    return { ids, target, transport, activities, environment, run, device, command, row, companyId };
+    return { ids, target, transport, activities, environment, run, device, command, commandAll, row, companyId };
   }
 
   it('when an online device is reached, then its row is sent with its deadline and first re-send, and the command is published once', async () => {
@@ -99,6 +101,22 @@ describe('device dispatch activities (MockActivityEnvironment, real registry, fa
     const { envelope } = transport.published[0]!;
     assert.equal(envelope.execution_id, commandExecutionId(target.bulkResponseId, ids[0]!));
     assert.equal(envelope.expires_at, stored.deadline_at!.toISOString());
+  });
+
+  it('when a turn reaches several devices at once, then each gets its own outcome in order, only online ones are published to, and the counts are the rows', async () => {
+    const { commandAll, transport, target, device, ids, row } = await setUp(4, { offline: [1] });
+    await recordDeviceResults(database, target.bulkResponseId, [{ ...device(2), status: 'success', attempts: 1 }]);
+    assert.deepEqual(await commandAll([3, 2, 1, 0]), ['sent', 'gone', 'enqueued', 'sent']);
+    assert.deepEqual(
+      transport.published.map(({ envelope }) => envelope.execution_id).sort(),
+      [0, 3].map((index) => commandExecutionId(target.bulkResponseId, ids[index]!)).sort(),
+    );
+    assert.equal((await row(1))!.status, 'enqueued');
+    const [counts] = await database.query<{ sent: number; enqueued: number; success: number }>(
+      'select sent, enqueued, success from bulk_response_counts where bulk_response_id = $1',
+      [target.bulkResponseId],
+    );
+    assert.deepEqual(counts, { sent: 2, enqueued: 1, success: 1 });
   });
 
   it('when a maintenance window ends before the deadline, then the deadline is cut at its end', async () => {

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { readCountsSnapshot } from '../../registry/bulk-response-counts.repository';
 import { insertBulkResponse } from '../../registry/bulk-responses.repository';
 import type { Database } from '../../registry/database';
-import { dispatchDevice, expireDevices, nextDueAt, takeDueResends } from '../../registry/device-dispatch.repository';
+import { expireDevices, nextDueAt, takeDueResends } from '../../registry/device-dispatch.repository';
+import { dispatchOne } from '../support/dispatch-one';
 import { recordDeviceResults } from '../../registry/device-results.repository';
 import { newObjectId } from '../../registry/object-id';
 import { insertCompanyWithDevices } from '../support/transport-fixtures';
@@ -42,7 +43,7 @@ describe('device dispatch rows (real registry)', () => {
       createdBy: null,
     });
     const dispatch = (index: number, sentAt: Date, deadlineAt: Date, nextSendAt: Date | null, stage = 0) =>
-      dispatchDevice(database, {
+      dispatchOne(database, {
         bulkResponseId: id,
         companyId,
         deviceId: ids[index]!,
@@ -125,7 +126,7 @@ describe('device dispatch rows (real registry)', () => {
   it('when a skipped device is skipped again from another stage, then the counts stay with the row', async () => {
     const { id, companyId, ids } = await bulkResponse(1, [0]);
     await recordDeviceResults(database, id, [{ deviceId: ids[0]!, uniqueId: 'x', status: 'skipped', attempts: 0 }], 0);
-    const row = await dispatchDevice(database, {
+    const row = await dispatchOne(database, {
       bulkResponseId: id,
       companyId,
       deviceId: ids[0]!,

@@ -7,15 +7,16 @@ import { insertBulkResponse } from '../../registry/bulk-responses.repository';
 import type { Database } from '../../registry/database';
 import { recordDeviceAnswers, type DeviceAnswerRecord } from '../../registry/device-answers.repository';
 import {
-  dispatchDevice,
+  dispatchDevices,
   expireDevices,
-  recordDispatchFailure,
+  recordDispatchFailures,
   takeConnectedDevices,
   takeDueResends,
 } from '../../registry/device-dispatch.repository';
 import { cancelWaitingDevices, recordDeviceResults } from '../../registry/device-results.repository';
 import { newObjectId } from '../../registry/object-id';
 import { settleUnreachedDevices } from '../../registry/unreached-devices';
+import { dispatchOne } from '../support/dispatch-one';
 import { insertCompanyWithDevices } from '../support/transport-fixtures';
 import { openTestDatabase } from '../support/test-database';
 
@@ -24,7 +25,7 @@ const reboot: ResolvedCommand = { kind: 'command', name: 'reboot', payload: {}, 
 
 // One step of the engine's SQL on a bulk response (`br` picks one of two) and its devices.
 type Step =
-  | { kind: 'dispatch'; br: number; device: number; stage: number; skipOffline: boolean; deadlineSeconds: number }
+  | { kind: 'dispatch'; br: number; devices: number[]; stage: number; skipOffline: boolean; deadlineSeconds: number }
   | { kind: 'answer'; br: number; devices: number[]; status: 'success' | 'fail' }
   | { kind: 'concurrentAnswers'; br: number; devices: number[] }
   | { kind: 'resend'; br: number; aheadSeconds: number }
@@ -33,7 +34,7 @@ type Step =
   | { kind: 'cancelWaiting'; br: number; cancelWaiting: boolean }
   | { kind: 'settleUnreached'; br: number; stage: number; cancelWaiting: boolean }
   | { kind: 'results'; br: number; devices: number[]; status: DeviceStatus; stage: number }
-  | { kind: 'dispatchFailure'; br: number; device: number; stage: number }
+  | { kind: 'dispatchFailure'; br: number; devices: number[]; stage: number }
   | { kind: 'online'; device: number; online: boolean };
 
 const br = fc.integer({ min: 0, max: 1 });
@@ -44,7 +45,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
     kind: fc.constant('dispatch' as const),
     br,
-    device,
+    devices,
     stage,
     skipOffline: fc.boolean(),
     deadlineSeconds: fc.integer({ min: -5, max: 60 }),
@@ -73,7 +74,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     status: fc.constantFrom<DeviceStatus>('skipped', 'success', 'fail', 'canceled'),
     stage,
   }),
-  fc.record({ kind: fc.constant('dispatchFailure' as const), br, device, stage }),
+  fc.record({ kind: fc.constant('dispatchFailure' as const), br, devices, stage }),
   fc.record({ kind: fc.constant('online' as const), device, online: fc.boolean() }),
 );
 
@@ -153,10 +154,10 @@ describe('the engine SQL keeps the counts from the rows (property, real registry
     const ref = (index: number) => ({ deviceId: world.deviceIds[index]!, uniqueId: world.uniqueIds[index]! });
     switch (step.kind) {
       case 'dispatch':
-        await dispatchDevice(database, {
+        await dispatchDevices(database, {
           bulkResponseId: id,
           companyId: world.companyId,
-          deviceId: world.deviceIds[step.device]!,
+          deviceIds: step.devices.map((index) => world.deviceIds[index]!),
           stage: step.stage,
           sentAt: now,
           deadlineAt: new Date(now.getTime() + step.deadlineSeconds * 1000),
@@ -219,7 +220,7 @@ describe('the engine SQL keeps the counts from the rows (property, real registry
         );
         return;
       case 'dispatchFailure':
-        await recordDispatchFailure(database, id, { ...ref(step.device), stage: step.stage }, 'broker down');
+        await recordDispatchFailures(database, id, step.devices.map(ref), step.stage, 'broker down');
         return;
       case 'online':
         await database.query('update devices set last_seen_at = case when $2 then now() end where id = $1', [
@@ -311,7 +312,7 @@ describe('the engine SQL keeps the counts from the rows (property, real registry
           const now = new Date();
           for (const id of world.bulkResponseIds)
             for (const deviceId of world.deviceIds)
-              await dispatchDevice(database, {
+              await dispatchOne(database, {
                 bulkResponseId: id,
                 companyId: world.companyId,
                 deviceId,

@@ -7,7 +7,7 @@ import { insertBulkResponse } from '../../registry/bulk-responses.repository';
 import type { Database } from '../../registry/database';
 import { recordDeviceAnswers } from '../../registry/device-answers.repository';
 import { loadDeviceBatch } from '../../registry/device-batch.repository';
-import { dispatchDevice } from '../../registry/device-dispatch.repository';
+import { dispatchOne } from '../support/dispatch-one';
 import { reasonToSkip } from '../../registry/fleet-population';
 import { newObjectId } from '../../registry/object-id';
 import { findRollbackParent, listParentsAwaitingRollback } from '../../registry/rollbacks.repository';
@@ -89,7 +89,7 @@ describe('rollback of a configuration and the rollback plan (registry)', () => {
     return id;
   };
   const dispatch = (bulkResponseId: string, deviceId: string, setting: ResolvedCommand['setting']) =>
-    dispatchDevice(database, {
+    dispatchOne(database, {
       bulkResponseId,
       companyId,
       deviceId,
