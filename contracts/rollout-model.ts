@@ -324,7 +324,11 @@ export class RolloutModel {
   private tendDueAt(): number | null {
     const { state } = this;
     if (state.phase === 'pending' || state.phase === 'ended') return null;
-    const safety = this.awaitingRows() ? state.lastTendAt + safetyTendIntervalMilliseconds : null;
+    // Counted from the start until the first look: from 0 it was always overdue, so every turn
+    // that launched slept through a timer "due at once" (about a second on the dev server) with
+    // answers waiting.
+    const lookedAt = Math.max(state.lastTendAt, state.startedAt ?? 0);
+    const safety = this.awaitingRows() ? lookedAt + safetyTendIntervalMilliseconds : null;
     const due = Math.min(state.tendDueAt ?? Infinity, safety ?? Infinity);
     return Number.isFinite(due) ? Math.max(due, state.lastTendAt + minimumTendIntervalMilliseconds) : null;
   }

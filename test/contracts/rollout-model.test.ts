@@ -82,6 +82,19 @@ describe('rollout model scenarios', () => {
     assert.equal(launched.length, 6);
   });
 
+  it('when the first devices wait for their answers, then the next look at the rows is the safety look seconds after the start, not at once', () => {
+    const { model, world } = rollout({ max_in_flight: 3 }, fleetOf(10));
+    // The workflow's first turn: the page, then a launch; the turn ends there.
+    model.fleetPageLoaded({ ...world.fleetPage(null, 50, start), newDevices: 0 });
+    const devices = model.launch(start, model.launchable(start).count);
+    assert.equal(devices.length, 3);
+    devices.forEach(() => model.launched('sent'));
+    assert.equal(model.tendDue(start + 1), false);
+    // Due at once, the workflow sleeps through a timer (about a second on the dev server) and
+    // answers arriving meanwhile wait for it: a rollout sent one window a second.
+    assert.equal(model.nextWakeAt(start + 1), start + 5_000);
+  });
+
   it('when devices are offline at dispatch, then they wait outside the window and the online ones go first', () => {
     const { turn, launched, world } = rollout({ max_in_flight: 2 }, fleetOf(6, { offline: [0, 1, 2, 3] }));
     turn(start);
