@@ -3,6 +3,12 @@ import type { RolloutRecordState } from '../contracts/rollout-model';
 import { emptyCounts, withPending, type BulkCounts, type BulkStatus } from '../contracts/statuses';
 import { summedCountsSql } from './bulk-response-counts.repository';
 import type { Queryable } from './database';
+import {
+  waitingDeadlineColumns,
+  waitingDeadlinesOf,
+  type StoredWaitingDeadlines,
+  type WaitingDeadlines,
+} from './waiting-deadlines.repository';
 
 export interface BulkResponseRecord {
   _id: string;
@@ -93,6 +99,24 @@ export async function findBulkResponse(
     [companyId, id],
   );
   return rows[0] && recordOf(rows[0]);
+}
+
+// The record and, while devices may still wait, the latest of their deadlines: one statement.
+export async function findBulkResponseWithDeadlines(
+  database: Queryable,
+  companyId: string,
+  id: string,
+): Promise<{ record: BulkResponseRecord; deadlines: WaitingDeadlines } | undefined> {
+  const [row] = await database.query<StoredRecord & StoredWaitingDeadlines>(
+    `select ${recordColumns}, ${waitingDeadlineColumns} from bulk_responses b where b.company_id = $1 and b.id = $2`,
+    [companyId, id],
+  );
+  if (!row) return undefined;
+  const { waiting_sent_deadline, waiting_enqueued_deadline, ...stored } = row;
+  return {
+    record: recordOf(stored),
+    deadlines: waitingDeadlinesOf({ waiting_sent_deadline, waiting_enqueued_deadline }),
+  };
 }
 
 export interface BulkResponseFilters {

@@ -1,5 +1,3 @@
-import type { Queryable } from './database';
-
 export interface WaitingDeadlines {
   // The latest deadline of devices sent to (or reporting progress) that have not answered yet.
   sent: Date | null;
@@ -7,19 +5,23 @@ export interface WaitingDeadlines {
   enqueued: Date | null;
 }
 
-// Two backward scans of the waiting rows' deadline index (migration 008), one row each, so a read
-// costs the same whatever the fleet's size.
-export async function findWaitingDeadlines(database: Queryable, bulkResponseId: string): Promise<WaitingDeadlines> {
-  const [row] = await database.query<{ sent: Date | string | null; enqueued: Date | string | null }>(
-    `select
-       (select deadline_at from bulk_response_devices
-         where bulk_response_id = $1 and status in ('sent', 'in_progress') and deadline_at is not null
-         order by deadline_at desc limit 1) as sent,
-       (select deadline_at from bulk_response_devices
-         where bulk_response_id = $1 and status = 'enqueued' and deadline_at is not null
-         order by deadline_at desc limit 1) as enqueued`,
-    [bulkResponseId],
-  );
-  const dateOf = (value: Date | string | null | undefined) => (value ? new Date(value) : null);
-  return { sent: dateOf(row?.sent), enqueued: dateOf(row?.enqueued) };
+// Columns of a read of bulk response `b`, so the single GET is one statement: two backward scans
+// of the waiting rows' deadline index (migration 008), one row each, so a read costs the same
+// whatever the fleet's size; none once the bulk response ended.
+export const waitingDeadlineColumns = `
+  case when b.completed_at is null then (select w.deadline_at from bulk_response_devices w
+    where w.bulk_response_id = b.id and w.status in ('sent', 'in_progress') and w.deadline_at is not null
+    order by w.deadline_at desc limit 1) end as waiting_sent_deadline,
+  case when b.completed_at is null then (select w.deadline_at from bulk_response_devices w
+    where w.bulk_response_id = b.id and w.status = 'enqueued' and w.deadline_at is not null
+    order by w.deadline_at desc limit 1) end as waiting_enqueued_deadline`;
+
+export interface StoredWaitingDeadlines {
+  waiting_sent_deadline: Date | string | null;
+  waiting_enqueued_deadline: Date | string | null;
+}
+
+export function waitingDeadlinesOf(row: StoredWaitingDeadlines): WaitingDeadlines {
+  const dateOf = (value: Date | string | null) => (value ? new Date(value) : null);
+  return { sent: dateOf(row.waiting_sent_deadline), enqueued: dateOf(row.waiting_enqueued_deadline) };
 }

@@ -4,8 +4,10 @@ import { bulkResponseIdParams } from '../../contracts/bulk-response.schema';
 import { isTerminalBulkStatus } from '../../contracts/statuses';
 import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
-import { withLastDeadline, type BulkResponseViewWithDeadline } from '../services/bulk-response-deadline.service';
-import { viewBulkResponse } from '../services/bulk-response-view.service';
+import {
+  viewBulkResponseWithDeadline,
+  type BulkResponseViewWithDeadline,
+} from '../services/bulk-response-deadline.service';
 import { withBulkResponseLinks } from './bulk-response.presenter';
 
 const pollMilliseconds = 1000;
@@ -31,8 +33,7 @@ export function bulkResponseEventsRouter(dependencies: ApiDependencies): Router 
   router.get('/bulk_responses/:bulkResponseId/events', async (request, response) => {
     const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
     const { companyId } = callerOf(response);
-    const currentView = async () =>
-      withLastDeadline(dependencies, await viewBulkResponse(dependencies, companyId, bulkResponseId));
+    const currentView = () => viewBulkResponseWithDeadline(dependencies, companyId, bulkResponseId);
     // Before any header is sent, so a foreign or unknown id is still an ordinary JSON 404.
     const first = await currentView();
     const clientGone = new AbortController();

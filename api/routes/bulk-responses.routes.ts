@@ -11,8 +11,8 @@ import { cancelUpdate, pauseUpdate, resumeUpdate } from '../../workflows/definit
 import { callerOf } from '../caller';
 import type { ApiDependencies } from '../dependencies';
 import { requireRole } from '../middleware/require-role';
-import { withLastDeadline } from '../services/bulk-response-deadline.service';
-import { findCompanyBulkResponse, viewBulkResponse, viewOf } from '../services/bulk-response-view.service';
+import { viewBulkResponseWithDeadline } from '../services/bulk-response-deadline.service';
+import { findCompanyBulkResponse, viewOf } from '../services/bulk-response-view.service';
 import { steerRollout } from '../services/rollout-steering.service';
 import { retryBulkResponse } from '../services/retry-bulk-response.service';
 import { bulkResponseLinks, withBulkResponseLinks } from './bulk-response.presenter';
@@ -38,8 +38,9 @@ export function bulkResponsesRouter(dependencies: ApiDependencies): Router {
 
   router.get('/bulk_responses/:bulkResponseId', async (request, response) => {
     const { bulkResponseId } = bulkResponseIdParams.parse(request.params);
-    const view = await viewBulkResponse(dependencies, callerOf(response).companyId, bulkResponseId);
-    response.json(withBulkResponseLinks(dependencies.config.temporal, await withLastDeadline(dependencies, view)));
+    const view = await viewBulkResponseWithDeadline(dependencies, callerOf(response).companyId, bulkResponseId);
+    // One statement: the record, its counts and its waiting devices' last deadline.
+    response.json(withBulkResponseLinks(dependencies.config.temporal, view));
   });
 
   router.get('/bulk_responses/:bulkResponseId/responses', async (request, response) => {

@@ -17,6 +17,8 @@ export interface ServiceChildOptions {
   // 'inherit': the supervisor's terminal; otherwise a log file (benches).
   output: { logFile: string } | 'inherit';
   startupTimeoutMilliseconds?: number;
+  // Node's own flags for this service, before the entry.
+  nodeFlags?: string[];
 }
 
 export interface ServiceChild {
@@ -74,7 +76,7 @@ export function spawnServiceChild(options: ServiceChildOptions): ServiceChild {
   const child = fork(fileURLToPath(new URL(options.entry, `file://${root}`)), [], {
     cwd: root,
     env: options.environment,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(options.nodeFlags ?? [])],
     stdio: [...stdio, 'ipc'],
     detached: true,
   });

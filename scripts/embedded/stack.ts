@@ -87,6 +87,14 @@ const entries = {
   api: 'api/main.ts',
 } as const;
 
+// The API's garbage collector on one machine with the rollout's work: scavenges run on the main
+// thread alone (V8's helper threads, descheduled on busy shared cores, stretched each pause to
+// 10-80 ms with every request in flight waiting), and a larger young generation makes them
+// rarer. Measured in bench/status-latency.bench.ts: docs/decisions.md, "Reads while a rollout runs".
+const nodeFlags: Partial<Record<Service, string[]>> = {
+  api: ['--single-threaded-gc', '--max-semi-space-size=32'],
+};
+
 class StackStopped extends Error {}
 
 export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStack {
@@ -114,6 +122,7 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
       entry: entries[name],
       environment: childEnvironment({ ...options.environment, ...environment }),
       output,
+      nodeFlags: nodeFlags[name],
     });
     child.process.once('exit', (code) => {
       if (!stopping) options.onServiceExit?.(name, code);
