@@ -13,7 +13,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'api');
   stopWithSupervisor();
-  const database = await openDatabase(config.registry);
+  const database = await openDatabase({
+    ...config.registry,
+    applicationName: 'fleet-actions-api',
+    keepConnectionsOpen: true,
+  });
   await migrate(database);
   const connection = await Connection.connect({ address: config.temporal.address });
   // Starting a bulk action sets the project's search attributes; on a fresh cluster the API may

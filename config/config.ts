@@ -61,9 +61,10 @@ const environmentSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
-  // `npm start` on one machine: the niceness of the worker and the Temporal dev server, so the API
-  // (at the supervisor's own) answers reads first (scripts/embedded/stack.ts). 0 turns it off.
-  ROLLOUT_WORK_NICENESS: z.coerce.number().int().min(0).max(19).default(5),
+  // `npm start` on one machine: the niceness of the worker and the Temporal dev server (and of
+  // their sessions), so the API answers reads first (scripts/embedded/process-priority.ts). 0 turns
+  // it off. 10 measured best for reads without slowing rollouts or starts (docs/decisions.md).
+  ROLLOUT_WORK_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   SEED_DEMO_ON_START: z
     .enum(['true', 'false'])
     .default('true')

@@ -16,7 +16,7 @@ stopWithSupervisor();
 
 const servicePassword = config.mqtt.servicePassword;
 if (!servicePassword) throw new Error('Invalid configuration: the broker needs MQTT_SERVICE_PASSWORD');
-const database = await openDatabase(config.registry);
+const database = await openDatabase({ ...config.registry, applicationName: 'fleet-actions-broker' });
 const broker = await startEmbeddedBroker({
   port: config.mqtt.port,
   host: '127.0.0.1',

@@ -48,7 +48,7 @@ function serveMetrics(): Promise<Server | undefined> {
 }
 
 const metricsServer = await serveMetrics();
-const database = await openDatabase(config.registry);
+const database = await openDatabase({ ...config.registry, applicationName: 'fleet-actions-worker' });
 await migrate(database);
 // An external cluster (docker-compose's auto-setup) starts without the project's search
 // attributes, and workflows fail their tasks without them; a no-op where they exist.

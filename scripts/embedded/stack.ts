@@ -1,12 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { childEnvironment, type Config } from '../../config/config';
 import { openDatabase } from '../../registry/database';
 import { seedDemo } from '../../registry/demo-seed';
 import { migrate } from '../../registry/migrate';
+import { yieldToReads } from './process-priority';
 import { claimRunDirectory, type RunFiles } from './run-files';
 import { spawnServiceChild, type ServiceChildOptions } from './service-child';
 import { embeddedServicePassword } from './service-secret';
@@ -18,19 +18,6 @@ import { startTemporalDevServer } from './temporal-dev-server';
 // the worker and the API, each service its own process through its production entry point and
 // configured by environment variables only. Whatever DATABASE_URL, TEMPORAL_ADDRESS or MQTT_URL
 // names is used instead of starting it. Stopped in reverse order.
-
-// On one machine the rollout's work (the worker, the Temporal server) shares the cores with the
-// API: at a lower priority (config.rolloutWorkNiceness) it yields them, so an operator's reads are
-// not queued behind a rollout. Rollouts lose only the time reads take. Where the OS refuses,
-// nothing changes.
-function yieldToReads(pid: number | undefined, niceness: number): void {
-  if (pid === undefined || niceness === 0) return;
-  try {
-    setPriority(pid, niceness);
-  } catch {
-    // Not permitted here: every process keeps the same priority.
-  }
-}
 
 export interface EmbeddedStackOptions {
   config: Config;
@@ -127,7 +114,7 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
     child.process.once('exit', (code) => {
       if (!stopping) options.onServiceExit?.(name, code);
     });
-    if (name === 'worker') yieldToReads(child.pid, config.rolloutWorkNiceness);
+    if (name === 'worker') void yieldToReads(child.pid, config.rolloutWorkNiceness);
     // One that has not served yet has nothing to finish (a worker still bundling its workflows
     // would otherwise go on for seconds): killed outright, except the registry, whose
     // PostgreSQL must be stopped by it.
@@ -155,7 +142,7 @@ export function createEmbeddedStack(options: EmbeddedStackOptions): EmbeddedStac
       ...(options.temporalDynamicConfig ? { dynamicConfig: options.temporalDynamicConfig } : {}),
       // Known before it answers, so a stop or the next start can reach it while it starts.
       onSpawn: (child) => {
-        yieldToReads(child.pid, config.rolloutWorkNiceness);
+        void yieldToReads(child.pid, config.rolloutWorkNiceness);
         spawnedTemporal = child;
         runFiles?.record('temporal', child.pid!);
       },

@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../config/config';
 import { freePort } from '../../harness/free-port';
 import { openDatabase, type Database } from '../../registry/database';
 import { newObjectId } from '../../registry/object-id';
+import { eventually } from '../support/bounded-waits';
 import { allGone, alive, listening, runNpmStart, type NpmStartRun } from '../support/npm-start-process';
+
+// The niceness of a process's session on a kernel with autogroups (sched(7)); undefined without.
+function sessionNiceness(pid: number): number | undefined {
+  const file = `/proc/${pid}/autogroup`;
+  if (!existsSync(file)) return undefined;
+  return Number(/nice (-?\d+)/.exec(readFileSync(file, 'utf8'))?.[1]);
+}
 
 // `npm start` as a user runs it, on free ports in a temporary data directory: the API and the
 // worker are processes of their own, a stop leaves no process and no port, and a supervisor
@@ -80,6 +88,15 @@ describe('npm start (the supervisor and its processes)', () => {
     assert.equal((await fetch(`http://127.0.0.1:${environment.PORT}/healthz`)).status, 200);
     const metrics = await fetch(`http://127.0.0.1:${environment.WORKER_METRICS_PORT}/metrics`);
     assert.match(await metrics.text(), /fleet_bulk_responses_started_total/);
+    // The rollout's work yields the cores to the API, across sessions too (each service has its own).
+    const { rolloutWorkNiceness } = loadConfig(environment);
+    for (const pid of [pids.worker, pids.temporal]) {
+      await eventually(() => getPriority(pid) === rolloutWorkNiceness, 5_000, `niceness of ${pid}`);
+      if (sessionNiceness(pid) !== undefined)
+        await eventually(() => sessionNiceness(pid) === rolloutWorkNiceness, 5_000, `session niceness of ${pid}`);
+    }
+    assert.equal(getPriority(pids.api), getPriority(running!.process.pid));
+    assert.ok([undefined, 0].includes(sessionNiceness(pids.api)), 'the API keeps the first share');
     signalGroup('SIGTERM');
     assert.equal(await running!.exited(30_000), 0);
     assert.ok(await allGone(Object.values(pids), 5_000), 'no process is left');
