@@ -32,7 +32,7 @@ export interface StatusClientsOutcome {
 export function runStatusClientsProcess(plan: StatusClientsPlan, directory: string): Promise<StatusClientsOutcome> {
   const planFile = path.join(directory, 'status-clients-plan.json');
   writeFileSync(planFile, JSON.stringify(plan), { mode: 0o600 });
-  const child = fork(childPath, [planFile], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = fork(childPath, [planFile], { execArgv: ['--import', 'tsx'], stdio: 'inherit', detached: true });
   return new Promise((resolve, reject) => {
     let outcome: StatusClientsOutcome | undefined;
     child.on('message', (message: { kind: string; outcome: StatusClientsOutcome }) => {
