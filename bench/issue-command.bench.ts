@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import request from 'supertest';
 import type { BulkResponseRecord } from '../registry/bulk-responses.repository';
+import type { Queryable } from '../registry/database';
 import type { SimulatorStats } from '../simulator/simulator-stats';
 import { createBenchTenant, type BenchTenant } from './support/bench-tenant';
 import { ceilingPageSize, describeCeiling, measureEngineCeiling, type EngineCeiling } from './support/engine-ceiling';
@@ -95,30 +96,34 @@ async function startAction(
 interface WaitBounds {
   deadline: number;
   pollMs: number;
-  // Devices that can answer: the poll notes when this many have answered (success or fail).
-  onlineDevices: number;
-  started: number;
 }
 
-// Polls like an API client would; each poll of a running action queries the workflow's status.
+// Polls like an API client would, until the rollout ends or the time bound.
 async function waitForEnd(engine: EngineUnderTest, tenant: BenchTenant, id: string, bounds: WaitBounds) {
   let lastReport = Date.now();
-  let onlineAnsweredSeconds: number | undefined;
   for (;;) {
     const response = await request(engine.app)
       .get(`${platform}/bulk_responses/${id}`)
       .set('Authorization', tenant.authorization);
     const record = response.body as BulkResponseRecord;
-    if (onlineAnsweredSeconds === undefined && record.counts.success + record.counts.fail >= bounds.onlineDevices)
-      onlineAnsweredSeconds = (performance.now() - bounds.started) / 1000;
-    if (record.completed_at || Date.now() > bounds.deadline)
-      return { record, finished: Boolean(record.completed_at), onlineAnsweredSeconds };
+    if (record.completed_at || Date.now() > bounds.deadline) return { record, finished: Boolean(record.completed_at) };
     if (Date.now() - lastReport > 15_000) {
       lastReport = Date.now();
       process.stderr.write(`  ... ${record.status}: ${JSON.stringify(record.counts)}\n`);
     }
     await new Promise((resolve) => setTimeout(resolve, bounds.pollMs));
   }
+}
+
+// When the service heard the last answer, from the rows (the time it received each one), so the
+// figure is not rounded up to the next poll: a 10 s rollout polled every second moved by 10 %.
+async function lastAnswerAt(database: Queryable, id: string): Promise<number | undefined> {
+  const [row] = await database.query<{ last: Date | null }>(
+    `select max(answered_at) as last from bulk_response_devices
+      where bulk_response_id = $1 and status in ('success', 'fail')`,
+    [id],
+  );
+  return row?.last ? row.last.getTime() : undefined;
 }
 
 export interface IssueCommandResult {
@@ -215,15 +220,18 @@ export async function runIssueCommand(options: IssueCommandOptions, devices: num
     const workerMemory = engine.workerPids.map((pid) => samplePeakMemory(pid));
     const apiMemory = samplePeakMemory(engine.apiPid);
     const serverMemory = samplePeakMemory(target.serverPid);
-    const started = performance.now();
+    // The wall clock, which the registry's times are on too (one machine).
+    const started = Date.now();
     const id = await startAction(engine, tenant, options, options.minutes);
-    const { record, finished, onlineAnsweredSeconds } = await waitForEnd(engine, tenant, id, {
+    const { record, finished } = await waitForEnd(engine, tenant, id, {
       deadline: Date.now() + options.minutes * 60_000,
       pollMs: options.pollMs,
-      onlineDevices: atStart.connected,
-      started,
     });
-    const wallSeconds = (performance.now() - started) / 1000;
+    const endedAt = record.completed_at ? Date.parse(record.completed_at) : Date.now();
+    const wallSeconds = (endedAt - started) / 1000;
+    const answeredAt =
+      record.counts.success + record.counts.fail >= atStart.connected && (await lastAnswerAt(harness.database, id));
+    const onlineAnsweredSeconds = answeredAt ? (answeredAt - started) / 1000 : undefined;
     const peakBench = benchMemory.stop().peakMegabytes;
     const peakWorkers = workerMemory.map((memory) => memory.stop().peakMegabytes);
     const peakApi = apiMemory.stop().peakMegabytes;
